@@ -1,0 +1,3 @@
+from sqzdesk.cli import main
+
+raise SystemExit(main())
