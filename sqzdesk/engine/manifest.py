@@ -1,0 +1,111 @@
+"""The bundle manifest: one JSON file that says what a model folder is and how to check it.
+
+Format 1::
+
+    {"format": 1, "name": "sqzdesk-sentiment", "version": "1.0.0", "task": "sentiment",
+     "architecture": {"type": "squeezebert", "hidden_size": 384, "num_layers": 6, "num_heads": 12,
+                      "intermediate_size": 1536, "vocab_size": 30522, "groups": {"q": 4, ...}, ...},
+     "labels": ["negative", "positive"], "max_length": 128,
+     "files": {"model": {"name": "model.onnx", "sha256": "..."}, "tokenizer": {...}, "card": {...}},
+     "quantization": "int8-dynamic", "metrics": {...}, "build": {"command": "...", ...},
+     "task_params": {...}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FORMAT = 1
+TASKS = ("sentiment", "entities", "qa")
+FILE_ROLES = ("model", "tokenizer", "card")
+ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
+
+
+class ManifestError(ValueError):
+    """A manifest that does not follow the format; the message names the field."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str
+    task: str
+    architecture: dict[str, Any]
+    labels: tuple[str, ...]
+    max_length: int
+    files: dict[str, FileEntry]
+    quantization: str = "none"
+    metrics: dict[str, Any] = field(default_factory=dict)
+    build: dict[str, Any] = field(default_factory=dict)
+    task_params: dict[str, Any] = field(default_factory=dict)
+    format: int = FORMAT
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["labels"] = list(self.labels)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Manifest:
+        """Validate and build; every problem is reported as a ManifestError naming the field."""
+        if not isinstance(data, dict):
+            raise ManifestError("manifest is not a JSON object")
+
+        def need(key: str, kind: type | tuple[type, ...]) -> Any:
+            if key not in data:
+                raise ManifestError(f"missing field '{key}'")
+            value = data[key]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise ManifestError(f"field '{key}' has the wrong type")
+            return value
+
+        if need("format", int) != FORMAT:
+            raise ManifestError(f"unsupported manifest format {data['format']} (this app reads {FORMAT})")
+        task = need("task", str)
+        if task not in TASKS:
+            raise ManifestError(f"unknown task '{task}' (expected one of {', '.join(TASKS)})")
+        labels = need("labels", list)
+        if not all(isinstance(x, str) for x in labels):
+            raise ManifestError("field 'labels' must be a list of strings")
+        if task == "sentiment" and sorted(labels) != ["negative", "positive"]:
+            raise ManifestError("a sentiment bundle's labels must be 'negative' and 'positive'")
+        if task == "entities" and "O" not in labels:
+            raise ManifestError("an entities bundle's labels must include 'O'")
+        max_length = need("max_length", int)
+        if not 8 <= max_length <= 4096:
+            raise ManifestError("field 'max_length' is out of range")
+        arch = need("architecture", dict)
+        for key in ("type", "hidden_size", "num_layers", "num_heads", "vocab_size", "groups"):
+            if key not in arch:
+                raise ManifestError(f"missing field 'architecture.{key}'")
+        raw_files = need("files", dict)
+        files = {}
+        for role in FILE_ROLES:
+            entry = raw_files.get(role)
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                    or not isinstance(entry.get("sha256"), str):
+                raise ManifestError(f"missing or malformed 'files.{role}' (needs name and sha256)")
+            if "/" in entry["name"] or "\\" in entry["name"] or entry["name"] in ("", ".", ".."):
+                raise ManifestError(f"'files.{role}.name' must be a plain file name")
+            files[role] = FileEntry(entry["name"], entry["sha256"].lower())
+        return cls(
+            name=need("name", str),
+            version=need("version", str),
+            task=task,
+            architecture=arch,
+            labels=tuple(labels),
+            max_length=max_length,
+            files=files,
+            quantization=str(data.get("quantization", "none")),
+            metrics=dict(data.get("metrics") or {}),
+            build=dict(data.get("build") or {}),
+            task_params=dict(data.get("task_params") or {}),
+        )

@@ -1,0 +1,82 @@
+"""Extractive question answering over a context of any length.
+
+The question is the prefix of every window over the context. In each window start/end probabilities
+are a softmax over the context tokens *and* [CLS], so a model trained with unanswerable questions puts
+its "no answer" mass on [CLS] and every span's score drops. Spans from all windows compete; the same
+character span seen by two windows keeps its best score; spans under the bundle's
+``no_answer_threshold`` are dropped, and an empty list means "no answer found".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sqzdesk.engine.results import Answer
+from sqzdesk.engine.task import TaskModel
+from sqzdesk.engine.windows import Progress, ShouldStop, softmax
+
+MAX_QUESTION_TOKENS = 64
+CANDIDATES = 20
+
+
+class QAModel(TaskModel):
+    task = "qa"
+    per_token = ("start_logits", "end_logits")
+
+    @property
+    def threshold(self) -> float:
+        return float(self.bundle.manifest.task_params.get("no_answer_threshold", 0.1))
+
+    def ask(self, question: str, context: str, top_k: int = 3, max_answer_tokens: int = 30,
+            threshold: float | None = None, progress: Progress | None = None,
+            should_stop: ShouldStop | None = None) -> list[Answer]:
+        return self.ask_many([(question, context)], top_k, max_answer_tokens, threshold, progress,
+                             should_stop)[0]
+
+    def ask_many(self, pairs: Sequence[tuple[str, str]], top_k: int = 3, max_answer_tokens: int = 30,
+                 threshold: float | None = None, progress: Progress | None = None,
+                 should_stop: ShouldStop | None = None) -> list[list[Answer]]:
+        """Answers for many (question, context) pairs, their windows batched together."""
+        limit = self.threshold if threshold is None else threshold
+        questions = self.tokenizer.encode_many([q for q, _ in pairs])
+        contexts = self.tokenizer.encode_many([c for _, c in pairs])
+        prefixes = [q.ids[:MAX_QUESTION_TOKENS] for q in questions]
+        windows = self.windows(contexts, prefixes)
+        outputs = self.run(windows, progress, should_stop)
+        best: list[dict[tuple[int, int], float]] = [{} for _ in pairs]
+        for w, out in zip(windows, outputs, strict=True):
+            n = w.end - w.start
+            lo = w.text_offset
+            p_start = _context_softmax(out["start_logits"], lo, n)
+            p_end = _context_softmax(out["end_logits"], lo, n)
+            offsets = contexts[w.item].offsets
+            for i, j, score in _spans(p_start[lo:lo + n], p_end[lo:lo + n], max_answer_tokens):
+                key = (int(offsets[w.start + i, 0]), int(offsets[w.start + j, 1]))
+                if score > best[w.item].get(key, -1.0):
+                    best[w.item][key] = score
+        results = []
+        for (_, context), spans in zip(pairs, best, strict=True):
+            ranked = sorted(spans.items(), key=lambda kv: -kv[1])
+            results.append([Answer(context[s:e], s, e, round(score, 6))
+                            for (s, e), score in ranked if score >= limit and e > s][:top_k])
+        return results
+
+
+def _context_softmax(logits: np.ndarray, lo: int, n: int) -> np.ndarray:
+    """Softmax over [CLS] and the window's context tokens; question and [SEP] get nothing."""
+    masked = np.full(logits.shape, -np.inf, dtype=np.float64)
+    masked[0] = logits[0]
+    masked[lo:lo + n] = logits[lo:lo + n]
+    return softmax(masked)
+
+
+def _spans(p_start: np.ndarray, p_end: np.ndarray, max_len: int):
+    """Top (i, j, p_start[i] * p_end[j]) with i <= j < i + max_len, among the best starts and ends."""
+    starts = np.argsort(-p_start)[:CANDIDATES]
+    ends = np.argsort(-p_end)[:CANDIDATES]
+    for i in starts:
+        for j in ends:
+            if i <= j < i + max_len:
+                yield int(i), int(j), float(p_start[i] * p_end[j])

@@ -1,0 +1,46 @@
+"""What every task model shares: its bundle, one ONNX session, the tokenizer and the window runner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar, Self
+
+import numpy as np
+
+from sqzdesk.engine.bundle import Bundle, BundleError, find_bundle
+from sqzdesk.engine.session import OnnxModel
+from sqzdesk.engine.tokens import TextTokenizer, Tokens
+from sqzdesk.engine.windows import Progress, ShouldStop, Window, make_windows, run_windows
+
+
+class TaskModel:
+    task: ClassVar[str]
+    per_token: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, bundle: Bundle, threads: int = 0, batch_size: int = 8):
+        if bundle.task != self.task:
+            raise BundleError(f"{bundle.path}: a '{bundle.task}' bundle, not '{self.task}'")
+        self.bundle = bundle
+        self.tokenizer = TextTokenizer(bundle.file("tokenizer"))
+        self.session = OnnxModel(bundle.file("model"), threads)
+        self.batch_size = batch_size
+        self.max_length = bundle.manifest.max_length
+        self.stride = int(bundle.manifest.task_params.get("stride", self.max_length // 4))
+
+    @classmethod
+    def open(cls, dirs: list[Path] | None = None, threads: int = 0) -> Self:
+        """The installed bundle for this task (user's first, then shipped)."""
+        return cls(find_bundle(cls.task, dirs), threads)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.bundle.manifest.labels
+
+    def windows(self, tokens: Sequence[Tokens], prefixes: Sequence[np.ndarray] | None = None) -> list[Window]:
+        return make_windows(self.tokenizer, tokens, self.max_length, self.stride, prefixes)
+
+    def run(self, windows: Sequence[Window], progress: Progress | None = None,
+            should_stop: ShouldStop | None = None) -> list[dict[str, np.ndarray]]:
+        return run_windows(self.session, windows, per_token=self.per_token, batch_size=self.batch_size,
+                           pad_id=self.tokenizer.pad_id, progress=progress, should_stop=should_stop)

@@ -1,0 +1,70 @@
+"""``python -m sqzdesk.modelbuild <step>``: the model pipeline, one step at a time or all at once.
+
+Steps: ``finetune`` (MiniLM transplanted into SqueezeBERT, groups=1), ``group`` (learn the grouped model
+from a fine-tuned dense one), ``export`` (MatMul-form ONNX, fp32 + int8, parity check), ``bundle`` (write
+the bundle with its model card), ``build`` (all of them), ``tiny`` (random-weight test bundles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_DATA = Path("../shared/data")
+DEFAULT_RUNS = Path("../runs")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sqzdesk.modelbuild")
+    sub = p.add_subparsers(dest="step", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--task", choices=["sentiment"], default="sentiment")
+        sp.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data directory (default ../shared/data)")
+        sp.add_argument("--runs", type=Path, default=DEFAULT_RUNS, help="checkpoints and logs, outside the repo")
+        sp.add_argument("--threads", type=int, default=2)
+
+    ft = sub.add_parser("finetune", help="fine-tune the dense (groups=1) transplant")
+    common(ft)
+    ft.add_argument("--epochs", type=float, default=1.0)
+    ft.add_argument("--lr", type=float, default=8e-5)
+
+    gr = sub.add_parser("group", help="learn groups=G from the fine-tuned dense model")
+    common(gr)
+    gr.add_argument("--groups", type=int, default=4)
+    gr.add_argument("--epochs", type=float, default=1.0)
+    gr.add_argument("--lr", type=float, default=5e-5)
+
+    ex = sub.add_parser("export", help="MatMul-form ONNX (fp32, int8) and the int8 parity check")
+    common(ex)
+    ex.add_argument("--groups", type=int, default=None, help="which run to export (default: the better one)")
+
+    bu = sub.add_parser("bundle", help="write the bundle (manifest, model card) into assets/models")
+    common(bu)
+    bu.add_argument("--out", type=Path, default=Path("assets/models"))
+
+    bd = sub.add_parser("build", help="finetune + group + export + bundle")
+    common(bd)
+    bd.add_argument("--out", type=Path, default=Path("assets/models"))
+
+    ti = sub.add_parser("tiny", help="tiny random-weight bundles for tests (no torch)")
+    ti.add_argument("out", type=Path)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.step == "tiny":
+        from sqzdesk.modelbuild.tiny import write_tiny_bundles
+
+        for path in write_tiny_bundles(args.out):
+            print(path)
+        return 0
+    from sqzdesk.modelbuild import pipeline
+
+    return pipeline.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Write a bundle folder in the engine's format (the manifest's schema lives in sqzdesk.engine.manifest)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqzdesk.engine.bundle import MANIFEST, load_bundle, sha256_of
+from sqzdesk.engine.manifest import FileEntry, Manifest
+
+FILE_NAMES = {"model": "model.onnx", "tokenizer": "tokenizer.json", "card": "MODEL_CARD.md"}
+
+
+def write_bundle(out: Path, *, name: str, version: str, task: str, architecture: dict[str, Any],
+                 labels: list[str], max_length: int, model_file: Path, tokenizer_file: Path, card: str,
+                 quantization: str, metrics: dict | None = None, build: dict | None = None,
+                 task_params: dict | None = None) -> Path:
+    """Copy the files into ``out``, hash them, write manifest.json, and load it back as a check."""
+    out.mkdir(parents=True, exist_ok=True)
+    if model_file.resolve() != (out / FILE_NAMES["model"]).resolve():
+        shutil.copyfile(model_file, out / FILE_NAMES["model"])
+    shutil.copyfile(tokenizer_file, out / FILE_NAMES["tokenizer"])
+    (out / FILE_NAMES["card"]).write_text(card, encoding="utf-8")
+    manifest = Manifest(
+        name=name, version=version, task=task, architecture=architecture, labels=tuple(labels),
+        max_length=max_length,
+        files={role: FileEntry(fname, sha256_of(out / fname)) for role, fname in FILE_NAMES.items()},
+        quantization=quantization, metrics=metrics or {}, build=build or {}, task_params=task_params or {},
+    )
+    (out / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    load_bundle(out)
+    return out

@@ -1,0 +1,79 @@
+"""Sequence classification for sentiment: examples -> batches, loss (optionally distilled), accuracy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from sqzdesk.modelbuild.sentiment_data import Example
+from sqzdesk.modelbuild.tokenize import head_tail, length_batches, load_tokenizer, pad
+
+MAX_LENGTH = 128
+
+
+class SentimentTask:
+    def __init__(self, train: Sequence[Example], val: Sequence[Example], teacher: torch.nn.Module | None = None,
+                 kd_weight: float = 0.5, temperature: float = 2.0):
+        tok = load_tokenizer()
+        self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        self.train_ids = self._encode(tok, [e.text for e in train])
+        self.train_labels = [e.label for e in train]
+        self.val = val
+        self.val_ids = self._encode(tok, [e.text for e in val])
+        self.teacher = teacher.eval() if teacher is not None else None
+        self.kd_weight, self.temperature = kd_weight, temperature
+
+    def _encode(self, tok, texts: Sequence[str]) -> list[list[int]]:
+        encs = tok.encode_batch(list(texts), add_special_tokens=False)
+        return [[self.cls, *head_tail(e.ids, MAX_LENGTH - 2), self.sep] for e in encs]
+
+    def _batch(self, idx: Sequence[int], ids: Sequence[list[int]]) -> dict[str, torch.Tensor]:
+        input_ids = pad([ids[i] for i in idx])
+        return {"input_ids": input_ids, "attention_mask": (input_ids != 0).long()}
+
+    def epoch_batches(self, epoch: int, seed: int, batch_size: int):
+        lengths = [len(s) for s in self.train_ids]
+        out = []
+        for idx in length_batches(len(lengths), lengths, batch_size, seed * 1000 + epoch):
+            b = self._batch(idx, self.train_ids)
+            b["labels"] = torch.tensor([self.train_labels[i] for i in idx])
+            out.append(b)
+        return out
+
+    def loss(self, model, batch):
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        ce = F.cross_entropy(logits, batch["labels"])
+        if self.teacher is None:
+            return ce
+        with torch.no_grad():
+            t_logits = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        T = self.temperature
+        kd = F.kl_div(F.log_softmax(logits / T, -1), F.softmax(t_logits / T, -1), reduction="batchmean") * T * T
+        return (1 - self.kd_weight) * ce + self.kd_weight * kd
+
+    @torch.no_grad()
+    def predict(self, model, ids: Sequence[list[int]], batch_size: int = 64) -> list[int]:
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        preds = [0] * len(ids)
+        for k in range(0, len(order), batch_size):
+            idx = order[k:k + batch_size]
+            b = self._batch(idx, ids)
+            for i, p in zip(idx, model(**b).logits.argmax(-1).tolist(), strict=True):
+                preds[i] = p
+        return preds
+
+    def evaluate(self, model) -> dict[str, float]:
+        return accuracy_by_source(self.val, self.predict(model, self.val_ids))
+
+
+def accuracy_by_source(val: Sequence[Example], preds: Sequence[int]) -> dict[str, float]:
+    """Accuracy overall, on SST-2 sentences, and on the reviews, in percent."""
+    hits: dict[str, list[int]] = defaultdict(list)
+    for e, p in zip(val, preds, strict=True):
+        ok = int(e.label == p)
+        hits["accuracy"].append(ok)
+        hits["accuracy_sst2" if e.source == "sst2" else "accuracy_reviews"].append(ok)
+    return {k: round(100 * sum(v) / len(v), 2) for k, v in hits.items()}

@@ -1,0 +1,85 @@
+"""Tiny random-weight bundles for the test suite: real tokenizer, real ONNX graph, nonsense outputs.
+
+They exercise the mechanics (bundles, sessions, windows, offsets, CLI contract) exactly as the shipped
+models do, because the graph comes from the same builder; their predictions are random by design and
+their model cards say so. Needs numpy, onnx and tokenizers only.
+"""
+
+from __future__ import annotations
+
+import string
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
+
+from sqzdesk.engine.manifest import ENTITY_TYPES
+from sqzdesk.modelbuild.bundle_writer import write_bundle
+from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model, weight_names
+
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+WORDS = ["the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for", "with", "is", "was", "are", "were", "be", "has", "have", "had", "it", "this", "that", "who", "what", "where", "when", "why", "how", "did", "does", "do", "not", "no", "yes", "he", "she", "they", "we", "you", "i", "his", "her", "their", "its", "angela", "merkel", "paris", "berlin", "london", "germany", "france", "acme", "corporation", "visited", "met", "said", "today", "year", "good", "great", "bad", "terrible", "love", "loved", "hate", "film", "movie", "book", "product", "service", "price", "quality", "wonderful", "awful", "question", "answer", "document", "page", "report", "analyst", "review", "data", "model", "name", "city", "company", "river", "tower"]
+ENTITY_LABELS = ["O", *(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))]
+TINY_SPEC = dict(hidden_size=32, num_layers=2, num_heads=4, intermediate_size=64, max_positions=128)
+
+
+def tiny_tokenizer() -> Tokenizer:
+    """An uncased WordPiece tokenizer like BERT's, with a vocabulary small enough to build in a blink."""
+    chars = string.ascii_lowercase + string.digits + string.punctuation
+    vocab_list = SPECIALS + list(chars) + [f"##{c}" for c in string.ascii_lowercase + string.digits] + WORDS
+    vocab = {tok: i for i, tok in enumerate(dict.fromkeys(vocab_list))}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=True, clean_text=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    return tok
+
+
+def random_weights(spec: EncoderSpec, head: str, num_labels: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    weights = {}
+    for name, shape in weight_names(spec, head, num_labels).items():
+        if name.endswith(("ln.w",)):
+            weights[name] = np.ones(shape, np.float32)
+        elif name.endswith(".b"):
+            weights[name] = np.zeros(shape, np.float32)
+        else:
+            weights[name] = rng.normal(0, 0.5 if name.startswith("head") else 0.2, shape).astype(np.float32)
+    return weights
+
+
+TASKS = {
+    "sentiment": ("sequence", ["negative", "positive"], {"stride": 8}),
+    "entities": ("token", ENTITY_LABELS, {"stride": 8}),
+    "qa": ("span", [], {"stride": 8, "no_answer_threshold": 0.0}),
+}
+
+
+def write_tiny_bundles(root: Path, max_length: int = 32, groups: int = 4) -> list[Path]:
+    """One tiny bundle per task under ``root``; short ``max_length`` so tests see many windows."""
+    root.mkdir(parents=True, exist_ok=True)
+    tok = tiny_tokenizer()
+    spec = EncoderSpec(vocab_size=tok.get_vocab_size(), **TINY_SPEC,
+                       groups={"q": groups, "k": groups, "v": groups, "post_attention": 1,
+                               "intermediate": groups, "output": groups})
+    paths = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tok_file = Path(tmp) / "tokenizer.json"
+        tok.save(str(tok_file))
+        for seed, (task, (head, labels, params)) in enumerate(TASKS.items()):
+            num_labels = len(labels) if labels else 2
+            model = build_model(spec, head, random_weights(spec, head, num_labels, seed), num_labels,
+                                name=f"tiny-{task}")
+            model_file = Path(tmp) / f"{task}.onnx"
+            onnx.save(model, model_file)
+            card = (f"# tiny-{task} (test bundle)\n\nRandom weights, for testing the mechanics only: "
+                    "its predictions mean nothing. Made by `python -m sqzdesk.modelbuild tiny DIR`.\n")
+            paths.append(write_bundle(
+                root / f"tiny-{task}", name=f"tiny-{task}", version="0.0.0", task=task,
+                architecture=spec.as_dict(), labels=labels, max_length=max_length, model_file=model_file,
+                tokenizer_file=tok_file, card=card, quantization="none",
+                metrics={"note": "random weights"}, build={"command": "python -m sqzdesk.modelbuild tiny DIR"},
+                task_params=params))
+    return paths

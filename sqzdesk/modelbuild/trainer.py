@@ -1,0 +1,141 @@
+"""One resumable training loop for every task.
+
+Sessions here end after three hours and kill their jobs, so the loop checkpoints every few minutes
+(model, optimizer, schedule, step) and a rerun with the same arguments continues where it stopped. The
+batch order of an epoch is a pure function of (seed, epoch), which is what makes the skip-ahead exact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+import torch
+
+log = logging.getLogger("sqzdesk.modelbuild")
+
+
+@dataclass
+class TrainConfig:
+    run_dir: Path
+    epochs: float = 1.0
+    batch_size: int = 32
+    lr: float = 8e-5
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    seed: int = 13
+    threads: int = 2
+    checkpoint_every_s: float = 240.0
+    log_every: int = 25
+
+
+class Task(Protocol):
+    """What the loop needs from a task; the task owns data, loss and metrics."""
+
+    def epoch_batches(self, epoch: int, seed: int, batch_size: int) -> Sequence[dict[str, torch.Tensor]]: ...
+
+    def loss(self, model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor: ...
+
+    def evaluate(self, model: torch.nn.Module) -> dict[str, float]: ...
+
+
+StepHook = Callable[[torch.nn.Module, int, int], None]
+
+
+def setup_logging(run_dir: Path) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(run_dir / "train.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    root = logging.getLogger("sqzdesk.modelbuild")
+    root.handlers[:] = [handler, logging.StreamHandler()]
+    root.setLevel(logging.INFO)
+
+
+def _linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / max(1, warmup)
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return factor
+
+
+def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepHook | None = None) -> dict:
+    """Train ``model`` in place; returns the validation metrics. Resumes from ``run_dir/checkpoint.pt``."""
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    cfg.run_dir.mkdir(parents=True, exist_ok=True)
+    final = cfg.run_dir / "metrics.json"
+    if final.exists() and (cfg.run_dir / "model.pt").exists():
+        model.load_state_dict(torch.load(cfg.run_dir / "model.pt", weights_only=True))
+        log.info("run already finished: %s", final)
+        return json.loads(final.read_text())
+
+    per_epoch = len(task.epoch_batches(0, cfg.seed, cfg.batch_size))
+    total = max(1, math.ceil(per_epoch * cfg.epochs))
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        (no_decay if p.ndim < 2 or "layernorm" in name.lower() else decay).append(p)
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=cfg.lr,
+    )
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _linear_schedule(total, int(total * cfg.warmup)))
+    step = 0
+    ckpt = cfg.run_dir / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        step = state["step"]
+        log.info("resumed at step %d/%d", step, total)
+    else:
+        log.info("start: %d steps (%d per epoch), config %s", total, per_epoch,
+                 {k: str(v) for k, v in asdict(cfg).items()})
+
+    model.train()
+    last_save, started, running = time.monotonic(), time.monotonic(), 0.0
+    tokens = 0
+    while step < total:
+        epoch, index = divmod(step, per_epoch)
+        batches = task.epoch_batches(epoch, cfg.seed, cfg.batch_size)
+        for batch in batches[index:]:
+            if step >= total:
+                break
+            if step_hook:
+                step_hook(model, step, total)
+            loss = task.loss(model, batch)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            tokens += int(batch["attention_mask"].sum())
+            running = 0.98 * running + 0.02 * float(loss) if running else float(loss)
+            if step % cfg.log_every == 0:
+                rate = tokens / (time.monotonic() - started)
+                log.info("step %d/%d loss %.4f lr %.2e %.0f tok/s", step, total, running,
+                         sched.get_last_lr()[0], rate)
+            if time.monotonic() - last_save > cfg.checkpoint_every_s:
+                torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                            "scheduler": sched.state_dict(), "step": step}, ckpt)
+                last_save = time.monotonic()
+    if step_hook:
+        step_hook(model, total, total)
+    model.eval()
+    metrics = task.evaluate(model)
+    metrics["train_steps"] = total
+    metrics["train_minutes_this_run"] = round((time.monotonic() - started) / 60, 1)
+    log.info("validation: %s", metrics)
+    torch.save(model.state_dict(), cfg.run_dir / "model.pt")
+    final.write_text(json.dumps(metrics, indent=2))
+    ckpt.unlink(missing_ok=True)
+    return metrics
