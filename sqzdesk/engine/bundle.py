@@ -16,7 +16,7 @@ from pathlib import Path
 from sqzdesk.engine.manifest import Manifest, ManifestError
 
 MANIFEST = "manifest.json"
-ENV_DIRS = "SQZDESK_MODELS"  # extra bundle roots, os.pathsep-separated, searched first
+ENV_PATH = "SQZDESK_MODEL_PATH"  # os.pathsep-separated bundle roots that replace the default ones
 
 
 class BundleError(Exception):
@@ -88,9 +88,14 @@ def user_dir() -> Path:
 
 
 def search_dirs() -> list[Path]:
-    """Bundle roots in priority order: $SQZDESK_MODELS, the user's data dir, the shipped assets."""
-    extra = [Path(p) for p in os.environ.get(ENV_DIRS, "").split(os.pathsep) if p]
-    return [*extra, user_dir(), shipped_dir()]
+    """Bundle roots in priority order: the user's data dir, then the shipped assets.
+
+    ``$SQZDESK_MODEL_PATH`` replaces both (tests and portable setups use it).
+    """
+    env = os.environ.get(ENV_PATH)
+    if env is not None:
+        return [Path(p) for p in env.split(os.pathsep) if p]
+    return [user_dir(), shipped_dir()]
 
 
 @dataclass(frozen=True)
@@ -117,17 +122,18 @@ def discover(dirs: list[Path] | None = None, *, verify: bool = True) -> list[Fou
 
 
 def find_bundle(task: str, dirs: list[Path] | None = None) -> Bundle:
-    """The first usable bundle for ``task``; BundleError says what is missing or broken."""
-    problems = []
-    for item in discover(dirs):
+    """The first bundle for ``task`` in priority order.
+
+    If that bundle is damaged it is refused (BundleError naming the file) rather than silently
+    replaced by a lower-priority one: a tampered model must be noticed, not worked around.
+    """
+    roots = dirs if dirs is not None else search_dirs()
+    for item in discover(roots):
         if item.bundle is not None and item.bundle.task == task:
             return item.bundle
         if item.bundle is None and _claims_task(item.path, task):
-            problems.append(item.error)
-    if problems:
-        raise BundleError(problems[0])
-    roots = ", ".join(str(d) for d in (dirs if dirs is not None else search_dirs()))
-    raise BundleError(f"no '{task}' model installed (looked in {roots})")
+            raise BundleError(str(item.error))
+    raise BundleError(f"no '{task}' model installed (looked in {', '.join(str(d) for d in roots)})")
 
 
 def _claims_task(path: Path, task: str) -> bool:

@@ -1,0 +1,103 @@
+"""The three tasks on real (tiny, random-weight) ONNX models: spans, offsets, aggregation."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sqzdesk.engine import EntityModel, QAModel, SentimentModel
+from sqzdesk.engine.entities import decode_entities
+from sqzdesk.engine.sentences import split_sentences
+
+TEXT = ("Angela Merkel visited Paris today. The film was wonderful!\n\n"
+        "But the price was terrible. Acme Corporation said no to O'Neil.")
+
+
+def test_entity_words_join_into_iob_spans():
+    text = "Angela Merkel met O'Neil in New York"
+    words = [(0, 6, "B-PER", .9), (7, 13, "I-PER", .8), (14, 17, "O", .9), (18, 19, "B-PER", .7),
+             (19, 20, "O", .5), (20, 24, "B-PER", .6), (25, 27, "O", .9), (28, 31, "I-LOC", .9),
+             (32, 36, "I-LOC", .7)]
+    got = [(e.text, e.label) for e in decode_entities(text, words)]
+    # B-I joins; a same-type piece across "'" joins (no half-highlighted name); I- after O starts one
+    assert got == [("Angela Merkel", "PER"), ("O'Neil", "PER"), ("New York", "LOC")]
+
+
+def test_different_types_and_spaces_are_not_joined():
+    text = "Paris Hilton"
+    words = [(0, 5, "B-LOC", .9), (6, 12, "B-PER", .9)]
+    assert [(e.text, e.label) for e in decode_entities(text, words)] == [("Paris", "LOC"), ("Hilton", "PER")]
+    words = [(0, 5, "B-PER", .9), (6, 12, "B-PER", .9)]
+    assert len(decode_entities(text, words)) == 2
+
+
+def test_document_sentiment_is_the_token_weighted_mean_of_sentences(tiny_root):
+    model = SentimentModel.open([tiny_root])
+    result = model.analyze(TEXT)
+    assert len(result.sentences) == 4
+    pos = [s.score if s.label == "positive" else 1 - s.score for s in result.sentences]
+    lengths = [max(1, len(model.tokenizer.encode(TEXT[s.start:s.end]))) for s in result.sentences]
+    expected = float(np.average(pos, weights=lengths))
+    overall = result.overall.score if result.overall.label == "positive" else 1 - result.overall.score
+    assert abs(overall - expected) < 1e-6
+
+
+def test_sentence_windows_agree_with_analysing_the_sentence_alone(tiny_root):
+    model = SentimentModel.open([tiny_root])
+    whole = model.analyze(TEXT)
+    for s in whole.sentences:
+        alone = model.analyze(TEXT[s.start:s.end])
+        assert alone.overall.label == s.label and abs(alone.overall.score - s.score) < 1e-5
+
+
+def test_entities_on_windowed_text_are_stable_where_windows_agree(tiny_root):
+    model = EntityModel.open([tiny_root])
+    ents = model.analyze(TEXT * 10)
+    assert ents, "random tiny model still tags something"
+    for a, b in zip(ents, ents[1:], strict=False):
+        assert a.end <= b.start
+
+
+def test_qa_answers_are_exact_slices_and_threshold_gives_no_answer(tiny_root):
+    model = QAModel.open([tiny_root])
+    context = TEXT * 8
+    answers = model.ask("Who visited Paris?", context, top_k=5, threshold=0.0)
+    assert 1 <= len(answers) <= 5
+    assert [a.score for a in answers] == sorted((a.score for a in answers), reverse=True)
+    for a in answers:
+        assert context[a.start:a.end] == a.text
+    assert model.ask("Who visited Paris?", context, threshold=1.01) == []
+
+
+def test_qa_many_matches_one_by_one(tiny_root):
+    model = QAModel.open([tiny_root])
+    pairs = [("Who visited Paris?", TEXT), ("What was terrible?", TEXT * 3), ("Who said no?", "Acme said no.")]
+    together = model.ask_many(pairs, threshold=0.0)
+    alone = [model.ask(q, c, threshold=0.0) for q, c in pairs]
+    assert [[(a.start, a.end) for a in r] for r in together] == [[(a.start, a.end) for a in r] for r in alone]
+
+
+unicode_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=unicode_text)
+def test_spans_are_valid_slices_for_arbitrary_unicode(tiny_models, text):
+    ents = tiny_models["entities"].analyze(text)
+    last = 0
+    for e in ents:
+        assert 0 <= e.start < e.end <= len(text) and e.start >= last
+        assert text[e.start:e.end] == e.text and e.label in {"PER", "ORG", "LOC", "MISC"}
+        last = e.end
+    previous = 0
+    for s, e in split_sentences(text):
+        assert previous <= s < e <= len(text) and text[s:e].strip() == text[s:e]
+        previous = e
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=unicode_text, context=unicode_text)
+def test_answers_lie_inside_the_context_for_arbitrary_unicode(tiny_models, question, context):
+    for a in tiny_models["qa"].ask(question, context, top_k=3, threshold=0.0):
+        assert 0 <= a.start < a.end <= len(context) and context[a.start:a.end] == a.text
