@@ -8,6 +8,8 @@ model as teacher). Once they are exactly zero the dense model *is* a grouped one
 
 from __future__ import annotations
 
+import copy
+
 import torch
 
 from sqzdesk.modelbuild.transplant import GROUPED, Groups, block_diagonal
@@ -55,10 +57,10 @@ class OffBlockDecay:
 
 def to_grouped(dense: torch.nn.Module, groups: Groups, model_cls) -> torch.nn.Module:
     """Build the grouped twin of a dense model whose off-diagonal blocks are zero."""
-    from sqzdesk.modelbuild.transplant import squeezebert_config
-
-    extra = {k: getattr(dense.config, k) for k in ("num_labels", "id2label", "label2id")}
-    grouped = model_cls(squeezebert_config(groups, **extra))
+    config = copy.deepcopy(dense.config)
+    for key, value in groups.as_dict().items():
+        setattr(config, f"{key}_groups", value)
+    grouped = model_cls(config)
     state = {}
     for name, tensor in dense.state_dict().items():
         sub = next((s for s in GROUPED if f".{s}.weight" in name), None)
