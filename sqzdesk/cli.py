@@ -21,12 +21,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqzdesk import __version__
 
 COMMANDS = ("analyze", "ask", "models", "selftest")
-ANALYZE_TASKS = ("sentiment", "entities")
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 ASK_CHUNK = 16  # stdin questions answered together, so their windows share batches
 
@@ -99,13 +98,18 @@ def _first_word(argv: list[str]) -> str | None:
     return None
 
 
+def _dirs(args: argparse.Namespace) -> list[Path] | None:
+    from sqzdesk.engine import search_dirs
+
+    return [*args.models, *search_dirs()] if args.models else None
+
+
 def _open_model(task: str, args: argparse.Namespace):
     """The task's model, or None after one clear error line (missing or damaged bundle)."""
-    from sqzdesk.engine import TASK_MODELS, BundleError, search_dirs
+    from sqzdesk.engine import TASK_MODELS, BundleError
 
-    dirs = [*args.models, *search_dirs()] if args.models else None
     try:
-        return TASK_MODELS[task].open(dirs, threads=args.threads)
+        return TASK_MODELS[task].open(_dirs(args), threads=args.threads)
     except BundleError as exc:
         print(f"sqzdesk: {task} model unusable: {exc}", file=sys.stderr)
         return None
@@ -127,35 +131,20 @@ def _jsonl(out: IO[str], record: dict) -> None:
 
 # ---- analyze -------------------------------------------------------------------------------------
 
-class Analyzer:
-    """Sentiment and/or entities for one text, with the contract's field names."""
+def _analyzer(args: argparse.Namespace):
+    """The Analyzer for --tasks, or None after one clear error line."""
+    from sqzdesk.engine import BundleError
+    from sqzdesk.engine.analysis import ANALYZE_TASKS, Analyzer
 
-    def __init__(self, sentiment, entities):
-        self.sentiment, self.entities = sentiment, entities
-
-    def __call__(self, text: str) -> dict[str, Any]:
-        record: dict[str, Any] = {"sentiment": None, "sentences": [], "entities": []}
-        if self.sentiment is not None:
-            result = self.sentiment.analyze(text)
-            if result.overall is None:
-                raise ValueError("no text to analyse")
-            record["sentiment"] = result.overall.to_dict()
-            record["sentences"] = [s.to_dict() for s in result.sentences]
-        if self.entities is not None:
-            record["entities"] = [e.to_dict() for e in self.entities.analyze(text)]
-        return record
-
-
-def _analyzer(args: argparse.Namespace) -> Analyzer | None:
-    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    unknown = [t for t in tasks if t not in ANALYZE_TASKS]
-    if unknown or not tasks:
+    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
+    if not tasks or any(t not in ANALYZE_TASKS for t in tasks):
         print(f"sqzdesk: --tasks takes {','.join(ANALYZE_TASKS)}, got {args.tasks!r}", file=sys.stderr)
         return None
-    models = {t: _open_model(t, args) for t in tasks}
-    if any(m is None for m in models.values()):
+    try:
+        return Analyzer.open(tasks, _dirs(args), args.threads)
+    except BundleError as exc:
+        print(f"sqzdesk: model unusable: {exc}", file=sys.stderr)
         return None
-    return Analyzer(models.get("sentiment"), models.get("entities"))
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -194,10 +183,10 @@ def _read_jsonl(fail: Failures, fields: tuple[str, ...]) -> Iterator[tuple[int, 
         yield number, record
 
 
-def _analyze_stdin(analyzer: Analyzer, out: IO[str], fail: Failures) -> None:
+def _analyze_stdin(analyzer, out: IO[str], fail: Failures) -> None:
     for number, record in _read_jsonl(fail, ("text",)):
         try:
-            result = analyzer(record["text"])
+            result = analyzer.analyze(record["text"]).to_record()
         except ValueError as exc:
             fail(f"line {number} (id {record.get('id')!r})", exc)
             continue
@@ -219,12 +208,12 @@ def _documents(paths: list[Path], fail: Failures):
             fail(str(item), exc)
 
 
-def _analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str], fail: Failures) -> None:
+def _analyze_paths(analyzer, paths: list[Path], fmt: str, out: IO[str], fail: Failures) -> None:
     records = []
     writer = _CsvRows(out) if fmt == "csv" else None
     for path, doc in _documents(paths, fail):
         try:
-            record = {"path": str(path), **analyzer(doc.text)}
+            record = {"path": str(path), **analyzer.analyze(doc.text).to_record()}
         except ValueError as exc:
             fail(str(path), exc)
             continue

@@ -6,6 +6,7 @@ No Qt here. The CLI, the GUI worker and the tests all call it the same way::
     result = model.analyze(text)
 """
 
+from sqzdesk.engine.analysis import Analysis, Analyzer
 from sqzdesk.engine.bundle import Bundle, BundleError, discover, find_bundle, load_bundle, search_dirs
 from sqzdesk.engine.entities import EntityModel
 from sqzdesk.engine.qa import QAModel
@@ -16,7 +17,7 @@ from sqzdesk.engine.windows import Cancelled
 TASK_MODELS = {m.task: m for m in (SentimentModel, EntityModel, QAModel)}
 
 __all__ = [
-    "Answer", "Bundle", "BundleError", "Cancelled", "DocumentSentiment", "Entity", "EntityModel", "QAModel",
+    "Analysis", "Analyzer", "Answer", "Bundle", "BundleError", "Cancelled", "DocumentSentiment", "Entity", "EntityModel", "QAModel",
     "SentenceSentiment", "Sentiment", "SentimentModel", "TASK_MODELS", "discover", "find_bundle",
     "load_bundle", "search_dirs",
 ]
