@@ -15,7 +15,8 @@ import numpy as np
 
 from sqzdesk.engine.results import Answer
 from sqzdesk.engine.task import TaskModel
-from sqzdesk.engine.windows import Progress, ShouldStop, softmax
+from sqzdesk.engine.tokens import Tokens
+from sqzdesk.engine.windows import Progress, ShouldStop, Window, softmax
 
 MAX_QUESTION_TOKENS = 64
 CANDIDATES = 20
@@ -42,26 +43,32 @@ class QAModel(TaskModel):
         limit = self.threshold if threshold is None else threshold
         questions = self.tokenizer.encode_many([q for q, _ in pairs])
         contexts = self.tokenizer.encode_many([c for _, c in pairs])
-        prefixes = [q.ids[:MAX_QUESTION_TOKENS] for q in questions]
-        windows = self.windows(contexts, prefixes)
+        windows = self.windows(contexts, [q.ids[:MAX_QUESTION_TOKENS] for q in questions])
         outputs = self.run(windows, progress, should_stop)
-        best: list[dict[tuple[int, int], float]] = [{} for _ in pairs]
-        for w, out in zip(windows, outputs, strict=True):
-            n = w.end - w.start
-            lo = w.text_offset
-            p_start = _context_softmax(out["start_logits"], lo, n)
-            p_end = _context_softmax(out["end_logits"], lo, n)
-            offsets = contexts[w.item].offsets
-            for i, j, score in _spans(p_start[lo:lo + n], p_end[lo:lo + n], max_answer_tokens):
-                key = (int(offsets[w.start + i, 0]), int(offsets[w.start + j, 1]))
-                if score > best[w.item].get(key, -1.0):
-                    best[w.item][key] = score
-        results = []
-        for (_, context), spans in zip(pairs, best, strict=True):
-            ranked = sorted(spans.items(), key=lambda kv: -kv[1])
-            results.append([Answer(context[s:e], s, e, round(score, 6))
-                            for (s, e), score in ranked if score >= limit and e > s][:top_k])
-        return results
+        best = collect_spans(windows, outputs, contexts, max_answer_tokens)
+        return [rank_answers(context, spans, limit, top_k) for (_, context), spans in zip(pairs, best, strict=True)]
+
+
+def collect_spans(windows: Sequence[Window], outputs: Sequence[dict[str, np.ndarray]], contexts: Sequence[Tokens],
+                  max_answer_tokens: int) -> list[dict[tuple[int, int], float]]:
+    """Per context: character span -> best score over every window that proposed it."""
+    best: list[dict[tuple[int, int], float]] = [{} for _ in contexts]
+    for w, out in zip(windows, outputs, strict=True):
+        n, lo = w.end - w.start, w.text_offset
+        p_start = _context_softmax(out["start_logits"], lo, n)
+        p_end = _context_softmax(out["end_logits"], lo, n)
+        offsets = contexts[w.item].offsets
+        for i, j, score in _spans(p_start[lo:lo + n], p_end[lo:lo + n], max_answer_tokens):
+            key = (int(offsets[w.start + i, 0]), int(offsets[w.start + j, 1]))
+            if score > best[w.item].get(key, -1.0):
+                best[w.item][key] = score
+    return best
+
+
+def rank_answers(context: str, spans: dict[tuple[int, int], float], threshold: float, top_k: int) -> list[Answer]:
+    ranked = sorted(spans.items(), key=lambda kv: -kv[1])
+    return [Answer(context[s:e], s, e, round(score, 6))
+            for (s, e), score in ranked if score >= threshold and e > s][:top_k]
 
 
 def _context_softmax(logits: np.ndarray, lo: int, n: int) -> np.ndarray:

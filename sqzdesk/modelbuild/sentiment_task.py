@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
+from sqzdesk.modelbuild.distill import kd_loss, mix
 from sqzdesk.modelbuild.sentiment_data import Example
 from sqzdesk.modelbuild.tokenize import head_tail, length_batches, load_tokenizer, pad
 
@@ -46,16 +47,16 @@ class SentimentTask:
     def loss(self, model, batch):
         logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
         ce = F.cross_entropy(logits, batch["labels"])
-        if self.teacher is None:
-            return ce
-        with torch.no_grad():
-            t_logits = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-        T = self.temperature
-        kd = F.kl_div(F.log_softmax(logits / T, -1), F.softmax(t_logits / T, -1), reduction="batchmean") * T * T
-        return (1 - self.kd_weight) * ce + self.kd_weight * kd
+        kd = None
+        if self.teacher is not None:
+            with torch.no_grad():
+                teacher = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+            kd = kd_loss(logits, teacher, self.temperature)
+        return mix(ce, kd, self.kd_weight)
 
     @torch.no_grad()
-    def predict(self, model, ids: Sequence[list[int]], batch_size: int = 64) -> list[int]:
+    def predict(self, model, ids: Sequence[list[int]] | None = None, batch_size: int = 64) -> list[int]:
+        ids = self.val_ids if ids is None else ids
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         preds = [0] * len(ids)
         for k in range(0, len(order), batch_size):
@@ -65,8 +66,11 @@ class SentimentTask:
                 preds[i] = p
         return preds
 
+    def score(self, preds: Sequence[int]) -> dict[str, float]:
+        return accuracy_by_source(self.val, preds)
+
     def evaluate(self, model) -> dict[str, float]:
-        return accuracy_by_source(self.val, self.predict(model, self.val_ids))
+        return self.score(self.predict(model))
 
 
 def accuracy_by_source(val: Sequence[Example], preds: Sequence[int]) -> dict[str, float]:

@@ -119,7 +119,8 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
             opt.zero_grad(set_to_none=True)
             step += 1
             tokens += int(batch["attention_mask"].sum())
-            running = 0.98 * running + 0.02 * float(loss) if running else float(loss)
+            value = loss.item()
+            running = 0.98 * running + 0.02 * value if running else value
             if step % cfg.log_every == 0:
                 rate = tokens / (time.monotonic() - started)
                 log.info("step %d/%d loss %.4f lr %.2e %.0f tok/s", step, total, running,

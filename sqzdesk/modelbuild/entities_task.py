@@ -1,0 +1,126 @@
+"""Token classification: every subword is labelled, the first with the word's tag, the rest inside it.
+
+The engine tags a word by its first subword and splits words at punctuation too (``U.S.`` is four
+pieces), so training marks every later piece of a CoNLL word ``I-X`` (or ``O``): then every piece of a name
+agrees and a name is highlighted whole. Validation is scored like conlleval: exact entity spans over
+CoNLL words, micro F1, per type too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from sqzdesk.modelbuild.distill import kd_loss, mix
+from sqzdesk.modelbuild.entities_data import LABELS, Chunk
+from sqzdesk.modelbuild.tokenize import length_batches, load_tokenizer, pad
+
+IGNORE = -100
+LABEL_ID = {label: i for i, label in enumerate(LABELS)}
+
+
+def inside(tag: str) -> str:
+    return "O" if tag == "O" else "I-" + tag.split("-", 1)[1]
+
+
+class EntitiesTask:
+    def __init__(self, train: Sequence[Chunk], val: Sequence[Chunk], teacher: torch.nn.Module | None = None,
+                 kd_weight: float = 0.5, temperature: float = 2.0):
+        self.tok = load_tokenizer()
+        self.train = [self._encode(c) for c in train]
+        self.val_chunks = val
+        self.val = [self._encode(c) for c in val]
+        self.teacher = teacher.eval() if teacher is not None else None
+        self.kd_weight, self.temperature = kd_weight, temperature
+
+    def _encode(self, chunk: Chunk):
+        enc = self.tok.encode(list(chunk.words), is_pretokenized=True, add_special_tokens=False)
+        ids = [self.tok.token_to_id("[CLS]"), *enc.ids, self.tok.token_to_id("[SEP]")]
+        labels, firsts, last = [IGNORE], [], None
+        for pos, w in enumerate(enc.word_ids):
+            tag = chunk.tags[w]
+            if w != last:
+                labels.append(LABEL_ID[tag])
+                firsts.append(pos + 1)
+            else:
+                labels.append(LABEL_ID[inside(tag)])
+            last = w
+        labels.append(IGNORE)
+        return ids, labels, firsts
+
+    def _batch(self, items) -> dict[str, torch.Tensor]:
+        input_ids = pad([i for i, _, _ in items])
+        return {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(),
+                "labels": pad([lab for _, lab, _ in items], IGNORE)}
+
+    def epoch_batches(self, epoch: int, seed: int, batch_size: int):
+        lengths = [len(i) for i, _, _ in self.train]
+        return [self._batch([self.train[i] for i in idx])
+                for idx in length_batches(len(lengths), lengths, batch_size, seed * 1000 + epoch)]
+
+    def loss(self, model, batch):
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1), ignore_index=IGNORE)
+        kd = None
+        if self.teacher is not None:
+            with torch.no_grad():
+                teacher = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+            kd = kd_loss(logits, teacher, self.temperature, keep=batch["labels"] != IGNORE)
+        return mix(ce, kd, self.kd_weight)
+
+    @torch.no_grad()
+    def predict(self, model, batch_size: int = 32) -> list[list[str]]:
+        """Tag per CoNLL word of each validation chunk (the first subword's argmax)."""
+        out: list[list[str]] = [[] for _ in self.val]
+        order = sorted(range(len(self.val)), key=lambda i: len(self.val[i][0]))
+        for k in range(0, len(order), batch_size):
+            idx = order[k:k + batch_size]
+            b = self._batch([self.val[i] for i in idx])
+            best = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits.argmax(-1)
+            for row, i in enumerate(idx):
+                out[i] = [LABELS[int(best[row, p])] for p in self.val[i][2]]
+        return out
+
+    def score(self, preds: Sequence[Sequence[str]]) -> dict[str, float]:
+        return span_f1([c.tags for c in self.val_chunks], preds)
+
+    def evaluate(self, model) -> dict[str, float]:
+        return self.score(self.predict(model))
+
+
+def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
+    """IOB2 -> (start, end, type); an I- that does not continue its type opens a new span (conlleval)."""
+    out, start, kind = set(), None, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, t = tag.partition("-")
+        if start is not None and (prefix != "I" or t != kind):
+            out.add((start, i, kind))
+            start, kind = None, None
+        if prefix in ("B", "I") and start is None:
+            start, kind = i, t
+    return out
+
+
+def span_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, float]:
+    tp: Counter = Counter()
+    n_gold: Counter = Counter()
+    n_pred: Counter = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        gs, ps = spans(g), spans(p)
+        for s in gs:
+            n_gold[s[2]] += 1
+        for s in ps:
+            n_pred[s[2]] += 1
+        for s in gs & ps:
+            tp[s[2]] += 1
+
+    def f1(t: int, g: int, p: int) -> float:
+        return round(100 * 2 * t / (g + p), 2) if g + p else 0.0
+
+    metrics = {"f1": f1(sum(tp.values()), sum(n_gold.values()), sum(n_pred.values()))}
+    for kind in sorted(n_gold):
+        metrics[f"f1_{kind}"] = f1(tp[kind], n_gold[kind], n_pred[kind])
+    return metrics
