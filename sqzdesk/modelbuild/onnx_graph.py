@@ -108,48 +108,83 @@ class _Graph:
         return out
 
     def linear(self, x: str, prefix: str, groups: int, cout: int) -> str:
-        """x[B, L, Cin] -> [B, L, Cout]; grouped kernel-1 convolution as a batched MatMul."""
-        w, b = self.w(f"{prefix}.w"), self.w(f"{prefix}.b")
+        """x[B, L, Cin] -> [B, L, Cout]; a grouped kernel-1 convolution as a batched MatMul."""
         if groups == 1:
-            return self.op("Add", [self.op("MatMul", [x, w]), b])
-        cin_g = self.weights[f"{prefix}.w"].shape[1]
-        split = self.op("Reshape", [x, self.const(f"{prefix}.shape_in", np.array([0, 0, groups, cin_g]))])
-        per_group = self.op("Transpose", [split], perm=[0, 2, 1, 3])
-        mixed = self.op("MatMul", [per_group, w])
-        back = self.op("Transpose", [mixed], perm=[0, 2, 1, 3])
-        merged = self.op("Reshape", [back, self.const(f"{prefix}.shape_out", np.array([0, 0, cout]))])
-        return self.op("Add", [merged, b])
+            return self.op("Add", [self.op("MatMul", [x, self.w(f"{prefix}.w")]), self.w(f"{prefix}.b")])
+        cin = self.weights[f"{prefix}.w"].shape[1] * groups
+        return self.from_groups(self.grouped(self.to_groups(x, groups, cin), prefix), cout)
+
+    def to_groups(self, x: str, groups: int, channels: int) -> str:
+        """[B, L, C] -> [B, G, L, C/G]: the layout in which a grouped MatMul needs no further copies."""
+        split = self.op("Reshape", [x, self.const(f"to_groups_{self._n}", np.array([0, 0, groups, channels // groups]))])
+        return self.op("Transpose", [split], perm=[0, 2, 1, 3])
+
+    def from_groups(self, x: str, channels: int) -> str:
+        back = self.op("Transpose", [x], perm=[0, 2, 1, 3])
+        return self.op("Reshape", [back, self.const(f"from_groups_{self._n}", np.array([0, 0, channels]))])
+
+    def grouped(self, xg: str, prefix: str) -> str:
+        """[B, G, L, Cin/G] @ W[G, Cin/G, Cout/G] + b -> [B, G, L, Cout/G]."""
+        w = self.weights[f"{prefix}.w"]
+        bias = self.const(f"{prefix}.b_grouped", self.weights[f"{prefix}.b"].reshape(w.shape[0], 1, w.shape[2])
+                          .astype(np.float32))
+        return self.op("Add", [self.op("MatMul", [xg, self.w(f"{prefix}.w")]), bias])
 
     def layer_norm(self, x: str, prefix: str, eps: float) -> str:
         return self.op("LayerNormalization", [x, self.w(f"{prefix}.w"), self.w(f"{prefix}.b")], axis=-1,
                        epsilon=eps)
 
     def gelu(self, x: str) -> str:
-        """Exact (erf) GELU as BERT uses it; ORT fuses this pattern into one Gelu kernel."""
-        scaled = self.op("Mul", [x, self.const(f"gelu_scale_{self._n}", np.float32(1 / math.sqrt(2)))])
-        erf = self.op("Erf", [scaled])
+        """Exact (erf) GELU as BERT uses it, written in the form PyTorch exports
+        (``Div(sqrt 2) -> Erf -> Add(1) -> Mul(x) -> Mul(0.5)``) so ORT's GeluFusion makes it one kernel."""
+        erf = self.op("Erf", [self.op("Div", [x, self.const(f"gelu_sqrt2_{self._n}", np.float32(math.sqrt(2)))])])
         one_plus = self.op("Add", [erf, self.const(f"gelu_one_{self._n}", np.float32(1.0))])
-        half_x = self.op("Mul", [x, self.const(f"gelu_half_{self._n}", np.float32(0.5))])
-        return self.op("Mul", [half_x, one_plus])
+        return self.op("Mul", [self.op("Mul", [x, one_plus]), self.const(f"gelu_half_{self._n}", np.float32(0.5))])
 
 
 def _attention(g: _Graph, x: str, i: int, spec: EncoderSpec, mask: str) -> str:
     heads, c = spec.num_heads, spec.hidden_size
     d = c // heads
     shapes = linear_shapes(spec)
-    to_heads = g.const(f"l{i}.heads_shape", np.array([0, 0, heads, d]))
+    qkv_groups = {shapes[n][0] for n in ("q", "k", "v")}
+    shared = len(qkv_groups) == 1 and heads % next(iter(qkv_groups)) == 0 and next(iter(qkv_groups)) > 1
+    if shared:
+        # one grouped input for q, k and v (one activation quantization in int8), straight into heads:
+        # group j of a projection holds heads j*H/G .. (j+1)*H/G - 1
+        groups = next(iter(qkv_groups))
+        xg = g.to_groups(x, groups, c)
+        split = g.const(f"l{i}.group_heads", np.array([0, 0, 0, heads // groups, d]))
+        merge_q = g.const(f"l{i}.heads_q", np.array([0, heads, -1, d]))
+        merge_k = g.const(f"l{i}.heads_k", np.array([0, heads, d, -1]))
 
-    def project(name: str, perm: list[int]) -> str:
-        y = g.linear(x, f"l{i}.{name}", shapes[name][0], c)
-        return g.op("Transpose", [g.op("Reshape", [y, to_heads])], perm=perm)
+        def project(name: str, key: bool) -> str:
+            y = g.op("Reshape", [g.grouped(xg, f"l{i}.{name}"), split])  # [B, G, L, H/G, D]
+            y = g.op("Transpose", [y], perm=[0, 1, 3, 4, 2] if key else [0, 1, 3, 2, 4])
+            return g.op("Reshape", [y, merge_k if key else merge_q])
+        q, k, v = project("q", False), project("k", True), project("v", False)
+    else:
+        to_heads = g.const(f"l{i}.heads_shape", np.array([0, 0, heads, d]))
 
-    q = project("q", [0, 2, 1, 3])  # [B, H, L, D]
-    k = project("k", [0, 2, 3, 1])  # [B, H, D, L]
-    v = project("v", [0, 2, 1, 3])
+        def project(name: str, key: bool) -> str:
+            y = g.linear(x, f"l{i}.{name}", shapes[name][0], c)
+            return g.op("Transpose", [g.op("Reshape", [y, to_heads])], perm=[0, 2, 3, 1] if key else [0, 2, 1, 3])
+        q, k, v = project("q", False), project("k", True), project("v", False)
+    # q, v: [B, H, L, D]; k: [B, H, D, L]
     scores = g.op("Mul", [g.op("MatMul", [q, k]), g.const(f"l{i}.scale", np.float32(1 / math.sqrt(d)))])
     probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
     ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
     return g.op("Reshape", [ctx, g.const(f"l{i}.merge_shape", np.array([0, 0, c]))])
+
+
+def _feed_forward(g: _Graph, x: str, i: int, spec: EncoderSpec) -> str:
+    """intermediate (GELU) then output; with equal group counts the grouped layout is kept between them."""
+    shapes = linear_shapes(spec)
+    gi, go = shapes["inter"][0], shapes["out"][0]
+    if gi == go > 1:
+        inter = g.gelu(g.grouped(g.to_groups(x, gi, spec.hidden_size), f"l{i}.inter"))
+        return g.from_groups(g.grouped(inter, f"l{i}.out"), spec.hidden_size)
+    inter = g.gelu(g.linear(x, f"l{i}.inter", gi, spec.intermediate_size))
+    return g.linear(inter, f"l{i}.out", go, spec.hidden_size)
 
 
 def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], num_labels: int = 2,
@@ -186,8 +221,7 @@ def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], nu
         attn = _attention(g, x, i, spec, mask)
         post = g.linear(attn, f"l{i}.post", shapes["post"][0], spec.hidden_size)
         x = g.layer_norm(g.op("Add", [post, x]), f"l{i}.post_ln", spec.layer_norm_eps)
-        inter = g.gelu(g.linear(x, f"l{i}.inter", shapes["inter"][0], spec.intermediate_size))
-        out = g.linear(inter, f"l{i}.out", shapes["out"][0], spec.hidden_size)
+        out = _feed_forward(g, x, i, spec)
         x = g.layer_norm(g.op("Add", [out, x]), f"l{i}.out_ln", spec.layer_norm_eps)
 
     dims = ["batch", "sequence"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sqzdesk.engine.session import DISABLED_OPTIMIZERS
 from sqzdesk.modelbuild.export import export_fp32, op_counts, quantize_int8
 from sqzdesk.modelbuild.ort_model import OrtModel
 from sqzdesk.modelbuild.pipeline import load_run, run_dir, task_spec
@@ -64,7 +65,8 @@ def latency_ms(path: Path, threads: int = 2, batch: int = 8, length: int = 128, 
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
-    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=DISABLED_OPTIMIZERS)
     rng = np.random.default_rng(0)
     feeds = {"input_ids": rng.integers(1000, 20000, (batch, length)).astype(np.int64),
              "attention_mask": np.ones((batch, length), np.int64),
