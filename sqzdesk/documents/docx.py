@@ -1,0 +1,129 @@
+"""DOCX reader (python-docx): body paragraphs and table rows in document order, one per line.
+
+A .docx is a zip archive, so before python-docx touches it the file is checked cheaply: that it is a
+zip at all, that it cannot expand into a zip bomb (see :mod:`.zipguard`, which also hands python-docx
+a copy that is safe to inflate), and that it is an Office package with a main document part.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.table import Table, _Cell
+from docx.types import ProvidesStoryPart
+from lxml import etree
+
+from .model import Document, DocumentError
+from .zipguard import unpack_safely
+
+# Word's own encryption wraps the zip in an OLE compound file, the container of old .doc files too.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAIN_PARTS = ("word/document.xml", "word/document2.xml")  # Word Online sometimes writes the latter
+_OTHER_OFFICE_TYPES = {
+    "spreadsheetml": "an Excel workbook",
+    "presentationml": "a PowerPoint presentation",
+    "macroEnabled": "a macro-enabled Word document (.docm)",
+}
+# Runs inside these are not body text: deleted revisions; text boxes anchored in a paragraph (their
+# runs would otherwise be glued into the middle of the anchoring paragraph); and the fallback copy of
+# markup-compatibility blocks, which repeats the content of the preferred choice.
+_RUNS = (
+    ".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::w:txbxContent"
+    " or ancestor::*[local-name()='Fallback'])]"
+)
+
+
+def read_docx(data: bytes, path: Path) -> Document:
+    """Check the package, then extract the body text."""
+    package = checked_package(data)
+    try:
+        word_document = docx.Document(io.BytesIO(package))
+        text = "\n".join(_block_lines(word_document.element.body, word_document))
+    except KeyError as exc:
+        raise DocumentError("damaged DOCX: a part it refers to is missing") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise DocumentError("damaged DOCX: the zip data is corrupt") from exc
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError("damaged DOCX: its XML is invalid") from exc
+    except ValueError as exc:
+        raise DocumentError(_value_error_reason(exc)) from exc
+    except Exception as exc:
+        # python-docx assumes well-formed documents; malformed ones surface as AttributeError,
+        # TypeError, IndexError... from deep inside it. They all mean the same thing to the user.
+        raise DocumentError(f"damaged DOCX: its structure could not be read ({type(exc).__name__})") from exc
+    return Document(path=path, text=text, format="docx")
+
+
+def checked_package(data: bytes) -> bytes:
+    """Refuse non-zips, zip bombs and zips that are not Word packages; return a safe, uncompressed
+    copy of the package for python-docx."""
+    if data.startswith(_OLE_MAGIC):
+        raise DocumentError("not a DOCX file (password-protected, or an old-style .doc)")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DocumentError("not a DOCX file (not a zip archive)")
+    package, names = unpack_safely(data, "DOCX")
+    if "[Content_Types].xml" not in names:
+        raise DocumentError("not a DOCX file (a zip archive, but not an Office document)")
+    if not any(part in names for part in _MAIN_PARTS):
+        raise DocumentError("not a Word document: word/document.xml is missing")
+    return package
+
+
+def _value_error_reason(exc: ValueError) -> str:
+    """python-docx raises ValueError("file '...' is not a Word file, content type is '...'")."""
+    message = str(exc)
+    if "not a Word file" in message:
+        for marker, kind in _OTHER_OFFICE_TYPES.items():
+            if marker in message:
+                return f"not a Word document: this is {kind} with a .docx name"
+        return "not a Word document (unexpected content type)"
+    return "damaged DOCX: a value in it is invalid"
+
+
+def _block_lines(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[str]:
+    """Paragraphs and table rows of a body (or content control) in order. Block-level content
+    controls (``w:sdt``, used by forms and templates) are unwrapped instead of being skipped."""
+    for element in container.iterchildren():
+        if element.tag == qn("w:p"):
+            yield _paragraph_text(element)
+        elif element.tag == qn("w:tbl"):
+            yield from _table_lines(Table(element, parent))
+        elif element.tag == qn("w:sdt"):
+            content = element.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _block_lines(content, parent)
+
+
+def _paragraph_text(paragraph_element: BaseOxmlElement) -> str:
+    """All runs of a paragraph, including those in hyperlinks, fields, inline content controls and
+    tracked insertions, which ``Paragraph.text`` skips."""
+    return "".join(run.text for run in paragraph_element.xpath(_RUNS))
+
+
+def _table_lines(table: Table) -> Iterator[str]:
+    """One line per row, cells separated by tabs. A merged cell's text appears once: python-docx
+    repeats a spanned cell in every grid column and row it covers."""
+    seen: set = set()  # <w:tc> elements already written; holding them keeps lxml proxies stable
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            element = cell._tc  # the underlying <w:tc>: identity tells a repeated (merged) cell
+            if element is previous:
+                continue
+            previous = element
+            cells.append("" if element in seen else _cell_text(cell))
+            seen.add(element)
+        yield "\t".join(cells)
+
+
+def _cell_text(cell: _Cell) -> str:
+    """A cell flattened onto one line so the row keeps its tab structure; nested tables included."""
+    return " ".join(" ".join(_block_lines(cell._tc, cell)).split())

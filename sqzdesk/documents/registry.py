@@ -1,0 +1,74 @@
+"""Entry points: pick a reader by file suffix and guarantee that only DocumentError escapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .docx import read_docx
+from .html import read_html
+from .limits import DEFAULT_MAX_BYTES, check_is_file, read_file_bytes
+from .markdown import read_markdown
+from .model import Document, DocumentError
+from .pdf import read_pdf
+from .plain import read_txt
+
+Reader = Callable[[bytes, Path], Document]
+
+_READERS: dict[str, Reader] = {
+    ".txt": read_txt,
+    ".text": read_txt,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+}
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_READERS)
+
+
+def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read one file into a :class:`Document`; any failure is a :class:`DocumentError`.
+
+    The filesystem is checked before the suffix so that a folder or a missing path gets that reason
+    rather than "unsupported file type".
+    """
+    path = Path(path)
+    check_is_file(path)
+    reader = _reader_for(path.suffix)
+    return _run(reader, read_file_bytes(path, max_bytes), path)
+
+
+def read_bytes(data: bytes, suffix: str, *, path: Path | None = None) -> Document:
+    """Same as :func:`read_document` for bytes already in memory; ``suffix`` may omit the dot.
+
+    ``path`` is only recorded in the result (default: ``<memory>`` plus the suffix).
+    """
+    normalised = suffix if suffix.startswith(".") or not suffix else f".{suffix}"
+    reader = _reader_for(normalised)
+    return _run(reader, bytes(data), path if path is not None else Path(f"<memory>{normalised.lower()}"))
+
+
+def _reader_for(suffix: str) -> Reader:
+    reader = _READERS.get(suffix.lower())
+    if reader is None:
+        raise DocumentError(
+            f"unsupported file type {suffix}" if suffix else "unsupported file type (no extension)"
+        )
+    return reader
+
+
+def _run(reader: Reader, data: bytes, path: Path) -> Document:
+    if not data:
+        raise DocumentError("empty file")
+    try:
+        return reader(data, path)
+    except DocumentError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise DocumentError("file too complex to read (ran out of memory or nesting depth)") from exc
+    except Exception as exc:
+        # Last line of defence so one odd file never takes the batch (or the GUI) down. Readers map
+        # every failure they know of; reaching this is a bug, and the fuzz tests look for this text.
+        raise DocumentError(f"unexpected error while reading this file ({type(exc).__name__})") from exc
