@@ -5,24 +5,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+class _Record:
+    def to_dict(self) -> dict:
+        return asdict(self)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
-class Sentiment:
+class Sentiment(_Record):
     label: str   # "positive" | "negative"
     score: float  # probability of that label
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class SentenceSentiment:
+class SentenceSentiment(_Record):
     start: int
     end: int
     label: str
     score: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -32,23 +31,17 @@ class DocumentSentiment:
 
 
 @dataclass(frozen=True)
-class Entity:
+class Entity(_Record):
     start: int
     end: int
     label: str   # PER | ORG | LOC | MISC for the model's entities
     text: str
     score: float
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class Answer:
+class Answer(_Record):
     text: str
     start: int
     end: int
     score: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
