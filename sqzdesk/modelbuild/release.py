@@ -136,7 +136,9 @@ TASK_TEXT = {
         "limits": "- Labels are positive/negative only. The app shows sentences whose score is below "
                   "`task_params.neutral_below` (0.7) as uncertain/neutral rather than forcing a side.\n"
                   "- Document score = token-weighted mean of its sentences' probabilities.\n"
-                  "- Trained on English reviews; financial news, legal or technical text are out of domain.",
+                  "- Trained on English reviews; financial news, legal or technical text are out of domain.\n"
+                  "- Rare words split into pieces can mislead it: \"The hotel room was spotless.\" reads negative "
+                  "(`spot ##less`), while \"The room was clean\" reads positive. Read scores, not just labels.",
     },
     "entities": {
         "summary": "Named entities PER, ORG, LOC, MISC (IOB2 tags), aggregated to whole words and character spans.",
