@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import IO
 
 from sqzdesk import __version__
+from sqzdesk.batch import command as batch_command
 
-COMMANDS = ("analyze", "ask", "models", "selftest")
+COMMANDS = ("analyze", "ask", "models", "selftest", "batch")
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 ASK_CHUNK = 16  # stdin questions answered together, so their windows share batches
 
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true")
 
     sub.add_parser("selftest", help="run every task on a built-in sample")
+    batch_command.add_parser(sub)
     return p
 
 
@@ -78,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_gui(argv[argv.index(first):] if first is not None else [])
     args = _parser().parse_args(argv)
-    handler = {"analyze": cmd_analyze, "ask": cmd_ask, "models": cmd_models, "selftest": cmd_selftest}
+    handler = {"analyze": cmd_analyze, "ask": cmd_ask, "models": cmd_models, "selftest": cmd_selftest,
+               "batch": batch_command.run}
     try:
         return handler[args.command](args)
     except BrokenPipeError:  # e.g. `sqzdesk analyze ... | head`
@@ -131,7 +134,7 @@ def _jsonl(out: IO[str], record: dict) -> None:
 
 # ---- analyze -------------------------------------------------------------------------------------
 
-def _analyzer(args: argparse.Namespace):
+def open_analyzer(args: argparse.Namespace):
     """The Analyzer for --tasks, or None after one clear error line."""
     from sqzdesk.engine import BundleError
     from sqzdesk.engine.analysis import ANALYZE_TASKS, Analyzer
@@ -151,7 +154,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.stdin == bool(args.paths):
         print("sqzdesk analyze: give PATH... or --stdin", file=sys.stderr)
         return 2
-    analyzer = _analyzer(args)
+    analyzer = open_analyzer(args)
     if analyzer is None:
         return 2
     fail = Failures()

@@ -1,0 +1,188 @@
+"""``sqzdesk batch DIR...``: analyse whole folders headless, resumably, into the result store.
+
+    sqzdesk batch DIR... [--out FILE] [--format jsonl|csv] [--resume] [--retry-failed]
+                         [--redact TYPES --redact-dir DIR] [--report FILE.html] [--entities-out FILE]
+                         [--patterns all|none|EMAIL,PHONE,...] [--tasks sentiment,entities]
+                         [--time-limit SECONDS] [--store FILE] [--quiet]
+
+Every file's result is committed to the store as soon as it is done, so a crash or ``kill -9`` loses at
+most the file in flight; ``--resume`` then reuses what is stored for unchanged files (stored failures
+too, unless ``--retry-failed``) and still writes every file exactly once to ``--out``.
+
+``--out`` JSONL: one line per file, ``{"path", "sha256", "sentiment", "sentences", "entities", "error"}``
+(``error`` null, or a one-line reason with null/empty analysis fields). Pattern entities (EMAIL, PHONE,
+URL, IP, IBAN, CARD) are in ``entities`` by default; ``--patterns none`` leaves the model's only.
+Scan problems (symlink loops, unreadable folders, missing paths) are not files: they get a stderr line
+and count as failures, but no output line. Exit 1 if anything failed, 2 for usage, model or store
+errors, 130 when interrupted (rerun with ``--resume``).
+
+Only light standard-library modules are imported at module level: ``sqzdesk.cli`` imports this module
+for every command, including starting the GUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+DEFAULT_TIME_LIMIT_S = 600.0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("batch", help="analyse folders into the result store (resumable)",
+                              description="Analyse every document under the folders; results go to the "
+                                          "result store as each file completes.")
+    p.add_argument("paths", nargs="+", type=Path, metavar="DIR", help="folders (recursive) or files")
+    p.add_argument("--out", type=Path, help="one record per file here (default: standard output)")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl",
+                   help="jsonl: full records; csv: one summary row per file")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse stored results for unchanged files instead of analysing them again")
+    p.add_argument("--retry-failed", action="store_true", help="with --resume: analyse stored failures again")
+    p.add_argument("--tasks", default="sentiment,entities")
+    p.add_argument("--patterns", default="all", metavar="TYPES",
+                   help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
+    p.add_argument("--redact", metavar="TYPES", help="entity types to redact, e.g. PER,EMAIL,PHONE or all")
+    p.add_argument("--redact-dir", type=Path, metavar="DIR",
+                   help="where redacted texts go (mirrors the input folders)")
+    p.add_argument("--report", type=Path, metavar="FILE.html", help="self-contained HTML report of all files")
+    p.add_argument("--entities-out", type=Path, metavar="FILE", help="one row per entity (in --format)")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, metavar="SECONDS",
+                   help=f"per-file budget; slower files are recorded as failed (0 = none; "
+                        f"default {DEFAULT_TIME_LIMIT_S:g})")
+    p.add_argument("--store", type=Path, metavar="FILE", help="result store (default: in the user data dir)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no per-file lines, only failures")
+
+
+def _usage(message: str) -> int:
+    print(f"sqzdesk batch: {message}", file=sys.stderr)
+    return 2
+
+
+def _redact_types(spec: str) -> frozenset[str]:
+    from sqzdesk.batch.exports import ENTITY_LABELS
+
+    words = {w.strip().upper() for w in spec.split(",") if w.strip()}
+    if words == {"ALL"}:
+        return frozenset(ENTITY_LABELS)
+    unknown = sorted(words - set(ENTITY_LABELS))
+    if unknown or not words:
+        raise ValueError(f"--redact takes labels from {','.join(ENTITY_LABELS)} or all, got {spec!r}")
+    return frozenset(words)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqzdesk.batch.store import ResultStore, StoreError
+    from sqzdesk.cli import open_analyzer
+    from sqzdesk.engine.patterns import parse_types
+
+    try:
+        patterns = parse_types(args.patterns)
+        redact_types = _redact_types(args.redact) if args.redact else None
+    except ValueError as exc:
+        return _usage(str(exc))
+    if (redact_types is None) != (args.redact_dir is None):
+        return _usage("--redact and --redact-dir go together")
+    if args.retry_failed and not args.resume:
+        return _usage("--retry-failed only makes sense with --resume")
+    if args.time_limit < 0:
+        return _usage("--time-limit must be 0 (none) or more seconds")
+    analyzer = open_analyzer(args)
+    if analyzer is None:
+        return 2
+    try:
+        store = ResultStore(args.store)
+    except StoreError as exc:
+        print(f"sqzdesk: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        try:
+            return _run_batch(args, analyzer, store, patterns, redact_types)
+        except StoreError as exc:
+            print(f"\nsqzdesk: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("\nsqzdesk batch: interrupted; finished files are stored, rerun with --resume",
+                  file=sys.stderr)
+            return 130
+
+
+def _run_batch(args, analyzer, store, patterns: frozenset[str], redact_types: frozenset[str] | None) -> int:
+    from sqzdesk.batch.exports import (
+        RecordWriter,
+        TableWriter,
+        redacted_path,
+        write_html_report,
+        write_redacted,
+    )
+    from sqzdesk.batch.runner import BatchRunner, RunOptions
+    from sqzdesk.batch.scan import scan
+    from sqzdesk.batch.source import text_if_unchanged
+    from sqzdesk.batch.terminal import TerminalProgress
+    from sqzdesk.cli import Failures
+
+    options = RunOptions(reuse=args.resume, retry_failed=args.retry_failed,
+                         time_budget_s=args.time_limit or None, patterns=patterns)
+    runner = BatchRunner(analyzer, store, options)
+    fail = Failures()
+    bar = TerminalProgress(quiet=args.quiet)
+    kept = []  # results for the report, written at the end
+
+    def failure(where: str, reason: object) -> None:
+        bar.clear()
+        fail(where, reason)
+
+    with ExitStack() as stack:
+        # Every output is opened before the first file, so a bad path fails now, not after hours of work.
+        try:
+            def open_out(path: Path | None):
+                if path is None:
+                    return sys.stdout
+                return stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
+
+            out = open_out(args.out)
+            main = RecordWriter(out) if args.format == "jsonl" else TableWriter(out, fmt="csv")
+            entities = TableWriter(open_out(args.entities_out), fmt=args.format, level="entities") \
+                if args.entities_out else None
+            report = open_out(args.report) if args.report else None
+        except OSError as exc:
+            return _usage(f"cannot write {exc.filename}: {exc.strerror}")
+
+        def redact_one(result, types: frozenset[str]) -> None:
+            text = text_if_unchanged(result.path, result.sha256)
+            if text is None:
+                failure(str(result.path), "not redacted: the file changed or became unreadable")
+                return
+            try:
+                target = redacted_path(result.path, args.paths, args.redact_dir)
+                write_redacted(result, text, types, target)
+            except OSError as exc:
+                failure(str(result.path), f"not redacted: {exc.strerror or exc}")
+
+        def on_result(result) -> None:
+            if result.failed:
+                failure(str(result.path), result.error)
+            bar.result(result)
+            if not result.is_file:
+                return
+            main.add(result)
+            out.flush()
+            if entities is not None:
+                entities.add(result)
+            if redact_types is not None and not result.failed:
+                redact_one(result, redact_types)
+            if report is not None:
+                kept.append(result)
+
+        summary = runner.run(scan(args.paths), on_result=on_result, on_progress=bar.progress)
+        bar.finish()
+        if report is not None:
+            write_html_report(report, kept, title="sqzdesk batch: " + ", ".join(str(p) for p in args.paths))
+
+    if not args.quiet:
+        print(f"sqzdesk batch: {summary.total} item(s): {summary.analysed} analysed, {summary.reused} reused "
+              f"from the store, {summary.failed} failed, {summary.elapsed_s:.1f} s (store: {store.path})",
+              file=sys.stderr)
+    return 1 if fail.count else 0

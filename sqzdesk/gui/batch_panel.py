@@ -1,0 +1,524 @@
+"""The batch panel: drop folders in, watch the queue, pause/cancel, re-run failures, export.
+
+A standalone QWidget so the main window can put it in a tab or a dock::
+
+    panel = BatchPanel(store_path=None, threads=settings.threads)   # None: the default result store
+    dock = QDockWidget("Batch", window)
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)   # or: tabs.addTab(panel, "Batch")
+    ...
+    panel.shutdown()   # in the window's closeEvent: a child widget gets no closeEvent of its own
+
+Scanning, inference, store writes and exports all run in :class:`BatchWorker` on its own QThread
+(through :class:`~sqzdesk.batch.runner.BatchRunner`); the GUI thread only updates the table. Pause and
+cancel cannot travel through the worker's event queue (it is busy with the job), so they set the
+shared :class:`~sqzdesk.batch.runner.RunControl` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QThread,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sqzdesk.batch.exports import (
+    ENTITY_LABELS,
+    redacted_path,
+    write_html_report,
+    write_records,
+    write_redacted,
+    write_table,
+)
+from sqzdesk.batch.results import FileResult, one_line
+from sqzdesk.batch.runner import BatchProgress, BatchRunner, BatchSummary, RunControl, RunOptions
+from sqzdesk.batch.scan import ScanProblem, scan
+from sqzdesk.batch.source import text_if_unchanged
+from sqzdesk.batch.store import ResultStore, StoreError
+from sqzdesk.batch.terminal import format_eta
+from sqzdesk.engine import Analyzer, BundleError
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+EXPORT_KINDS = {
+    "csv": "CSV, one row per file…",
+    "csv-entities": "CSV, one row per entity…",
+    "jsonl": "JSONL, full results per file…",
+    "html": "HTML report…",
+    "redacted": "Redacted text files…",
+}
+
+
+# ---- the queue table -----------------------------------------------------------------------------
+
+@dataclass
+class QueueRow:
+    path: Path
+    status: str = QUEUED
+    detail: str = ""
+    result: FileResult | None = None
+
+
+def describe(result: FileResult) -> str:
+    """The Details cell: the reason for a failure, or sentiment and entity count."""
+    if result.failed:
+        return result.error or ""
+    parts = []
+    if result.sentiment:
+        parts.append(f"{result.sentiment['label']} {result.sentiment['score']:.2f}")
+    parts.append(f"{len(result.entities)} entities")
+    if result.reused:
+        parts.append("from the result store")
+    return " · ".join(parts)
+
+
+class QueueModel(QAbstractTableModel):
+    """One row per queued path (a path added twice keeps its row), in the order files were scanned."""
+
+    COLUMNS = ("File", "Status", "Details")
+    _COLOURS = {FAILED: QColor("#b02a37"), DONE: QColor("#146c43"), RUNNING: QColor("#0b5ed7")}
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.rows: list[QueueRow] = []
+        self._index: dict[Path, int] = {}
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (str(row.path), row.status, row.detail)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.path}\n{row.detail}" if row.detail else str(row.path)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and row.status in self._COLOURS:
+            return QBrush(self._COLOURS[row.status])
+        return None
+
+    def enqueue(self, paths: Iterable[Path]) -> None:
+        """Add new rows and reset existing ones to queued."""
+        for path in paths:
+            if path in self._index:
+                self.update(path, QUEUED, "", None)
+                continue
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+            self._index[path] = len(self.rows)
+            self.rows.append(QueueRow(path))
+            self.endInsertRows()
+
+    def update(self, path: Path, status: str, detail: str = "", result: FileResult | None = None) -> None:
+        i = self._index.get(path)
+        if i is None:
+            self.enqueue([path])
+            i = self._index[path]
+        self.rows[i] = QueueRow(path, status, detail, result)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
+
+    def status(self, path: Path) -> str | None:
+        i = self._index.get(path)
+        return None if i is None else self.rows[i].status
+
+    def paths_with(self, *statuses: str) -> list[Path]:
+        return [r.path for r in self.rows if r.status in statuses]
+
+    def results(self, rows: Sequence[int] | None = None) -> list[FileResult]:
+        """Finished file results (all, or of these row numbers) for the exports."""
+        picked = self.rows if rows is None else [self.rows[i] for i in rows]
+        return [r.result for r in picked if r.result is not None and r.result.is_file]
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rows.clear()
+        self._index.clear()
+        self.endResetModel()
+
+
+# ---- the worker (lives on its own thread) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportRequest:
+    kind: str                      # a key of EXPORT_KINDS
+    target: Path                   # a file, or a folder for "redacted"
+    results: tuple[FileResult, ...]
+    roots: tuple[Path, ...] = ()   # the folders the user added (redacted files mirror their layout)
+    types: frozenset[str] = frozenset(ENTITY_LABELS)
+
+
+class BatchWorker(QObject):
+    """Scans, runs and exports on the worker thread; talks back only through these signals."""
+
+    scanned = Signal(object)            # list[Path | ScanProblem], the job's queue in order
+    file_started = Signal(object)       # Path
+    file_finished = Signal(FileResult)
+    progress = Signal(BatchProgress)
+    job_finished = Signal(BatchSummary)
+    job_failed = Signal(str)            # the models or the store are unusable; nothing ran
+    export_finished = Signal(str, str)  # target, error ("" when it worked)
+
+    def __init__(self, control: RunControl, store_path: Path | None, options: RunOptions,
+                 open_analyzer: Callable[[], Analyzer]):
+        super().__init__()
+        self.control, self.store_path, self.options = control, store_path, options
+        self._open_analyzer = open_analyzer
+        self._analyzer: Analyzer | None = None
+        self._store: ResultStore | None = None
+
+    @Slot(object, bool)
+    def process(self, paths: list[Path], retry_failed: bool) -> None:
+        try:
+            if self._analyzer is None:
+                self._analyzer = self._open_analyzer()
+            if self._store is None:
+                self._store = ResultStore(self.store_path)
+        except (BundleError, StoreError) as exc:
+            self.job_failed.emit(one_line(exc))
+            return
+        items = list(scan(paths))
+        self.scanned.emit(items)
+        runner = BatchRunner(self._analyzer, self._store, replace(self.options, retry_failed=retry_failed),
+                             self.control)
+        try:
+            summary = runner.run(items, on_start=self.file_started.emit, on_result=self.file_finished.emit,
+                                 on_progress=self.progress.emit)
+        except Exception as exc:  # the store became unwritable, or a bug: never leave the panel "busy"
+            log.exception("batch job failed")
+            self.job_failed.emit(one_line(exc))
+            return
+        self.job_finished.emit(summary)
+
+    @Slot(object)
+    def export(self, request: ExportRequest) -> None:
+        try:
+            _export(request)
+        except OSError as exc:
+            self.export_finished.emit(str(request.target), one_line(exc.strerror or exc))
+            return
+        except Exception as exc:  # a bug in an exporter must not fail silently on the worker thread
+            log.exception("export failed")
+            self.export_finished.emit(str(request.target), one_line(exc))
+            return
+        self.export_finished.emit(str(request.target), "")
+
+    @Slot()
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _export(request: ExportRequest) -> None:
+    if request.kind == "redacted":
+        for result in request.results:
+            text = None if result.failed else text_if_unchanged(result.path, result.sha256)
+            if text is not None:
+                write_redacted(result, text, request.types, redacted_path(result.path, request.roots,
+                                                                         request.target))
+        return
+    newline = "" if request.kind.startswith("csv") else None
+    with open(request.target, "w", encoding="utf-8", newline=newline) as out:
+        if request.kind == "csv":
+            write_table(request.results, out, fmt="csv", level="files")
+        elif request.kind == "csv-entities":
+            write_table(request.results, out, fmt="csv", level="entities")
+        elif request.kind == "jsonl":
+            write_records(request.results, out)
+        elif request.kind == "html":
+            title = "sqzdesk report: " + (str(request.results[0].path) if len(request.results) == 1
+                                          else f"{len(request.results)} files")
+            write_html_report(out, list(request.results), title=title)
+        else:
+            raise ValueError(f"unknown export kind {request.kind!r}")
+
+
+# ---- the panel -----------------------------------------------------------------------------------
+
+class BatchPanel(QWidget):
+    """Queue, progress and controls for folder batches; see the module docstring for embedding."""
+
+    batch_finished = Signal(BatchSummary)   # for the main window's status bar
+    _submit = Signal(object, bool)          # -> worker.process (queued across threads)
+    _export_request = Signal(object)        # -> worker.export
+
+    def __init__(self, parent: QWidget | None = None, *, store_path: Path | None = None, threads: int = 1,
+                 model_dirs: list[Path] | None = None, options: RunOptions | None = None,
+                 open_analyzer: Callable[[], Analyzer] | None = None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.control = RunControl()
+        self.model = QueueModel(self)
+        self.roots: list[Path] = []
+        self._pending: list[Path] = []
+        self._busy = False
+        self._last_export_error: str | None = None
+        self._build_ui()
+
+        self._thread = QThread(self)
+        self._thread.setObjectName("sqzdesk-batch")
+        opener = open_analyzer or (lambda: Analyzer.open(dirs=model_dirs, threads=threads))
+        self.worker = BatchWorker(self.control, store_path, options or RunOptions(), opener)
+        self.worker.moveToThread(self._thread)
+        self._submit.connect(self.worker.process)
+        self._export_request.connect(self.worker.export)
+        self.worker.scanned.connect(self._on_scanned)
+        self.worker.file_started.connect(self._on_started)
+        self.worker.file_finished.connect(self._on_finished)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.job_finished.connect(self._on_job_finished)
+        self.worker.job_failed.connect(self._on_job_failed)
+        self.worker.export_finished.connect(self._on_export_finished)
+        self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:  # a panel inside a tab gets no closeEvent when the app quits
+            app.aboutToQuit.connect(self.shutdown)
+
+    def _build_ui(self) -> None:
+        self.drop_label = QLabel("Drop folders or files here, or use Add folder…")
+        self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_label.setStyleSheet("QLabel{border:2px dashed #adb5bd;border-radius:6px;padding:14px;"
+                                      "color:#6c757d}")
+        self.add_button = QPushButton("Add folder…")
+        self.add_button.clicked.connect(self._choose_folder)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self._pause_toggled)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.rerun_button = QPushButton("Re-run failed")
+        self.rerun_button.clicked.connect(self.rerun_failed)
+        self.export_button = QPushButton("Export…")
+        menu = QMenu(self.export_button)
+        for kind, label in EXPORT_KINDS.items():
+            menu.addAction(label, partial(self._choose_export, kind))
+        self.export_button.setMenu(menu)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.pause_button, self.cancel_button, self.rerun_button,
+                       self.export_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(0, 420)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.status_label = QLabel("Idle")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.progress_bar, 1)
+        bottom.addWidget(self.status_label)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.drop_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self._update_buttons()
+
+    # ---- public API ------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def add_paths(self, paths: Iterable[str | Path]) -> None:
+        """Queue folders/files: scanned recursively and analysed on the worker thread."""
+        new = [Path(p) for p in paths]
+        if not new:
+            return
+        self.roots.extend(p for p in new if p not in self.roots)
+        if self._busy:
+            self._pending.extend(new)
+        else:
+            self._start(new, retry_failed=False)
+
+    def pause(self) -> None:
+        self.pause_button.setChecked(True)
+
+    def resume(self) -> None:
+        self.pause_button.setChecked(False)
+
+    def cancel(self) -> None:
+        """Stop after the current model batch; the file in flight is not stored and stays to do."""
+        self._pending.clear()
+        self.control.cancel()
+        self.resume()
+
+    def rerun_failed(self) -> None:
+        """Analyse the failed files again (stored failures are not reused for them)."""
+        failed = [r.path for r in self.model.rows if r.status == FAILED and r.result is not None
+                  and r.result.is_file]
+        if failed and not self._busy:
+            self._start(failed, retry_failed=True)
+
+    def export(self, kind: str, target: str | Path, rows: Sequence[int] | None = None,
+               types: Iterable[str] = ENTITY_LABELS) -> None:
+        """Export finished results (all, or these table rows) on the worker thread."""
+        results = tuple(self.model.results(rows))
+        self.status_label.setText("Exporting…")
+        request = ExportRequest(kind, Path(target), results, tuple(self.roots), frozenset(types))
+        self._export_request.emit(request)
+
+    def shutdown(self) -> None:
+        """Cancel any batch and stop the worker thread; call before the window closes."""
+        if not self._thread.isRunning():
+            return
+        self.control.cancel()
+        self._thread.quit()
+        self._thread.wait()
+        self.worker.close()  # the thread is gone, so closing the store here is safe
+
+    # ---- slots -----------------------------------------------------------------------------------
+
+    def _start(self, paths: list[Path], *, retry_failed: bool) -> None:
+        self.control.reset()  # here, not in the worker: a cancel pressed before the job starts still counts
+        self._busy = True
+        self.status_label.setText("Scanning…")
+        self._update_buttons()
+        self._submit.emit(paths, retry_failed)
+
+    def _on_scanned(self, items: list) -> None:
+        self.model.enqueue(i.path if isinstance(i, ScanProblem) else i for i in items)
+        self.progress_bar.setRange(0, max(1, len(items)))
+        self.progress_bar.setValue(0)
+
+    def _on_started(self, path: Path) -> None:
+        self.model.update(path, RUNNING)
+
+    def _on_finished(self, result: FileResult) -> None:
+        self.model.update(result.path, FAILED if result.failed else DONE, describe(result), result)
+
+    def _on_progress(self, state: BatchProgress) -> None:
+        self.progress_bar.setRange(0, max(1, state.total))
+        self.progress_bar.setValue(state.done)
+        text = f"{state.done} / {state.total}"
+        if state.failed:
+            text += f" · {state.failed} failed"
+        if state.done < state.total:
+            text += " · paused" if self.control.paused else f" · ETA {format_eta(state.eta_s)}"
+        self.status_label.setText(text)
+
+    def _on_job_finished(self, summary: BatchSummary) -> None:
+        if summary.cancelled:
+            for path in self.model.paths_with(QUEUED, RUNNING):
+                self.model.update(path, CANCELLED)
+        self._busy = False
+        done = f"{summary.total - summary.failed} done, {summary.failed} failed"
+        self.status_label.setText(f"Cancelled · {done}" if summary.cancelled else f"Finished · {done}")
+        self.batch_finished.emit(summary)
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._start(pending, retry_failed=False)
+        self._update_buttons()
+
+    def _on_job_failed(self, reason: str) -> None:
+        for path in self.model.paths_with(QUEUED, RUNNING):
+            self.model.update(path, CANCELLED, reason)
+        self._busy = False
+        self._pending.clear()
+        self.status_label.setText(f"Cannot run: {reason}")
+        self._update_buttons()
+
+    def _on_export_finished(self, target: str, error: str) -> None:
+        self._last_export_error = error or None
+        self.status_label.setText(f"Export failed: {error}" if error else f"Exported to {target}")
+
+    def _pause_toggled(self, paused: bool) -> None:
+        if paused:
+            self.control.pause()
+        else:
+            self.control.resume()
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if paused and self._busy:
+            self.status_label.setText("Paused (the file in progress finishes first)")
+
+    def _update_buttons(self) -> None:
+        self.cancel_button.setEnabled(self._busy)
+        self.rerun_button.setEnabled(not self._busy)
+        self.export_button.setEnabled(not self._busy)
+
+    # ---- user input ------------------------------------------------------------------------------
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder to the batch")
+        if folder:
+            self.add_paths([folder])
+
+    def _choose_export(self, kind: str) -> None:
+        if kind == "redacted":
+            spec, ok = QInputDialog.getText(self, "Redact", "Entity types to replace:",
+                                            text=",".join(ENTITY_LABELS))
+            if not ok:
+                return
+            types = [t.strip().upper() for t in spec.split(",") if t.strip().upper() in ENTITY_LABELS]
+            target = QFileDialog.getExistingDirectory(self, "Folder for the redacted texts")
+            if target:
+                self.export(kind, target, self._selected_rows(), types)
+            return
+        suffix = {"csv": "csv", "csv-entities": "csv", "jsonl": "jsonl", "html": "html"}[kind]
+        target, _ = QFileDialog.getSaveFileName(self, EXPORT_KINDS[kind].rstrip("…"),
+                                                f"sqzdesk-batch.{suffix}", f"{suffix.upper()} (*.{suffix})")
+        if target:
+            self.export(kind, target, self._selected_rows())
+
+    def _selected_rows(self) -> list[int] | None:
+        """Selected rows only when the user selected some; otherwise everything."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return rows or None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.add_paths(u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile())
+        event.acceptProposedAction()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

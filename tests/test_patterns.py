@@ -1,0 +1,156 @@
+"""Pattern entities: the shapes they must find, and the ordinary numbers they must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sqzdesk.engine.analysis import Analyzer
+from sqzdesk.engine.patterns import (
+    PATTERN_TYPES,
+    find_patterns,
+    iban_valid,
+    luhn_valid,
+    merge_entities,
+    parse_types,
+    with_patterns,
+)
+from sqzdesk.engine.results import Entity
+
+POSITIVES = [
+    ("Mail bob.smith+tag@example.co.uk today.", "EMAIL", "bob.smith+tag@example.co.uk"),
+    ("Write to jane_doe@mail.example.org.", "EMAIL", "jane_doe@mail.example.org"),
+    ("See https://example.org/a_(b)?q=1#x). Thanks", "URL", "https://example.org/a_(b)?q=1#x"),
+    ("Visit www.example.com, then leave.", "URL", "www.example.com"),
+    ("(see http://intranet.local:8080/wiki/Page)", "URL", "http://intranet.local:8080/wiki/Page"),
+    ("IBAN DE89 3704 0044 0532 0130 00 AND more", "IBAN", "DE89 3704 0044 0532 0130 00"),
+    ("Pay GB82WEST12345698765432 now", "IBAN", "GB82WEST12345698765432"),
+    ("FR14 2004 1010 0505 0001 3M02 606.", "IBAN", "FR14 2004 1010 0505 0001 3M02 606"),
+    ("Card 4111 1111 1111 1111 exp 12/27", "CARD", "4111 1111 1111 1111"),
+    ("card 5500-0000-0000-0004.", "CARD", "5500-0000-0000-0004"),
+    ("Amex 3782 822463 10005 on file", "CARD", "3782 822463 10005"),
+    ("number 4012888888881881 charged", "CARD", "4012888888881881"),
+    ("Server 192.168.1.20 is down", "IP", "192.168.1.20"),
+    ("ping 10.0.0.1.", "IP", "10.0.0.1"),
+    ("v6 host 2001:db8::8a2e:370:7334 answers", "IP", "2001:db8::8a2e:370:7334"),
+    ("link-local fe80::1 only", "IP", "fe80::1"),
+    ("full 2001:0db8:85a3:0000:0000:8a2e:0370:7334 form", "IP", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
+    ("Call +44 20 7946 0958 now", "PHONE", "+44 20 7946 0958"),
+    ("US: +1 (555) 123-4567.", "PHONE", "+1 (555) 123-4567"),
+    ("Office (555) 123-4567", "PHONE", "(555) 123-4567"),
+    ("or 555-123-4567.", "PHONE", "555-123-4567"),
+    ("Ring 020 7946 0958.", "PHONE", "020 7946 0958"),
+    ("Tel: 0301234567", "PHONE", "0301234567"),
+    ("Portable 06 12 34 56 78", "PHONE", "06 12 34 56 78"),
+    ("Berlin +49 (0)30 1234567", "PHONE", "+49 (0)30 1234567"),
+    ("Büro 030/1234567", "PHONE", "030/1234567"),
+    ("Phone: 555 1234", "PHONE", "555 1234"),
+    ("Order 12 555-123-4567", "PHONE", "555-123-4567"),
+    ("Call 0044 20 7946 0958", "PHONE", "0044 20 7946 0958"),
+]
+
+# None of these may produce any pattern entity at all.
+NEGATIVES = [
+    "On 2023-01-15 and 15.01.2023 and 01/02/2023 and 12/31/1999 we met.",
+    "Upgrade to version 1.2.3.4, v1.2.3.4 or 10.0.19041.1234; Build 5.4.3.2 is old.",
+    "Price $1,299.99 or €1.299,99 or 1 299,99 EUR, 49.99 USD, £5.",
+    "It costs 1234567 units for a population of 1,234,567.",
+    "ISBN 978-3-16-148410-0 and ISBN 0-306-40615-2.",
+    "The years 2019-2020 and 1999 - 2001 were hard.",
+    "At 12:30:45 on 2023-01-15T12:30:45Z the job ran.",
+    "C++ std::vector and a::b and Foo::Bar, ratio 1:2:3.",
+    "MAC 00:1A:2B:3C:4D:5E is not an address.",
+    "Numbers 100 200 3000 and 0000 0000 0000 0000.",
+    "Order 1234567890123 and timestamp 1700000000000.",
+    "Release 1.0.0 then 2.10.3; section 3.2.1.4.5.",
+    "Serial 4111111111111112 fails the Luhn check.",
+    "IBAN DE89 3704 0044 0532 0130 01 has a wrong checksum.",
+    "Pi is 3.14159265358979 and e is 2.71828.",
+    "The 1990s: 1991 1992 1993 1994.",
+    "Call me on 12.05.2023 or phone 2023-01-15.",
+    "Account 12345678 and room 101, 102 and 103.",
+    "Coordinates 51.5074, -0.1278 near 1e10 and 0x1F.",
+    "An address like 2001:db8 is incomplete; so is ::1 alone.",
+    "Email me at bob@ or @handle or user@localhost, not addresses.",
+    "Score 3-1 after 90 minutes; 10-15% growth; page 12/300.",
+]
+
+
+@pytest.mark.parametrize(("text", "label", "expected"), POSITIVES)
+def test_pattern_found(text, label, expected):
+    found = [(e.label, e.text) for e in find_patterns(text)]
+    assert found == [(label, expected)]
+    e = find_patterns(text)[0]
+    assert text[e.start:e.end] == e.text and e.score == 1.0
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_tricky_negatives(text):
+    assert find_patterns(text) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(
+    st.integers(0, 10**12).map(str),
+    st.integers(0, 10**9).map(lambda n: f"{n:,}"),
+    st.tuples(st.integers(0, 99_999), st.integers(0, 99)).map(lambda t: f"${t[0]:,}.{t[1]:02d}"),
+    st.dates().map(lambda d: d.isoformat()),
+    st.dates().map(lambda d: d.strftime("%d.%m.%Y")),
+    st.dates().map(lambda d: d.strftime("%m/%d/%Y")),
+    st.lists(st.integers(0, 40), min_size=2, max_size=3).map(lambda v: ".".join(map(str, v))),
+    st.lists(st.integers(0, 999), min_size=4, max_size=4).map(lambda v: "version " + ".".join(map(str, v))),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: f"{f:.3f}"),
+))
+def test_ordinary_numbers_are_never_phone_card_or_ip(value):
+    text = f"The value was {value} in the report."
+    assert [e for e in find_patterns(text) if e.label in ("PHONE", "CARD", "IP")] == []
+
+
+def test_checksums():
+    assert luhn_valid("4111 1111 1111 1111") and not luhn_valid("4111 1111 1111 1112")
+    assert iban_valid("DE89370400440532013000") and iban_valid("gb82 west 1234 5698 7654 32")
+    assert not iban_valid("DE89370400440532013001")  # checksum
+    assert not iban_valid("DE8937040044053201300")   # German IBANs have 22 characters
+    assert not iban_valid("ZZ89370400440532013000")  # no such country
+
+
+def test_types_are_switchable_and_parsed():
+    text = "Mail bob@example.com or call +44 20 7946 0958 from 10.0.0.1."
+    assert {e.label for e in find_patterns(text)} == {"EMAIL", "PHONE", "IP"}
+    assert [e.label for e in find_patterns(text, {"PHONE"})] == ["PHONE"]
+    assert find_patterns(text, ()) == []
+    assert parse_types("all") == frozenset(PATTERN_TYPES)
+    assert parse_types("none") == parse_types("") == frozenset()
+    assert parse_types("email, Phone") == {"EMAIL", "PHONE"}
+    with pytest.raises(ValueError, match="EMIAL"):
+        parse_types("EMIAL")
+
+
+def test_overlapping_patterns_keep_the_more_specific_one():
+    text = "See https://user@example.com/path for details."
+    assert [(e.label, e.text) for e in find_patterns(text)] == [("URL", "https://user@example.com/path")]
+
+
+def test_merge_prefers_pattern_entities_and_never_overlaps():
+    text = "Contact Jane Doe at jane@acme.com today."
+    patterns = find_patterns(text)
+    model = [Entity(8, 16, "PER", "Jane Doe", 0.9), Entity(25, 29, "ORG", "acme", 0.8),
+             Entity(20, 24, "PER", "jane", 0.6)]
+    merged = merge_entities(model, patterns)
+    assert [(e.label, e.text) for e in merged] == [("PER", "Jane Doe"), ("EMAIL", "jane@acme.com")]
+    assert all(a.end <= b.start for a, b in zip(merged, merged[1:], strict=False))
+
+
+def test_with_patterns_on_a_real_analysis(tiny_models):
+    analyzer = Analyzer(tiny_models["sentiment"], tiny_models["entities"])
+    text = "Angela Merkel wrote to angela@bund.de and called +49 30 1234567 twice. It went well."
+    plain = analyzer.analyze(text)
+    enriched = with_patterns(plain, text)
+    labels = [e.label for e in enriched.entities]
+    assert "EMAIL" in labels and "PHONE" in labels
+    assert enriched.sentiment == plain.sentiment and enriched.sentences == plain.sentences
+    spans = [(e.start, e.end) for e in enriched.entities]
+    assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(text[e.start:e.end] == e.text for e in enriched.entities)
+    assert with_patterns(plain, text, ()) is plain
