@@ -1,0 +1,131 @@
+"""Cheap checks on the PyInstaller packaging (packaging/sqzdesk.spec); no binary is built here.
+
+The spec's configuration part (everything above ``# ---- build``) is plain Python and runs without
+PyInstaller, so these tests use the very lists and functions the build uses.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = REPO / "packaging" / "sqzdesk.spec"
+SHIPPED = REPO / "assets" / "models"
+
+
+@pytest.fixture()
+def spec(monkeypatch) -> dict:
+    monkeypatch.delenv("SQZDESK_BUNDLES", raising=False)
+    head = SPEC.read_text(encoding="utf-8").split("\n# ---- build", 1)[0]
+    namespace: dict = {"SPECPATH": str(SPEC.parent), "__name__": "sqzdesk_spec"}
+    exec(compile(head, str(SPEC), "exec"), namespace)
+    return namespace
+
+
+def _collected(spec: dict, root: Path) -> set[tuple[str, str]]:
+    return {(Path(src).name, dest) for src, dest in spec["bundle_datas"](root)}
+
+
+def _expect_bundle(spec: dict, collected: set[tuple[str, str]], bundle: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    dest = f"{spec['FROZEN_BUNDLES']}/{bundle.name}"
+    wanted = {"manifest.json"} | {entry["name"] for entry in manifest["files"].values()}
+    missing = {name for name in wanted if (name, dest) not in collected}
+    assert not missing, f"{bundle.name}: the spec would not ship {sorted(missing)}"
+
+
+def test_spec_ships_every_shipped_bundle(spec):
+    """Every folder in assets/models is a bundle, and the spec collects all of its files."""
+    folders = sorted(p for p in SHIPPED.iterdir() if p.is_dir()) if SHIPPED.is_dir() else []
+    not_bundles = [p.name for p in folders if not (p / "manifest.json").is_file()]
+    assert not not_bundles, f"folders in assets/models without manifest.json (the binary would skip them): {not_bundles}"
+    assert [p.name for p in spec["shipped_bundles"](SHIPPED)] == [p.name for p in folders]
+    collected = _collected(spec, SHIPPED)
+    for bundle in folders:
+        _expect_bundle(spec, collected, bundle)
+
+
+def test_spec_collects_a_whole_bundle(spec, tiny_root):
+    """The same on the tiny test bundles, so the collection is exercised before real bundles are shipped."""
+    collected = _collected(spec, tiny_root)
+    bundles = spec["shipped_bundles"](tiny_root)
+    assert {b.name for b in bundles} == {"tiny-sentiment", "tiny-entities", "tiny-qa"}
+    for bundle in bundles:
+        _expect_bundle(spec, collected, bundle)
+
+
+def test_frozen_binary_looks_where_the_spec_puts_bundles(spec, monkeypatch, tmp_path):
+    from sqzdesk.engine.bundle import shipped_dir
+
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert shipped_dir() == tmp_path / spec["FROZEN_BUNDLES"]
+
+
+def _runtime_sources(spec: dict) -> dict[str, ast.Module]:
+    trees = {}
+    for name in spec["app_modules"]():
+        rel = Path(*name.split("."))
+        path = REPO / (f"{rel}.py" if (REPO / f"{rel}.py").is_file() else rel / "__init__.py")
+        trees[name] = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return trees
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_spec_bundles_the_whole_app_but_not_modelbuild(spec):
+    modules = spec["app_modules"]()
+    assert {"sqzdesk", "sqzdesk.cli", "sqzdesk.engine.session", "sqzdesk.gui.app"} <= set(modules)
+    assert not [m for m in modules if m.startswith("sqzdesk.modelbuild")]
+
+
+def test_runtime_code_imports_nothing_the_binary_excludes(spec):
+    """The binary leaves these out; a runtime import of one would only fail in the frozen app."""
+    excluded = spec["DEV_ONLY"] + spec["QT_EXCLUDES"]
+    offenders = sorted(
+        f"{module}: {name}"
+        for module, tree in _runtime_sources(spec).items()
+        for name in _imports(tree)
+        if any(name == e or name.startswith(e + ".") for e in excluded)
+    )
+    assert not offenders, offenders
+
+
+def test_runtime_code_uses_only_the_kept_qt_modules(spec):
+    used = {name.split(".")[1] for tree in _runtime_sources(spec).values() for name in _imports(tree)
+            if name.startswith("PySide6.") and name.split(".")[1].startswith("Qt")}
+    assert used <= spec["QT_KEEP"], f"add to QT_KEEP in packaging/sqzdesk.spec: {sorted(used - spec['QT_KEEP'])}"
+
+
+def test_qt_plugin_filter(spec):
+    keep = spec["keep_entry"]
+    assert keep("PySide6/Qt/plugins/platforms/libqxcb.so")
+    assert keep("PySide6/Qt/plugins/platforms/libqoffscreen.so")
+    assert not keep("PySide6/Qt/plugins/platforms/libqeglfs.so")
+    assert not keep("PySide6/Qt/plugins/platformthemes/libqgtk3.so")
+    assert not keep("PySide6/Qt/plugins/imageformats/libqsvg.so")
+    assert not keep("PySide6/Qt/translations/qtbase_de.qm")
+    assert keep("onnxruntime/capi/onnxruntime_pybind11_state.cpython-311-x86_64-linux-gnu.so")
+    assert keep("assets/models/tiny-qa/model.onnx")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("script", ["build.sh", "selftest_offline.sh"])
+def test_scripts_parse(script):
+    result = subprocess.run(["bash", "-n", str(REPO / "packaging" / script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
