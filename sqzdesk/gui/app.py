@@ -1,4 +1,4 @@
-"""Start the desktop app (placeholder window until the workspace lands)."""
+"""Start the desktop app: ``sqzdesk [FILE...]`` ends up here (``sqzdesk.cli`` calls :func:`run_gui`)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from collections.abc import Sequence
 
 
 def run_gui(files: Sequence[str] = ()) -> int:
+    """Show the main window with ``files`` open; returns the Qt event loop's exit code."""
     from PySide6.QtWidgets import QApplication
 
     from sqzdesk.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("sqzdesk")
+    app.setApplicationDisplayName("sqzdesk")
+    app.setOrganizationName("sqzdesk")
     window = MainWindow()
-    for f in files:
-        window.open_path(f)
     window.show()
+    if files:
+        window.open_paths([f for f in files if not f.startswith("-")])
     return app.exec()

@@ -1,44 +1,448 @@
-"""Main window: opened documents as tabs, read-only text (the analysis views arrive with the workspace)."""
+"""The main window: documents in tabs, menus and shortcuts, drag and drop, and the engine thread.
+
+The window is the switchboard between the worker (results keyed by document id) and the tabs that
+show them; what each result looks like on screen is the tab's business, what the engine does is the
+worker's. Opening a file reads it here (readers are fast and give one-line errors); everything that
+runs a model goes to the worker thread.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QTabWidget
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from sqzdesk.documents import DocumentError, read_document
+from sqzdesk import __version__
+from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
+from sqzdesk.gui.document_tab import DocumentTab
+from sqzdesk.gui.models_dialog import ModelsDialog
+from sqzdesk.gui.settings import Settings, SettingsStore
+from sqzdesk.gui.settings_dialog import SettingsDialog
+from sqzdesk.gui.status_bar import StatusPanel
+from sqzdesk.gui.worker import (
+    AnalysisResult,
+    AnswerResult,
+    ChunkResult,
+    EngineConfig,
+    ModelStatus,
+    WorkerHost,
+)
+
+EMPTY_HINT = "Open a document (Ctrl+O) or drop files here"
+FILE_FILTER = ("Documents (" + " ".join(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES)) + ");;All files (*)")
+
+
+class EmptyState(QWidget):
+    """What an empty window shows: how to start, and the recent files."""
+
+    def __init__(self, open_clicked, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hint = QLabel(EMPTY_HINT)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setStyleSheet("font-size: 16pt; color: palette(placeholder-text);")
+        sub = QLabel("Text, Markdown, HTML, PDF and Word files. Everything stays on this computer.")
+        sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        sub.setStyleSheet("color: palette(placeholder-text);")
+        button = QPushButton("Open a document…")
+        button.clicked.connect(open_clicked)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(self.hint)
+        layout.addWidget(sub)
+        layout.addSpacing(12)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, store: SettingsStore | None = None, model_dirs: Iterable[Path] | None = None) -> None:
         super().__init__()
+        self.store = store if store is not None else SettingsStore()
+        self.settings = self.store.load()
+        self.model_dirs = tuple(Path(d) for d in model_dirs) if model_dirs is not None else None
+        self.models: ModelStatus | None = None
+        self._next_id = 1
+        self._running: tuple[int, str] | None = None  # (doc_id, kind) of the job the worker runs now
         self.setWindowTitle("sqzdesk")
-        self.resize(1000, 700)
-        self.tabs = QTabWidget(tabsClosable=True)
-        self.tabs.tabCloseRequested.connect(self.tabs.removeTab)
-        self.setCentralWidget(self.tabs)
-        open_action = QAction("&Open…", self, shortcut=QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self._choose)
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(open_action)
-        menu.addAction(quit_action)
-        self.statusBar().addPermanentWidget(QLabel("offline"))
+        self.setAcceptDrops(True)
+        self.resize(1360, 860)
 
-    def _choose(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open documents", "", "Documents (*.txt *.md *.html *.htm *.pdf *.docx);;All files (*)")
-        for p in paths:
-            self.open_path(p)
+        self.tabs = QTabWidget(tabsClosable=True, movable=True, documentMode=True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.empty = EmptyState(self.choose_files)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.status = StatusPanel(self.statusBar())
+        self.status.cancel_clicked.connect(self.cancel)
+
+        self.host = WorkerHost(self._engine_config(), self)
+        w = self.host.worker
+        w.models_found.connect(self._models_found)
+        w.job_started.connect(self._job_started)
+        w.progress.connect(self.status.set_progress)
+        w.chunk_ready.connect(self._chunk_ready)
+        w.analysis_ready.connect(self._analysis_ready)
+        w.answers_ready.connect(self._answers_ready)
+        w.failed.connect(self._failed)
+        w.cancelled.connect(self._cancelled)
+        self.host.busy_changed.connect(self._busy_changed)
+        self.host.start()
+
+        self._build_actions()
+        if self.settings.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(self.settings.geometry.encode("ascii")))
+        # A full garbage collection stops every thread, and its length grows with the number of live
+        # objects: with everything imported and built so far in it, a collection triggered by the
+        # engine thread's allocations froze the window for ~100 ms. Objects that exist now live as
+        # long as the app; freezing them takes them out of every later collection.
+        gc.freeze()
+
+    # --- actions and menus -----------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcuts=(), tip: str = "", checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setCheckable(checkable)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        self.open_action = self._action("&Open…", self.choose_files, [std.Open], "Open documents")
+        self.close_action = self._action("&Close tab", lambda: self.close_tab(self.tabs.currentIndex()),
+                                         [std.Close])
+        self.quit_action = self._action("&Quit", self.close, [std.Quit])
+        self.find_action = self._action("&Find…", self._find, [std.Find])
+        self.find_next_action = self._action("Find &next", lambda: self._find_again(False), [std.FindNext])
+        self.find_prev_action = self._action("Find &previous", lambda: self._find_again(True),
+                                             [std.FindPrevious])
+        self.zoom_in_action = self._action("Zoom &in", lambda: self.set_zoom(self.settings.zoom + 1),
+                                           ["Ctrl+=", "Ctrl++", std.ZoomIn])
+        self.zoom_out_action = self._action("Zoom &out", lambda: self.set_zoom(self.settings.zoom - 1),
+                                            ["Ctrl+-", std.ZoomOut])
+        self.zoom_reset_action = self._action("&Reset zoom", lambda: self.set_zoom(0), ["Ctrl+0"])
+        self.tint_action = self._action("Sentence &tint", self.set_tint, ["Ctrl+T"],
+                                        "Colour sentences by sentiment", checkable=True)
+        self.tint_action.setChecked(self.settings.sentiment_tint)
+        self.analyse_action = self._action("&Analyse again", self.reanalyse, ["F5"])
+        self.ask_action = self._action("Ask a &question", self._focus_question, ["Ctrl+L"])
+        self.cancel_action = self._action("&Cancel", self.cancel, ["Esc"], "Stop the running job")
+        self.cancel_action.setEnabled(False)
+        self.settings_action = self._action("&Settings…", self.edit_settings, [std.Preferences, "Ctrl+,"])
+        self.models_action = self._action("&Models…", self.show_models, [], "Installed model bundles")
+        about = self._action("&About sqzdesk", self._about)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._fill_recent()
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        for a in (self.find_action, self.find_next_action, self.find_prev_action):
+            edit.addAction(a)
+        view = bar.addMenu("&View")
+        for a in (self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action):
+            view.addAction(a)
+        view.addSeparator()
+        view.addAction(self.tint_action)
+        analysis = bar.addMenu("&Analysis")
+        for a in (self.analyse_action, self.ask_action, self.cancel_action):
+            analysis.addAction(a)
+        tools = bar.addMenu("&Tools")
+        tools.addAction(self.settings_action)
+        tools.addAction(self.models_action)
+        bar.addMenu("&Help").addAction(about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_paths([p]))
+        if not self.settings.recent_files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # --- settings --------------------------------------------------------------------------------
+
+    def _engine_config(self) -> EngineConfig:
+        return EngineConfig(threads=self.settings.effective_threads(),
+                            answer_threshold=self.settings.answer_threshold, dirs=self.model_dirs)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use, show and save new settings (from the dialog, a panel checkbox or a shortcut)."""
+        old = self.settings
+        self.settings = settings
+        if (old.effective_threads(), old.answer_threshold) != (settings.effective_threads(),
+                                                               settings.answer_threshold):
+            self.host.configure(self._engine_config())
+        for tab in self.all_tabs():
+            tab.apply_settings(settings)
+        self.tint_action.setChecked(settings.sentiment_tint)
+        self.store.save(settings)
+
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.apply_settings(dialog.result_settings())
+
+    def set_tint(self, on: bool) -> None:
+        self.apply_settings(replace(self.settings, sentiment_tint=bool(on)))
+
+    def set_type_shown(self, label: str, shown: bool) -> None:
+        hidden = [t for t in self.settings.hidden_types if t != label] + ([] if shown else [label])
+        self.apply_settings(replace(self.settings, hidden_types=tuple(hidden)))
+
+    def set_zoom(self, steps: int) -> None:
+        self.apply_settings(replace(self.settings, zoom=max(-6, min(20, steps))))
+
+    # --- documents -------------------------------------------------------------------------------
+
+    def all_tabs(self) -> list[DocumentTab]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    def current_tab(self) -> DocumentTab | None:
+        tab = self.tabs.currentWidget()
+        return tab if isinstance(tab, DocumentTab) else None
+
+    def tab_for(self, doc_id: int) -> DocumentTab | None:
+        for tab in self.all_tabs():
+            if tab.doc_id == doc_id:
+                return tab
+        return None
+
+    def choose_files(self) -> None:
+        start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files else ""
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open documents", start, FILE_FILTER)
+        self.open_paths(paths)
 
     def open_path(self, path: str | Path) -> bool:
+        return self.open_paths([path]) == 1
+
+    def open_paths(self, paths: Iterable[str | Path]) -> int:
+        """Open each file in a tab; every failure is listed in one message. Returns how many opened."""
+        errors, opened = [], 0
+        for path in paths:
+            try:
+                self._open_one(Path(path))
+                opened += 1
+            except DocumentError as exc:
+                errors.append(f"{Path(path).name}: {exc}")
+        if errors:
+            QMessageBox.warning(self, "Cannot open document" if len(errors) == 1 else "Cannot open documents",
+                                "\n".join(errors))
+        return opened
+
+    def _open_one(self, path: Path) -> None:
+        resolved = path.resolve()
+        for i, tab in enumerate(self.all_tabs()):
+            if tab.document.path.resolve() == resolved:
+                self.tabs.setCurrentIndex(i)
+                return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            doc = read_document(path)
-        except DocumentError as exc:
-            QMessageBox.warning(self, "Cannot open", f"{path}: {exc}")
-            return False
-        view = QPlainTextEdit(doc.text, readOnly=True)
-        self.tabs.setCurrentIndex(self.tabs.addTab(view, Path(path).name))
-        return True
+            document = read_document(path, max_bytes=self.settings.max_bytes)
+        finally:
+            QApplication.restoreOverrideCursor()
+        tab = DocumentTab(self._next_id, document, self.settings)
+        self._next_id += 1
+        tab.question_asked.connect(self.ask)
+        tab.tint_changed.connect(self.set_tint)
+        tab.types_changed.connect(self.set_type_shown)
+        if self.models is not None:
+            tab.set_models(self.models)
+        pages = f" · {len(document.pages)} pages" if document.pages else ""
+        index = self.tabs.addTab(tab, tab.title)
+        self.tabs.setTabToolTip(index, f"{document.path}{pages}")
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        self.settings = self.settings.with_recent(path)
+        self.store.save(self.settings)
+        self.analyse(tab)
+
+    def close_tab(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        if not isinstance(tab, DocumentTab):
+            return
+        self.host.cancel_doc(tab.doc_id)
+        self.tabs.removeTab(index)
+        tab.deleteLater()
+        if not self.tabs.count():
+            self.stack.setCurrentWidget(self.empty)
+            self.setWindowTitle("sqzdesk")
+
+    def _tab_changed(self, index: int) -> None:
+        tab = self.current_tab()
+        self.setWindowTitle(f"{tab.title} — sqzdesk" if tab else "sqzdesk")
+        if tab is not None and tab.seconds is not None:
+            self.status.set_timing(tab.seconds)
+
+    # --- drag and drop ---------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    # --- engine jobs -----------------------------------------------------------------------------
+
+    def analyse(self, tab: DocumentTab) -> None:
+        models = self.models
+        if models is not None and not (models.available("sentiment") or models.available("entities")):
+            return  # the tab already says why nothing is analysed
+        self.host.analyse(tab.doc_id, tab.document.text)
+
+    def reanalyse(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            self.host.cancel_doc(tab.doc_id)
+            self.analyse(tab)
+
+    def ask(self, doc_id: int, question: str) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is not None:
+            self.host.ask(doc_id, question, tab.document.text)
+
+    def cancel(self) -> None:
+        self.host.cancel()
+
+    def _models_found(self, status: ModelStatus) -> None:
+        self.models = status
+        self.status.set_models(status)
+        for tab in self.all_tabs():
+            tab.set_models(status)
+
+    def _job_started(self, ticket: int, doc_id: int, kind: str) -> None:
+        self._running = (doc_id, kind)
+        tab = self.tab_for(doc_id)
+        if tab is None:
+            return
+        if kind == "analysis":
+            tab.analysis_started()
+            self.status.set_busy(True, f"Analysing {tab.title}…")
+        else:
+            self.status.set_busy(True, f"Answering in {tab.title}…")
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.cancel_action.setEnabled(busy)
+        if not busy:
+            self._running = None
+            self.status.set_busy(False)
+
+    def _chunk_ready(self, doc_id: int, chunk: ChunkResult) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is not None:
+            tab.add_chunk(chunk)
+
+    def _analysis_ready(self, doc_id: int, result: AnalysisResult) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is not None:
+            tab.analysis_finished(result)
+            if tab is self.current_tab():
+                self.status.set_timing(result.seconds)
+
+    def _answers_ready(self, doc_id: int, result: AnswerResult) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is not None:
+            tab.answers_arrived(result)
+            self.status.set_timing(result.seconds, "Last answer")
+
+    def _failed(self, doc_id: int, reason: str) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is None:
+            return
+        if self._running == (doc_id, "question"):
+            tab.qa.show_failed(reason)
+        else:
+            tab.analysis_failed(reason)
+
+    def _cancelled(self, doc_id: int) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is None:
+            return
+        if self._running == (doc_id, "question"):
+            tab.qa.show_cancelled()
+        else:
+            tab.analysis_cancelled()
+
+    # --- small commands --------------------------------------------------------------------------
+
+    def _find(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.open_find()
+
+    def _find_again(self, backward: bool) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.find_again(backward)
+
+    def _focus_question(self) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.qa.question.isEnabled():
+            tab.qa.question.setFocus()
+            tab.qa.question.selectAll()
+
+    def show_models(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            dialog = ModelsDialog(self, self.model_dirs)
+        finally:
+            QApplication.restoreOverrideCursor()
+        dialog.exec()
+        self.host.rescan()  # the user may have installed or removed a bundle meanwhile
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About sqzdesk",
+                          f"<b>sqzdesk {__version__}</b><p>Sentiment, named entities and question answering "
+                          "with small int8 models on your CPU.</p><p>Offline: no network connections, "
+                          "no telemetry. Documents never leave this machine.</p>")
+
+    # --- shutdown --------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the engine thread before the window goes (a running QThread must not be destroyed)."""
+        geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
+        self.settings = replace(self.settings, geometry=geometry)
+        with contextlib.suppress(OSError):  # an unwritable config dir must not keep the window open
+            self.store.save(self.settings)
+        self.host.shutdown()
+        event.accept()

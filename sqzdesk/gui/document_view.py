@@ -1,0 +1,348 @@
+"""The document text with entity highlights, sentence tint and the spans the user asked to see.
+
+Highlights are ``QTextEdit.ExtraSelection`` layers, not formats written into the document: results
+arrive chunk by chunk and can be filtered or recoloured at any time without touching the text.
+Layers, bottom to top: sentence tint, entities (one colour per type), "marked" spans (every mention
+of the entity the user picked).
+
+Only the spans in and around the visible part of the text become extra selections. A long document
+analysed by the tiny test models has tens of thousands of entities, and building a Qt object for each
+on the GUI thread would stall it; the visible window holds a few hundred at most, so the cost of a
+refresh does not grow with the document. Scrolling, resizing and zooming refresh the window.
+
+All offsets in this class's API are the engine's code point offsets; the conversion to Qt's UTF-16
+cursor positions happens here and only here (:class:`~sqzdesk.gui.offsets.Utf16Map`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+
+from PySide6.QtCore import QEvent, QPoint, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from sqzdesk.engine import Entity, SentenceSentiment
+from sqzdesk.gui.offsets import Utf16Map
+
+# Marks on a format saying which layer a selection belongs to (tests and tooltips read them back).
+LAYER = QTextFormat.Property.UserProperty + 1
+ENTITY_LABEL = QTextFormat.Property.UserProperty + 2
+TINT = {"positive": "#e3f6e8", "negative": "#fde4e4"}
+MARK_COLOUR = "#ffd43b"
+BASE_POINT_SIZE = 11
+REFRESH_MS = 30
+MARGIN = 1500  # UTF-16 units highlighted beyond each edge of the view, so small scrolls look finished
+
+
+def display_text(text: str) -> str:
+    """The text as handed to Qt, with the same UTF-16 length as the engine's text.
+
+    Qt turns "\\r\\n" into one paragraph break, which would shift every later offset, so a CR before a
+    LF becomes a space and a lone CR a line break (the readers already normalise newlines; this keeps
+    offsets exact for any text the view is given).
+    """
+    if "\r" not in text:
+        return text
+    return re.sub(r"\r(?=\n)", " ", text).replace("\r", "\n")
+
+
+class SpanLayer:
+    """Non-overlapping spans in UTF-16 positions, kept sorted, each with a style key."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.keys: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def extend(self, spans: Iterable[tuple[int, int, str]]) -> None:
+        new = sorted(spans)
+        if not new:
+            return
+        if self.starts and new[0][0] < self.starts[-1]:
+            new = sorted([*zip(self.starts, self.ends, self.keys, strict=True), *new])
+            self.starts, self.ends, self.keys = [], [], []
+        for start, end, key in new:
+            self.starts.append(start)
+            self.ends.append(end)
+            self.keys.append(key)
+
+    def between(self, lo: int, hi: int) -> Iterator[tuple[int, int, int, str]]:
+        """(index, start, end, key) of the spans that intersect [lo, hi)."""
+        i = bisect_right(self.ends, lo)
+        stop = bisect_left(self.starts, hi)
+        for k in range(i, stop):
+            yield k, self.starts[k], self.ends[k], self.keys[k]
+
+
+class DocumentView(QPlainTextEdit):
+    """Read-only text of one document; knows its entities and sentences for highlights and tooltips."""
+
+    zoom_changed = Signal(int)
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.offsets = Utf16Map(text)
+        self.setReadOnly(True)
+        self.setUndoRedoEnabled(False)
+        self.setAcceptDrops(False)  # dropped files go to the window, which opens them
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setDocumentMargin(18)
+        self.setPlainText(display_text(text))
+        self._zoom = 0
+        self._apply_font()
+        # Keep a picked span visibly selected while the user clicks around in the side panel.
+        pal = self.palette()
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            pal.setColor(QPalette.ColorGroup.Inactive, role, pal.color(QPalette.ColorGroup.Active, role))
+        self.setPalette(pal)
+
+        self._entities: list[Entity] = []           # sorted by start, for tooltips and lookups
+        self._entity_starts: list[int] = []
+        self.layers = {"tint": SpanLayer(), "entity": SpanLayer(), "mark": SpanLayer()}
+        self._formats: dict[tuple[str, str], QTextCharFormat] = {}
+        self._cache: dict[tuple[str, int], QTextEdit.ExtraSelection] = {}
+        self._colours: dict[str, str] = {}
+        self._hidden: set[str] = set()
+        self._tint_on = True
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self._apply_layers)
+        self._scrolled = QTimer(self, singleShot=True, interval=0)
+        self._scrolled.timeout.connect(self._apply_layers)
+        self.verticalScrollBar().valueChanged.connect(lambda _: self._scrolled.start())
+
+    # --- offsets ---------------------------------------------------------------------------------
+
+    def cursor_for(self, start: int, end: int) -> QTextCursor:
+        """A cursor selecting code points [start, end) of the engine's text."""
+        return self._cursor_u16(self.offsets.to_utf16(start), self.offsets.to_utf16(end))
+
+    def _cursor_u16(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def span_of(self, cursor: QTextCursor) -> tuple[int, int]:
+        """The code point span a cursor selects."""
+        return (self.offsets.to_code_point(cursor.selectionStart()),
+                self.offsets.to_code_point(cursor.selectionEnd()))
+
+    def selected_span(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        return self.span_of(cursor) if cursor.hasSelection() else None
+
+    # --- results ---------------------------------------------------------------------------------
+
+    def set_style(self, colours: dict[str, str], hidden: Iterable[str], tint: bool) -> None:
+        """Entity colours, hidden entity types, sentence tint on/off (from the settings)."""
+        colours = dict(colours)
+        if colours != self._colours:
+            self._colours = colours
+            self._formats.clear()
+            self._cache.clear()
+        self._hidden = set(hidden)
+        self._tint_on = tint
+        self._schedule()
+
+    def colour_of(self, label: str) -> str:
+        return self._colours.get(label, "#dee2e6")
+
+    @property
+    def entities(self) -> list[Entity]:
+        return self._entities
+
+    def add_entities(self, entities: Sequence[Entity]) -> None:
+        if not entities:
+            return
+        entities = sorted(entities, key=lambda e: e.start)
+        if self._entities and entities[0].start < self._entities[-1].start:
+            self._entities = sorted([*self._entities, *entities], key=lambda e: e.start)
+            self._entity_starts = [e.start for e in self._entities]
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != "entity"}  # indices moved
+        else:
+            self._entities.extend(entities)
+            self._entity_starts.extend(e.start for e in entities)
+        u16 = self.offsets.to_utf16
+        self.layers["entity"].extend((u16(e.start), u16(e.end), e.label) for e in entities)
+        self._schedule()
+
+    def add_sentences(self, sentences: Sequence[SentenceSentiment], neutral_below: float) -> None:
+        """Tint confident sentences; uncertain ones (score under ``neutral_below``) stay untinted."""
+        u16 = self.offsets.to_utf16
+        self.layers["tint"].extend((u16(s.start), u16(s.end), s.label) for s in sentences
+                                   if s.score >= neutral_below and s.label in TINT)
+        self._schedule()
+
+    def clear_results(self) -> None:
+        self._entities, self._entity_starts = [], []
+        self.layers = {name: SpanLayer() for name in self.layers}
+        self._cache.clear()
+        self._schedule()
+
+    def mark_spans(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Mark these spans (every mention of a picked entity) above all other highlights."""
+        u16 = self.offsets.to_utf16
+        self.layers["mark"] = SpanLayer()
+        self.layers["mark"].extend((u16(a), u16(b), "mark") for a, b in spans)
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != "mark"}
+        self._schedule()
+
+    def _format(self, layer: str, key: str) -> QTextCharFormat:
+        fmt = self._formats.get((layer, key))
+        if fmt is not None:
+            return fmt
+        fmt = QTextCharFormat()
+        fmt.setProperty(LAYER, layer)
+        if layer == "entity":
+            colour = QColor(self.colour_of(key))
+            fmt.setBackground(colour)
+            fmt.setForeground(QColor("#111111"))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(colour.darker(170))
+            fmt.setProperty(ENTITY_LABEL, key)
+        elif layer == "tint":
+            fmt.setBackground(QColor(TINT[key]))
+        else:
+            fmt.setBackground(QColor(MARK_COLOUR))
+            fmt.setForeground(QColor("#000000"))
+        self._formats[(layer, key)] = fmt
+        return fmt
+
+    def _schedule(self) -> None:
+        if not self._refresh.isActive():
+            self._refresh.start()
+
+    def flush(self) -> None:
+        """Apply pending highlight changes now (tests, screenshots)."""
+        self._refresh.stop()
+        self._apply_layers()
+
+    def visible_range(self) -> tuple[int, int]:
+        """UTF-16 range of the text on screen, widened by MARGIN on each side.
+
+        Walks the visible blocks' geometry (cheap: they are laid out already) instead of hit-testing
+        the viewport's corners, which costs milliseconds on a long document.
+        """
+        block = self.firstVisibleBlock()
+        if not block.isValid():
+            return 0, MARGIN
+        top = block.position()
+        height = self.viewport().height()
+        y = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
+        end = top
+        while block.isValid() and y <= height:
+            end = block.position() + block.length()
+            y += self.blockBoundingRect(block).height()
+            block = block.next()
+        return max(0, top - MARGIN), end + MARGIN
+
+    def _apply_layers(self) -> None:
+        lo, hi = self.visible_range()
+        selections: list[QTextEdit.ExtraSelection] = []
+        for name in ("tint", "entity", "mark"):
+            if name == "tint" and not self._tint_on:
+                continue
+            for index, start, end, key in self.layers[name].between(lo, hi):
+                if name == "entity" and key in self._hidden:
+                    continue
+                sel = self._cache.get((name, index))
+                if sel is None:
+                    sel = QTextEdit.ExtraSelection()
+                    sel.cursor = self._cursor_u16(start, end)
+                    sel.format = self._format(name, key)
+                    self._cache[(name, index)] = sel
+                selections.append(sel)
+        self.setExtraSelections(selections)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._schedule()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._schedule()
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def select_span(self, start: int, end: int) -> None:
+        """Select [start, end) and scroll it to the middle of the view."""
+        self.setTextCursor(self.cursor_for(start, end))
+        self.centerCursor()
+        self._scrolled.start()
+
+    def find_text(self, needle: str, backward: bool = False) -> bool:
+        """Select the next (or previous) match, wrapping around; False when there is none."""
+        if not needle:
+            return False
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        if self.find(needle, flags):
+            return True
+        cursor = self.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start)
+        self.setTextCursor(cursor)
+        return self.find(needle, flags)
+
+    # --- zoom ------------------------------------------------------------------------------------
+
+    def set_zoom(self, steps: int) -> None:
+        if steps == self._zoom:
+            return
+        self._zoom = max(-6, min(20, steps))
+        self._apply_font()
+        self._schedule()
+        self.zoom_changed.emit(self._zoom)
+
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def _apply_font(self) -> None:
+        font = QFont(self.font())
+        font.setPointSize(BASE_POINT_SIZE + self._zoom)
+        self.setFont(font)
+
+    # --- tooltips --------------------------------------------------------------------------------
+
+    def entity_at(self, offset: int) -> Entity | None:
+        """The (visible) entity covering code point ``offset``."""
+        i = bisect_right(self._entity_starts, offset) - 1
+        if i >= 0:
+            e = self._entities[i]
+            if e.start <= offset < e.end and e.label not in self._hidden:
+                return e
+        return None
+
+    def offset_at(self, pos: QPoint) -> int:
+        """Code point under a viewport position (the character the mouse is over, not the gap)."""
+        cursor = self.cursorForPosition(pos)
+        position = cursor.position()
+        if self.cursorRect(cursor).center().x() > pos.x() and position > 0:
+            position -= 1
+        return self.offsets.to_code_point(position)
+
+    def tooltip_at(self, pos: QPoint) -> str | None:
+        entity = self.entity_at(self.offset_at(pos))
+        if entity is None:
+            return None
+        return f"<b>{entity.label}</b> · score {entity.score:.2f}<br>{_escape(entity.text)}"
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            tip = self.tooltip_at(event.pos())
+            if tip is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,184 @@
+"""Entities grouped by type, with counts, a show/hide checkbox per type and "show me every mention".
+
+The tree is updated incrementally (a chunk's entities touch only their own rows) and repainted at
+most a few times a second, because a long document streams in thousands of entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from sqzdesk.engine import Entity
+from sqzdesk.engine.manifest import ENTITY_TYPES
+
+TYPE_NAMES = {"PER": "People", "ORG": "Organisations", "LOC": "Places", "MISC": "Other names"}
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+REFRESH_MS = 250
+EXPAND_AT_MOST = 12  # distinct entities in a type for its group to open by itself
+
+
+def entity_key(e: Entity) -> tuple[str, str]:
+    """Mentions that count as the same entity: same type, same text up to case and spacing."""
+    return e.label, " ".join(e.text.split()).casefold()
+
+
+def swatch(colour: str) -> QIcon:
+    pix = QPixmap(12, 12)
+    pix.fill(QColor(colour))
+    return QIcon(pix)
+
+
+class EntityPanel(QWidget):
+    occurrences_chosen = Signal(object)       # list[Entity]: every mention of the clicked entity
+    visibility_changed = Signal(str, bool)    # entity type, shown
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Entity", "Mentions"])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSortingEnabled(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.itemChanged.connect(self._item_changed)
+        self.tree.itemClicked.connect(self._item_clicked)
+        self.tree.itemActivated.connect(self._item_clicked)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        layout.addWidget(self.note)
+        self._groups: dict[str, QTreeWidgetItem] = {}
+        self._rows: dict[tuple[str, str], QTreeWidgetItem] = {}
+        self.mentions: dict[tuple[str, str], list[Entity]] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._colours: dict[str, str] = {}
+        self._hidden: set[str] = set()
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self.flush)
+        for label in ENTITY_TYPES:
+            self._group(label)
+
+    def set_unavailable(self, reason: str) -> None:
+        self.tree.setEnabled(False)
+        self.note.setText(f"No entity model is installed. {reason}")
+
+    def set_note(self, text: str) -> None:
+        self.note.setText(text)
+
+    def set_style(self, colours: dict[str, str], hidden: Iterable[str]) -> None:
+        self._colours = dict(colours)
+        self._hidden = set(hidden)
+        self.tree.blockSignals(True)
+        for label, item in self._groups.items():
+            item.setIcon(0, swatch(self._colours.get(label, "#dee2e6")))
+            item.setCheckState(0, Qt.CheckState.Unchecked if label in self._hidden else Qt.CheckState.Checked)
+        self.tree.blockSignals(False)
+
+    def _group(self, label: str) -> QTreeWidgetItem:
+        item = self._groups.get(label)
+        if item is None:
+            item = QTreeWidgetItem([TYPE_NAMES.get(label, label), "0"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setData(0, KEY_ROLE, label)
+            item.setToolTip(0, f"{label}: untick to hide these highlights")
+            font = item.font(0)
+            font.setBold(True)
+            item.setFont(0, font)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tree.blockSignals(True)
+            item.setIcon(0, swatch(self._colours.get(label, "#dee2e6")))
+            item.setCheckState(0, Qt.CheckState.Unchecked if label in self._hidden else Qt.CheckState.Checked)
+            self.tree.addTopLevelItem(item)
+            self.tree.blockSignals(False)
+            self._groups[label] = item
+        return item
+
+    def add_entities(self, entities: Sequence[Entity]) -> None:
+        for e in entities:
+            key = entity_key(e)
+            self.mentions.setdefault(key, []).append(e)
+            self._dirty.add(key)
+        if entities and not self._refresh.isActive():
+            self._refresh.start()
+
+    def clear(self) -> None:
+        for item in self._groups.values():
+            item.takeChildren()
+            item.setText(1, "0")
+        self._rows, self.mentions, self._dirty = {}, {}, set()
+
+    def flush(self) -> None:
+        """Write the changed rows into the tree (coalesced: called by a timer, or directly)."""
+        self._refresh.stop()
+        if not self._dirty:
+            return
+        touched = set()
+        self.tree.setUpdatesEnabled(False)
+        for key in self._dirty:
+            row = self._rows.get(key)
+            mentions = self.mentions[key]
+            if row is None:
+                row = QTreeWidgetItem([mentions[0].text.strip(), ""])
+                row.setData(0, KEY_ROLE, key)
+                row.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self._group(key[0]).addChild(row)
+                self._rows[key] = row
+            row.setData(1, Qt.ItemDataRole.DisplayRole, len(mentions))
+            best = max(m.score for m in mentions)
+            row.setToolTip(0, f"{key[0]} · {len(mentions)} mention(s) · best score {best:.2f} — "
+                              "click to select every mention")
+            touched.add(key[0])
+        self._dirty.clear()
+        for label in touched:
+            group = self._group(label)
+            group.sortChildren(1, Qt.SortOrder.DescendingOrder)
+            total = sum(len(v) for k, v in self.mentions.items() if k[0] == label)
+            group.setText(1, str(total))
+        self.tree.setUpdatesEnabled(True)
+        self.note.setText(self._summary())
+
+    def finish(self) -> None:
+        """The analysis is complete: open the groups short enough to read at a glance."""
+        self.flush()
+        for item in self._groups.values():
+            item.setExpanded(0 < item.childCount() <= EXPAND_AT_MOST)
+
+    def _summary(self) -> str:
+        if not self.mentions:
+            return ""
+        return "Click a name to select every mention; untick a type to hide its highlights."
+
+    def count(self, label: str) -> int:
+        return sum(len(v) for k, v in self.mentions.items() if k[0] == label)
+
+    def row(self, label: str, text: str) -> QTreeWidgetItem | None:
+        """The tree row of an entity (tests and keyboard navigation)."""
+        self.flush()
+        return self._rows.get((label, " ".join(text.split()).casefold()))
+
+    def _item_clicked(self, item: QTreeWidgetItem, column: int = 0) -> None:
+        key = item.data(0, KEY_ROLE)
+        if isinstance(key, tuple | list) and tuple(key) in self.mentions:
+            self.occurrences_chosen.emit(list(self.mentions[tuple(key)]))
+
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        label = item.data(0, KEY_ROLE)
+        if column == 0 and isinstance(label, str) and label in self._groups:
+            shown = item.checkState(0) == Qt.CheckState.Checked
+            if shown == (label in self._hidden):
+                if shown:
+                    self._hidden.discard(label)
+                else:
+                    self._hidden.add(label)
+                self.visibility_changed.emit(label, shown)

@@ -1,0 +1,132 @@
+"""Edit the settings: engine threads, entity types shown and their colours, size limit, tint, QA threshold.
+
+The dialog edits a copy; the window applies and saves the result only when the user presses OK.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sqzdesk.engine.manifest import ENTITY_TYPES
+from sqzdesk.gui.entity_panel import TYPE_NAMES
+from sqzdesk.gui.settings import Settings
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._original = settings
+        self._colours = dict(settings.colours)
+
+        self.threads = QSpinBox()
+        self.threads.setRange(0, max(64, os.cpu_count() or 1))
+        self.threads.setSpecialValueText(f"Automatic ({Settings().effective_threads()})")
+        self.threads.setValue(settings.threads)
+        self.threads.setToolTip("CPU threads for the models. Automatic leaves one core free for the window.")
+        self.max_mb = QSpinBox()
+        self.max_mb.setRange(1, 2048)
+        self.max_mb.setSuffix(" MB")
+        self.max_mb.setValue(settings.max_document_mb)
+        self.max_mb.setToolTip("Larger files are refused when opened.")
+        self.tint = QCheckBox("Tint sentences by sentiment")
+        self.tint.setChecked(settings.sentiment_tint)
+        self.model_threshold = QCheckBox("Use the model's own no-answer threshold")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(0.0, 1.0)
+        self.threshold.setSingleStep(0.05)
+        self.threshold.setDecimals(2)
+        self.threshold.setToolTip("Answers scoring below this are not shown.")
+        self.model_threshold.toggled.connect(lambda on: self.threshold.setEnabled(not on))
+        self.model_threshold.setChecked(settings.answer_threshold is None)
+        self.threshold.setValue(settings.answer_threshold if settings.answer_threshold is not None else 0.1)
+        self.threshold.setEnabled(settings.answer_threshold is not None)
+
+        form = QFormLayout()
+        form.addRow("Model threads:", self.threads)
+        form.addRow("Largest document:", self.max_mb)
+        form.addRow("", self.tint)
+        form.addRow("Answers:", self.model_threshold)
+        form.addRow("Minimum answer score:", self.threshold)
+
+        types = QGroupBox("Entity types")
+        grid = QGridLayout(types)
+        self.shown: dict[str, QCheckBox] = {}
+        self.colour_buttons: dict[str, QPushButton] = {}
+        labels = list(dict.fromkeys([*ENTITY_TYPES, *settings.colours]))
+        for row, label in enumerate(labels):
+            box = QCheckBox(f"{TYPE_NAMES.get(label, label)} ({label})")
+            box.setChecked(settings.shows(label))
+            button = QPushButton("Colour…")
+            button.clicked.connect(lambda _=False, lab=label: self._pick(lab))
+            self.shown[label] = box
+            self.colour_buttons[label] = button
+            self._paint_button(label)
+            grid.addWidget(box, row, 0)
+            grid.addWidget(button, row, 1)
+        note = QLabel("Highlight colours are drawn behind dark text: pick light colours.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        grid.addWidget(note, len(labels), 0, 1, 2)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self._defaults)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(types)
+        layout.addWidget(buttons)
+
+    def _paint_button(self, label: str) -> None:
+        colour = self._colours.get(label) or self._original.colour(label)
+        self.colour_buttons[label].setStyleSheet(f"QPushButton {{ background: {colour}; color: #111; }}")
+
+    def _pick(self, label: str) -> None:
+        current = QColor(self._colours.get(label) or self._original.colour(label))
+        chosen = QColorDialog.getColor(current, self, f"Colour for {label}")
+        if chosen.isValid():
+            self._colours[label] = chosen.name()
+            self._paint_button(label)
+
+    def _defaults(self) -> None:
+        d = Settings()
+        self.threads.setValue(d.threads)
+        self.max_mb.setValue(d.max_document_mb)
+        self.tint.setChecked(d.sentiment_tint)
+        self.model_threshold.setChecked(True)
+        self._colours = dict(d.colours)
+        for label, box in self.shown.items():
+            box.setChecked(True)
+            self._paint_button(label)
+
+    def result_settings(self) -> Settings:
+        """The edited settings (recent files, zoom and geometry carried over untouched)."""
+        return replace(
+            self._original,
+            threads=self.threads.value(),
+            max_document_mb=self.max_mb.value(),
+            sentiment_tint=self.tint.isChecked(),
+            answer_threshold=None if self.model_threshold.isChecked() else round(self.threshold.value(), 4),
+            hidden_types=tuple(label for label, box in self.shown.items() if not box.isChecked()),
+            colours=dict(self._colours),
+        )

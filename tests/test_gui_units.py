@@ -1,0 +1,103 @@
+"""The GUI's pure helpers: offset conversion, chunking, settings persistence, the PySide6 guard."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from sqzdesk.engine import Analysis, Entity, SentenceSentiment, Sentiment
+from sqzdesk.gui import qt_compat
+from sqzdesk.gui.chunking import CHUNK_CHARS, combine_sentiment, shift, split_chunks
+from sqzdesk.gui.offsets import Utf16Map
+from sqzdesk.gui.settings import DEFAULT_COLOURS, Settings, SettingsStore
+
+
+def test_utf16_map_matches_qt_counting_around_astral_characters():
+    text = "a🙂b 𝔘𝔫𝔦 é c\U0001F600"
+    m = Utf16Map(text)
+    assert m.utf16_length == len(text.encode("utf-16-le")) // 2
+    for i in range(len(text) + 1):
+        u = len(text[:i].encode("utf-16-le")) // 2
+        assert m.to_utf16(i) == u
+        assert m.to_code_point(u) == i
+    assert m.to_code_point(2) == 1  # between the two halves of "🙂": rounds down to the emoji
+
+
+def test_utf16_map_is_identity_for_plain_text():
+    m = Utf16Map("plain ascii")
+    assert [m.to_utf16(i) for i in range(12)] == list(range(12))
+    assert m.to_code_point(5) == 5
+
+
+def test_chunks_cover_the_text_and_end_at_paragraphs():
+    para = "Angela Merkel visited Paris. The film was great.\n\n"
+    text = para * 300
+    chunks = split_chunks(text)
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(0 < c.end - c.start <= CHUNK_CHARS for c in chunks)
+    assert all(text[c.end - 2:c.end] == "\n\n" for c in chunks[:-1])  # cut at blank lines
+    assert split_chunks("") == split_chunks("")[:1] and len(split_chunks("short")) == 1
+
+
+def test_chunks_fall_back_to_sentence_then_space_boundaries():
+    text = "This is one sentence. " * 400  # no newlines at all
+    chunks = split_chunks(text, target=1000)
+    assert all(text[c.end - 2:c.end] == ". " for c in chunks[:-1])
+    words = "word " * 1000
+    assert all(words[c.end - 1] == " " for c in split_chunks(words, target=1000)[:-1])
+    solid = "x" * 2500
+    assert [c.end - c.start for c in split_chunks(solid, target=1000)] == [1000, 1000, 500]
+
+
+def test_shift_moves_offsets_and_combine_weights_by_length():
+    a = Analysis(Sentiment("positive", 0.9), (SentenceSentiment(0, 10, "positive", 0.9),),
+                 (Entity(2, 5, "PER", "Ann", 0.8),))
+    moved = shift(a, 100)
+    assert moved.sentences[0].start == 100 and moved.entities[0].end == 105 and moved.sentiment == a.sentiment
+    combined = combine_sentiment([SentenceSentiment(0, 30, "negative", 0.8),
+                                  SentenceSentiment(30, 40, "positive", 0.9)])
+    assert combined.label == "negative"
+    assert abs(combined.score - (30 * 0.8 + 10 * 0.1) / 40) < 1e-9
+    assert combine_sentiment([]) is None
+
+
+def test_settings_round_trip(tmp_path):
+    store = SettingsStore(tmp_path / "cfg" / "settings.json")
+    s = Settings(threads=3, hidden_types=("MISC",), colours={**DEFAULT_COLOURS, "PER": "#ffffff"},
+                 max_document_mb=7, sentiment_tint=False, answer_threshold=0.25).with_recent(tmp_path / "a.txt")
+    store.save(s)
+    assert store.load() == s
+    assert json.loads(store.path.read_text())["hidden_types"] == ["MISC"]
+
+
+def test_settings_load_is_lenient(tmp_path):
+    path = tmp_path / "settings.json"
+    store = SettingsStore(path)
+    assert store.load() == Settings()  # no file
+    path.write_text("{not json")
+    assert store.load() == Settings()
+    path.write_text(json.dumps({"threads": "many", "sentiment_tint": False, "colours": {"PER": 3},
+                                "recent_files": ["/x.txt"], "max_document_mb": 0, "unknown": 1}))
+    loaded = store.load()
+    assert loaded.threads == 0 and loaded.sentiment_tint is False and loaded.colours == DEFAULT_COLOURS
+    assert loaded.recent_files == ("/x.txt",) and loaded.max_document_mb == 1
+
+
+def test_recent_list_is_unique_and_bounded(tmp_path):
+    s = Settings()
+    for i in range(15):
+        s = s.with_recent(tmp_path / f"{i}.txt")
+    s = s.with_recent(tmp_path / "3.txt")
+    assert len(s.recent_files) == 10 and s.recent_files[0].endswith("3.txt")
+    assert len(set(s.recent_files)) == 10
+
+
+def test_pyside_none_guard_survives_many_void_calls(qapp):
+    from PySide6.QtCore import QObject
+
+    obj = QObject()
+    for _ in range(50_000):  # far more than None's natural count on 3.11
+        obj.setObjectName("x")
+    assert sys.getrefcount(None) > 1000
+    assert qt_compat.protect_none() == qt_compat.applied  # idempotent
