@@ -24,6 +24,25 @@ def test_entity_words_join_into_iob_spans():
     assert got == [("Angela Merkel", "PER"), ("O'Neil", "PER"), ("New York", "LOC")]
 
 
+def test_an_entity_never_runs_across_a_blank_line():
+    text = "Acme\n\nCorporation"
+    words = [(0, 4, "B-ORG", .9), (6, 17, "I-ORG", .9)]
+    assert [e.text for e in decode_entities(text, words)] == ["Acme", "Corporation"]
+    text = "Acme\nCorporation"
+    words = [(0, 4, "B-ORG", .9), (5, 16, "I-ORG", .9)]
+    assert [e.text for e in decode_entities(text, words)] == ["Acme\nCorporation"]
+
+
+def test_answers_are_whole_words(tiny_models):
+    context = "Zurich and Swissair and Swisscom agreed. " * 6
+    qa = tiny_models["qa"]
+    tokens = qa.tokenizer.encode(context)
+    assert len(set(tokens.words.tolist())) < len(tokens)  # some words have several pieces
+    for a in qa.ask("Who agreed?", context, top_k=20, threshold=0.0):
+        assert (a.start == 0 or not context[a.start - 1].isalnum()) and \
+            (a.end == len(context) or not context[a.end].isalnum()), a
+
+
 def test_different_types_and_spaces_are_not_joined():
     text = "Paris Hilton"
     words = [(0, 5, "B-LOC", .9), (6, 12, "B-PER", .9)]

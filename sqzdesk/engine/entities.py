@@ -3,12 +3,13 @@
 The whole text is tokenized once and cut into overlapping windows; a token seen by several windows
 gets the mean of their probabilities. A word (the tokenizer's pre-tokenizer word: whitespace and
 punctuation split) takes the tag of its first subword, so a name is highlighted whole or not at all.
-Words are joined into entities by their IOB2 tags; two same-type entities separated only by a short
-run of non-space characters (``O'Neil``, ``Jean-Luc``) are one entity.
+Words are joined into entities by their IOB2 tags, never across a blank line; two same-type entities
+separated only by a short run of non-space characters (``O'Neil``, ``Jean-Luc``) are one entity.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +20,7 @@ from sqzdesk.engine.tokens import Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, merge_token_scores, softmax
 
 JOIN_GAP = 2  # max non-space characters between two same-type pieces merged into one entity
+BLANK_LINE = re.compile(r"\n[ \t\r]*\n")  # a paragraph break always ends an entity
 
 
 def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str, float]]:
@@ -50,7 +52,7 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]]) -> 
             groups.append([start, end, None, []])  # a barrier: ends any open entity
             continue
         prev = groups[-1] if groups else None
-        if prefix == "I" and prev is not None and prev[2] == kind:
+        if prefix == "I" and prev is not None and prev[2] == kind and not BLANK_LINE.search(text[prev[1]:start]):
             prev[1] = end
             prev[3].append(score)
         else:

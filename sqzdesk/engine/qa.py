@@ -57,12 +57,22 @@ def collect_spans(windows: Sequence[Window], outputs: Sequence[dict[str, np.ndar
         n, lo = w.end - w.start, w.text_offset
         p_start = _context_softmax(out["start_logits"], lo, n)
         p_end = _context_softmax(out["end_logits"], lo, n)
-        offsets = contexts[w.item].offsets
+        ctx = contexts[w.item]
         for i, j, score in _spans(p_start[lo:lo + n], p_end[lo:lo + n], max_answer_tokens):
-            key = (int(offsets[w.start + i, 0]), int(offsets[w.start + j, 1]))
+            key = _whole_words(ctx, w.start + i, w.start + j)
             if score > best[w.item].get(key, -1.0):
                 best[w.item][key] = score
     return best
+
+
+def _whole_words(tokens: Tokens, first: int, last: int) -> tuple[int, int]:
+    """Character span of tokens first..last widened to whole words, so an answer is never "Swi" of "Swiss"."""
+    words = tokens.words
+    while first > 0 and words[first] >= 0 and words[first - 1] == words[first]:
+        first -= 1
+    while last + 1 < len(words) and words[last] >= 0 and words[last + 1] == words[last]:
+        last += 1
+    return int(tokens.offsets[first, 0]), int(tokens.offsets[last, 1])
 
 
 def rank_answers(context: str, spans: dict[tuple[int, int], float], threshold: float, top_k: int) -> list[Answer]:
