@@ -148,3 +148,38 @@ def test_models_dialog_lists_bundles_cards_and_unusable_ones(qtbot, tiny_copy, m
     sentiment_row = next(i for i, t in enumerate(texts) if t[1] == "tiny-sentiment")
     dialog.table.setCurrentItem(dialog.table.topLevelItem(sentiment_row))
     assert "Random weights" in dialog.card.toPlainText()
+
+
+def test_dropped_folder_goes_to_the_batch_panel_with_the_cli_batch_results(qtbot, tmp_path):
+    """Issue 7's acceptance: a folder dropped on the window gives what `sqzdesk batch` gives."""
+    import json
+
+    from conftest import run_cli
+
+    folder = tmp_path / "case"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(NEWS)
+    (folder / "sub" / "b.md").write_text("# Notes\n\nParis is lovely. Mail anna@example.org.\n")
+    (folder / "sub" / "empty.txt").write_bytes(b"")
+    out = tmp_path / "cli.jsonl"
+    proc = run_cli("batch", str(folder), "--out", str(out), "--store", str(tmp_path / "cli.sqlite3"), "-q")
+    assert proc.returncode == 1  # the empty file
+    cli = {json.loads(x)["path"]: json.loads(x) for x in out.read_text().splitlines()}
+
+    window = make_window(qtbot)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    for event in (QDragEnterEvent, QDropEvent):
+        QApplication.sendEvent(window, event(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                             Qt.KeyboardModifier.NoModifier))
+    panel = window.batch_panel()
+    assert window.tabs.count() == 0  # a folder is batch work, not a tab
+    qtbot.waitUntil(lambda: not panel.busy and len(panel.model.rows) == 3, timeout=60_000)
+    gui = {str(r.path): r.result for r in panel.model.rows}
+    assert set(gui) == set(cli)
+    for path, record in cli.items():
+        result = gui[path]
+        assert result.error == record["error"]
+        assert result.sentiment == record["sentiment"] and result.entities == record["entities"]
+    window.close()

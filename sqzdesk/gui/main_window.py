@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.models: ModelStatus | None = None
         self._next_id = 1
         self._running: tuple[int, str] | None = None  # (doc_id, kind) of the job the worker runs now
+        self._batch = None  # BatchPanel, made on first use
         self.setWindowTitle("sqzdesk")
         self.setAcceptDrops(True)
         self.resize(1360, 860)
@@ -132,6 +133,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         std = QKeySequence.StandardKey
         self.open_action = self._action("&Open…", self.choose_files, [std.Open], "Open documents")
+        self.batch_action = self._action("&Batch folder…", self.choose_batch_folder, ["Ctrl+B"],
+                                         "Analyse every document in a folder, resumably, for review and export")
         self.close_action = self._action("&Close tab", lambda: self.close_tab(self.tabs.currentIndex()),
                                          [std.Close])
         self.quit_action = self._action("&Quit", self.close, [std.Quit])
@@ -162,6 +165,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._fill_recent()
         file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.batch_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
@@ -244,10 +249,39 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path) -> bool:
         return self.open_paths([path]) == 1
 
+    # --- batch ---------------------------------------------------------------------------------------
+
+    def batch_panel(self):
+        """The batch panel in its dock, created on first use so its thread only runs when wanted."""
+        if self._batch is None:
+            from PySide6.QtWidgets import QDockWidget
+
+            from sqzdesk.gui.batch_panel import BatchPanel
+
+            self._batch = BatchPanel(self, threads=self.settings.threads,
+                                     model_dirs=list(self.model_dirs) if self.model_dirs else None)
+            dock = QDockWidget("Batch", self)
+            dock.setObjectName("batch-dock")
+            dock.setWidget(self._batch)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self._batch.parentWidget().show()
+        return self._batch
+
+    def choose_batch_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Analyse a folder")
+        if folder:
+            self.batch_panel().add_paths([folder])
+
     def open_paths(self, paths: Iterable[str | Path]) -> int:
-        """Open each file in a tab; every failure is listed in one message. Returns how many opened."""
+        """Open each file in a tab (folders go to the batch panel); every failure is listed in one message.
+
+        Returns how many documents opened."""
+        paths = [Path(p) for p in paths]
+        folders = [p for p in paths if p.is_dir()]
+        if folders:
+            self.batch_panel().add_paths(folders)
         errors, opened = [], 0
-        for path in paths:
+        for path in (p for p in paths if not p.is_dir()):
             try:
                 self._open_one(Path(path))
                 opened += 1
@@ -445,4 +479,6 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(OSError):  # an unwritable config dir must not keep the window open
             self.store.save(self.settings)
         self.host.shutdown()
+        if self._batch is not None:
+            self._batch.shutdown()
         event.accept()
