@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, help="ONNX Runtime threads (0 = all cores)")
     p.add_argument("--models", type=Path, action="append", default=None, metavar="DIR",
                    help="look for bundles in DIR first (repeatable)")
+    p.add_argument("--max-chars", type=int, default=None, metavar="N",
+                   help="longest text analysed, in characters (default 2,000,000); longer inputs fail clearly")
     sub = p.add_subparsers(dest="command")
 
     an = sub.add_parser("analyze", help="sentiment and entities per document")
@@ -92,9 +94,9 @@ def _first_word(argv: list[str]) -> str | None:
     """The command or first file, skipping the global options and their values."""
     i = 0
     while i < len(argv):
-        if argv[i] in ("--threads", "--models"):
+        if argv[i] in ("--threads", "--models", "--max-chars"):
             i += 2
-        elif argv[i].startswith(("--threads=", "--models=")):
+        elif argv[i].startswith(("--threads=", "--models=", "--max-chars=")):
             i += 1
         else:
             return argv[i]
@@ -112,7 +114,10 @@ def _open_model(task: str, args: argparse.Namespace):
     from sqzdesk.engine import TASK_MODELS, BundleError
 
     try:
-        return TASK_MODELS[task].open(_dirs(args), threads=args.threads)
+        model = TASK_MODELS[task].open(_dirs(args), threads=args.threads)
+        if getattr(args, "max_chars", None):
+            model.max_chars = args.max_chars
+        return model
     except BundleError as exc:
         print(f"sqzdesk: {task} model unusable: {exc}", file=sys.stderr)
         return None
@@ -144,7 +149,7 @@ def open_analyzer(args: argparse.Namespace):
         print(f"sqzdesk: --tasks takes {','.join(ANALYZE_TASKS)}, got {args.tasks!r}", file=sys.stderr)
         return None
     try:
-        return Analyzer.open(tasks, _dirs(args), args.threads)
+        return Analyzer.open(tasks, _dirs(args), args.threads, getattr(args, "max_chars", None))
     except BundleError as exc:
         print(f"sqzdesk: model unusable: {exc}", file=sys.stderr)
         return None
@@ -267,7 +272,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         _ask_stdin(model, args.top_k, fail)
     else:
         for path, doc in _documents([args.path], fail):
-            answers = model.ask(args.question, doc.text, top_k=args.top_k)
+            try:
+                answers = model.ask(args.question, doc.text, top_k=args.top_k)
+            except ValueError as exc:
+                fail(str(path), exc)
+                continue
             _jsonl(sys.stdout, {"path": str(path), "question": args.question,
                                 "answers": [{**a.to_dict(), "page": doc.page_at(a.start)} for a in answers]})
     return 1 if fail.count else 0
@@ -282,7 +291,12 @@ def _ask_stdin(model, top_k: int, fail: Failures) -> None:
             _jsonl(sys.stdout, {"id": record.get("id"), "answers": [a.to_dict() for a in answers]})
         chunk.clear()
 
-    for _, record in _read_jsonl(fail, ("question", "context")):
+    for number, record in _read_jsonl(fail, ("question", "context")):
+        try:
+            model.check_length(record["context"])
+        except ValueError as exc:
+            fail(f"line {number} (id {record.get('id')!r})", exc)
+            continue
         chunk.append(record)
         if len(chunk) >= ASK_CHUNK:
             flush()

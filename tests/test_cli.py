@@ -136,3 +136,15 @@ def test_selftest_fails_on_random_weights_and_names_each_task():
 def test_missing_model_is_exit_2(tmp_path):
     proc = run_cli("ask", "--stdin", stdin="", env={"SQZDESK_MODEL_PATH": str(tmp_path)})
     assert proc.returncode == 2 and "no 'qa' model installed" in proc.stderr
+
+
+def test_over_long_texts_fail_clearly_and_the_rest_go_on(tmp_path):
+    lines = [json.dumps({"id": 1, "text": "Paris is nice. " * 20}), json.dumps({"id": 2, "text": "Short one."})]
+    proc = run_cli("--max-chars", "100", "analyze", "--stdin", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 1
+    assert [json.loads(x)["id"] for x in proc.stdout.splitlines()] == [2]
+    assert "over the 100 analysed at most" in proc.stderr and "line 1" in proc.stderr
+    qa = [json.dumps({"id": "long", "question": "Where?", "context": "Paris is nice. " * 20}),
+          json.dumps({"id": "ok", "question": "Where?", "context": "In Paris."})]
+    proc = run_cli("--max-chars", "100", "ask", "--stdin", stdin="\n".join(qa) + "\n")
+    assert proc.returncode == 1 and [json.loads(x)["id"] for x in proc.stdout.splitlines()] == ["ok"]

@@ -37,10 +37,15 @@ class Analyzer:
 
     @classmethod
     def open(cls, tasks: tuple[str, ...] = ANALYZE_TASKS, dirs: list[Path] | None = None,
-             threads: int = 0) -> Analyzer:
+             threads: int = 0, max_chars: int | None = None) -> Analyzer:
         """Raises BundleError for the first missing or damaged model."""
-        return cls(SentimentModel.open(dirs, threads) if "sentiment" in tasks else None,
-                   EntityModel.open(dirs, threads) if "entities" in tasks else None)
+        analyzer = cls(SentimentModel.open(dirs, threads) if "sentiment" in tasks else None,
+                       EntityModel.open(dirs, threads) if "entities" in tasks else None)
+        if max_chars is not None:
+            for model in (analyzer.sentiment, analyzer.entities):
+                if model is not None:
+                    model.max_chars = max_chars
+        return analyzer
 
     def analyze(self, text: str, progress: Progress | None = None,
                 should_stop: ShouldStop | None = None) -> Analysis:

@@ -78,6 +78,7 @@ class EntityModel(TaskModel):
 
     def analyze(self, text: str, progress: Progress | None = None,
                 should_stop: ShouldStop | None = None) -> list[Entity]:
+        self.check_length(text)
         tokens = self.tokenizer.encode(text)
         if len(tokens) == 0:
             return []

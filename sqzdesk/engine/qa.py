@@ -41,6 +41,8 @@ class QAModel(TaskModel):
                  should_stop: ShouldStop | None = None) -> list[list[Answer]]:
         """Answers for many (question, context) pairs, their windows batched together."""
         limit = self.threshold if threshold is None else threshold
+        for _, context in pairs:
+            self.check_length(context)
         questions = self.tokenizer.encode_many([q for q, _ in pairs])
         contexts = self.tokenizer.encode_many([c for _, c in pairs])
         windows = self.windows(contexts, [q.ids[:MAX_QUESTION_TOKENS] for q in questions])

@@ -20,6 +20,7 @@ class SentimentModel(TaskModel):
 
     def analyze(self, text: str, progress: Progress | None = None,
                 should_stop: ShouldStop | None = None) -> DocumentSentiment:
+        self.check_length(text)
         spans = split_sentences(text)
         if not spans:
             return DocumentSentiment(None, ())

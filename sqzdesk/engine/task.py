@@ -13,10 +13,17 @@ from sqzdesk.engine.session import OnnxModel
 from sqzdesk.engine.tokens import TextTokenizer, Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, Window, make_windows, run_windows
 
+DEFAULT_MAX_CHARS = 2_000_000  # ~1,000 pages: beyond this a text is refused, not slowly swapped through
+
+
+class TextTooLong(ValueError):
+    """A text over the analysed-length limit; the message says how to raise it."""
+
 
 class TaskModel:
     task: ClassVar[str]
     per_token: ClassVar[tuple[str, ...]] = ()
+    max_chars: int = DEFAULT_MAX_CHARS
 
     def __init__(self, bundle: Bundle, threads: int = 0, batch_size: int = 8):
         if bundle.task != self.task:
@@ -32,6 +39,12 @@ class TaskModel:
     def open(cls, dirs: list[Path] | None = None, threads: int = 0) -> Self:
         """The installed bundle for this task (user's first, then shipped)."""
         return cls(find_bundle(cls.task, dirs), threads)
+
+    def check_length(self, text: str) -> None:
+        """Memory and time grow with the text: refuse what is over the limit with a clear message."""
+        if len(text) > self.max_chars:
+            raise TextTooLong(f"text has {len(text):,} characters, over the {self.max_chars:,} analysed at most "
+                              f"(raise the limit with --max-chars)")
 
     @property
     def labels(self) -> tuple[str, ...]:
