@@ -1,0 +1,83 @@
+"""The shipped bundles in assets/models: format, int8 graph, size budget, and sane answers.
+
+Each test skips while its bundle is not shipped yet; the engine and the CLI are exercised on the real
+files exactly as users get them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import onnx
+import pytest
+from conftest import SHIPPED, run_cli, shipped_bundle
+
+from sqzdesk.engine import EntityModel, QAModel, SentimentModel, load_bundle
+
+BUDGET_MB = 60
+
+
+def _ops(bundle_dir) -> set[str]:
+    return {n.op_type for n in onnx.load(str(bundle_dir / "model.onnx"), load_external_data=False).graph.node}
+
+
+@pytest.mark.parametrize("task", ["sentiment", "entities", "qa"])
+def test_shipped_bundle_is_int8_matmulinteger_and_documented(task):
+    folder = shipped_bundle(task)
+    bundle = load_bundle(folder)
+    assert bundle.manifest.quantization == "int8-dynamic"
+    ops = _ops(folder)
+    assert "MatMulInteger" in ops and "ConvInteger" not in ops and "Conv" not in ops
+    card = bundle.file("card").read_text()
+    assert "python -m sqzdesk.modelbuild build --task " + task in card
+    assert "int8" in card and "fp32" in card
+    assert bundle.manifest.metrics and bundle.manifest.build.get("command")
+
+
+def test_shipped_bundles_fit_the_size_budget():
+    folders = [m.parent for m in SHIPPED.glob("*/manifest.json")]
+    if not folders:
+        pytest.skip("no shipped bundles yet")
+    total = sum(f.stat().st_size for d in folders for f in d.iterdir() if f.is_file())
+    assert total <= BUDGET_MB * 1e6, f"{total / 1e6:.1f} MB"
+
+
+def test_shipped_sentiment_gets_clear_cases_right():
+    model = SentimentModel(load_bundle(shipped_bundle("sentiment")))
+    cases = {
+        "I loved this film. The acting was wonderful and the story moved me.": "positive",
+        "This was a terrible product. It broke after two days and support never answered.": "negative",
+        "The staff were friendly and the room was clean.": "positive",
+        "Shares fell sharply after the company cut its forecast and warned of losses.": "negative",
+    }
+    for text, label in cases.items():
+        assert model.analyze(text).overall.label == label, text
+
+
+def test_shipped_entities_find_names_whole():
+    model = EntityModel(load_bundle(shipped_bundle("entities")))
+    text = "Angela Merkel met Emmanuel Macron in Paris before flying to Washington with Siemens executives."
+    found = {(e.label, e.text) for e in model.analyze(text)}
+    assert {("PER", "Angela Merkel"), ("PER", "Emmanuel Macron"), ("LOC", "Paris")} <= found, found
+
+
+def test_shipped_qa_answers_and_declines():
+    model = QAModel(load_bundle(shipped_bundle("qa")))
+    context = ("The Eiffel Tower is a wrought-iron lattice tower in Paris. It was completed in 1889 as the "
+               "entrance arch to the World's Fair. ") * 30
+    answers = model.ask("When was the Eiffel Tower completed?", context, top_k=1)
+    assert answers and "1889" in answers[0].text
+    assert context[answers[0].start:answers[0].end] == answers[0].text
+
+
+def test_cli_selftest_on_shipped_bundles(monkeypatch):
+    for task in ("sentiment", "entities", "qa"):
+        shipped_bundle(task)
+    proc = run_cli("selftest", env={"SQZDESK_MODEL_PATH": str(SHIPPED)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_manifests_list_validation_metrics_for_int8_and_fp32():
+    for manifest in SHIPPED.glob("*/manifest.json"):
+        metrics = json.loads(manifest.read_text())["metrics"]
+        assert any(k.endswith("_int8") for k in metrics) and any(k.endswith("_fp32") for k in metrics)
