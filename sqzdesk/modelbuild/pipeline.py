@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,8 +111,11 @@ def group(args: argparse.Namespace):
     train(student, task, cfg, step_hook=OffBlockDecay(student, groups))
     grouped = to_grouped(student, groups, spec.model_cls)
     metrics = task.evaluate(grouped)
+    dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
+    metrics["train_minutes_this_run"] = dense_metrics.get("train_minutes_this_run")
+    metrics["train_steps"] = dense_metrics.get("train_steps")
     torch.save(grouped.state_dict(), out / "model.pt")
-    (out / "metrics.json").write_text(__import__("json").dumps(metrics, indent=2))
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return grouped, metrics
 
 

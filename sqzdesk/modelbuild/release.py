@@ -173,6 +173,10 @@ TASK_TEXT = {
 }
 
 
+def _settings_text(settings: dict) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
+
+
 def _table(rows: dict[str, dict]) -> str:
     keys = sorted({k for m in rows.values() for k, v in m.items() if isinstance(v, int | float)})
     head = "| | " + " | ".join(keys) + " |\n|---|" + "---|" * len(keys) + "\n"
@@ -192,7 +196,8 @@ dense), run by ONNX Runtime. Built {date.today().isoformat()}.
   uncased WordPiece vocab 30522), transplanted into `transformers` SqueezeBERT with every group count 1
   (exact copy: kernel-1 Conv1d weight = Linear weight `.unsqueeze(-1)`).
 - Data: {text['data']}
-- Fine-tuned dense (groups=1) first. Grouped model: the dense model's off-diagonal blocks decayed linearly to
+- Fine-tuned dense (groups=1) first: {_settings_text(task_spec(task).finetune)}, AdamW, 6% warmup then linear
+  decay, weight decay 0.01, seed 13, 2 CPU threads. Grouping run: {_settings_text(task_spec(task).group)}. Grouped model: the dense model's off-diagonal blocks decayed linearly to
   zero over the first 60% of further training while distilling from the dense model (0.5 CE + 0.5 KL at T=2),
   then converted to grouped convolutions exactly. Rule: ship groups=4 unless it costs more than
   {MAX_GROUPED_COST} points of `{facts['metric']}` against groups=1 on the validation split. Shipped: groups={facts['groups']}.
