@@ -65,12 +65,37 @@ def test_onnx_graph_matches_transformers(tmp_path, head, groups):
         np.testing.assert_allclose(a[keep], b.numpy()[keep], atol=2e-5)
 
 
-def test_int8_uses_matmulinteger_not_convinteger(tmp_path):
+def test_int8_uses_matmulinteger_not_convinteger_and_stays_close(tmp_path):
     model = _small(HEADS["sequence"], 4)
     export_fp32(model, tmp_path / "f.onnx")
     quantize_int8(tmp_path / "f.onnx", tmp_path / "q.onnx")
     ops = op_counts(tmp_path / "q.onnx")
     assert ops.get("MatMulInteger", 0) >= 2 * 6 and "ConvInteger" not in ops and "Conv" not in ops
+    assert ops.get("GatherBlockQuantized") == 1  # the word embeddings, 4-bit
+    ids, mask, types = _inputs()
+    full = _onnx_outputs(tmp_path / "f.onnx", ids, mask, types)[0]
+    small = _onnx_outputs(tmp_path / "q.onnx", ids, mask, types)[0]
+    assert np.abs(full - small).max() < 0.2 * np.abs(full).max()
+
+
+def test_4bit_packing_matches_what_onnxruntime_dequantizes(tmp_path):
+    from onnx import TensorProto, helper, numpy_helper
+
+    from sqzdesk.modelbuild.export import embedding_block, pack_4bit
+
+    table = np.random.default_rng(1).normal(0, 0.05, (50, 64)).astype(np.float32)
+    packed, scales = pack_4bit(table)
+    node = helper.make_node("GatherBlockQuantized", ["d", "i", "s"], ["o"], domain="com.microsoft", gather_axis=0,
+                            quantize_axis=1, block_size=embedding_block(64), bits=4)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("i", TensorProto.INT64, [3])],
+                              [helper.make_tensor_value_info("o", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(packed, "d"), numpy_helper.from_array(scales, "s")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    out = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        None, {"i": np.array([0, 7, 49])})[0]
+    block = scales.repeat(embedding_block(64), axis=1)
+    assert np.abs(out - table[[0, 7, 49]]).max() <= 0.5 * block[[0, 7, 49]].max() + 1e-7
 
 
 def test_off_block_decay_reaches_an_exactly_grouped_model():

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
+from onnx import numpy_helper
 
 from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model
 
@@ -95,13 +96,60 @@ def export_fp32(model, path: Path) -> EncoderSpec:
     return spec
 
 
-def quantize_int8(fp32: Path, int8: Path) -> None:
-    """Dynamic int8: MatMul weights and embedding tables to int8, activations quantized at run time."""
+EMBEDDING_BLOCKS = (32, 16, 8)  # 4-bit word-embedding block along the hidden axis (the first that divides it)
+
+
+def quantize_int8(fp32: Path, int8: Path, word_embedding_bits: int = 4) -> None:
+    """Dynamic int8 for every MatMul weight and the small embedding tables; the word-embedding table,
+    ~half of each bundle, goes to 4-bit blocks (``GatherBlockQuantized``) when ``word_embedding_bits`` is 4."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    model = onnx.load(str(fp32))
+    word_gather = next(n.name for n in model.graph.node if n.op_type == "Gather" and n.input[0] == "emb.word")
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8,
                      op_types_to_quantize=["MatMul", "Gather"],
+                     nodes_to_exclude=[word_gather] if word_embedding_bits == 4 else [],
                      extra_options={"MatMulConstBOnly": True})
+    if word_embedding_bits == 4:
+        table = next(numpy_helper.to_array(t) for t in model.graph.initializer if t.name == "emb.word")
+        quantized = onnx.load(str(int8))
+        _gather_4bit(quantized, word_gather, table.astype(np.float32))
+        onnx.save(quantized, str(int8))
+
+
+def embedding_block(cols: int) -> int:
+    return next(b for b in EMBEDDING_BLOCKS if cols % b == 0)
+
+
+def pack_4bit(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric 4-bit blocks: (uint8 [V, C/2], two values a byte, low nibble first, +8 offset; scales [V, C/block])."""
+    rows, cols = table.shape
+    block = embedding_block(cols)
+    blocks = table.reshape(rows, cols // block, block)
+    scales = np.abs(blocks).max(-1) / 7.0
+    scales[scales == 0] = 1.0
+    q = np.clip(np.round(blocks / scales[..., None]), -8, 7).astype(np.int16).reshape(rows, cols) + 8
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8)
+    return packed, scales.astype(np.float32)
+
+
+def _gather_4bit(model: onnx.ModelProto, node_name: str, table: np.ndarray) -> None:
+    packed, scales = pack_4bit(table)
+    graph = model.graph
+    node = next(n for n in graph.node if n.name == node_name)
+    keep = [t for t in graph.initializer if t.name != "emb.word"]
+    del graph.initializer[:]
+    graph.initializer.extend([*keep, numpy_helper.from_array(packed, "emb.word.q4"),
+                              numpy_helper.from_array(scales, "emb.word.q4_scales")])
+    replacement = onnx.helper.make_node(
+        "GatherBlockQuantized", ["emb.word.q4", node.input[1], "emb.word.q4_scales"], list(node.output),
+        name=node_name, domain="com.microsoft", gather_axis=0, quantize_axis=1, block_size=embedding_block(table.shape[1]),
+        bits=4)
+    index = list(graph.node).index(node)
+    graph.node.remove(node)
+    graph.node.insert(index, replacement)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
 
 
 def op_counts(path: Path) -> dict[str, int]:

@@ -59,7 +59,7 @@ def task_spec(task: str) -> TaskSpec:
         from sqzdesk.modelbuild.qa_task import QATask
 
         return TaskSpec(transformers.SqueezeBertForQuestionAnswering, qa_data.load, QATask, (), "f1",
-                        {"epochs": 0.35, "lr": 1e-4, "batch_size": 32}, {"epochs": 0.5, "lr": 5e-5, "batch_size": 32})
+                        {"epochs": 0.5, "lr": 1e-4, "batch_size": 32}, {"epochs": 0.5, "lr": 5e-5, "batch_size": 32})
     raise SystemExit(f"unknown task {task}")
 
 

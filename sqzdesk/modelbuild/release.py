@@ -202,8 +202,10 @@ dense), run by ONNX Runtime. Built {date.today().isoformat()}.
   then converted to grouped convolutions exactly. Rule: ship groups=4 unless it costs more than
   {MAX_GROUPED_COST} points of `{facts['metric']}` against groups=1 on the validation split. Shipped: groups={facts['groups']}.
 - Export: this project's ONNX graph builder (`sqzdesk/modelbuild/onnx_graph.py`) writes every grouped 1x1
-  convolution as a batched MatMul in NLC layout; `onnxruntime.quantization.quantize_dynamic` (int8 weights,
-  MatMul + embedding Gather) then yields MatMulInteger and no ConvInteger: {facts['int8_ops']}.
+  convolution as a batched MatMul in NLC layout; `onnxruntime.quantization.quantize_dynamic` (int8 weights for
+  every MatMul and the position/type embeddings) then yields MatMulInteger and no ConvInteger. The word
+  embedding table (30522 x 384, half the file at int8) is stored as symmetric 4-bit blocks of 32 with one
+  fp32 scale each (`GatherBlockQuantized`); the validation figures below are of that file. Ops: {facts['int8_ops']}.
 - Rebuild from the repo root, with the `train` extra and `../shared/data`:
 
       {command}
