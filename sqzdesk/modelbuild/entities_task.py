@@ -85,7 +85,8 @@ class EntitiesTask:
         return out
 
     def score(self, preds: Sequence[Sequence[str]]) -> dict[str, float]:
-        return span_f1([c.tags for c in self.val_chunks], preds)
+        gold = [c.tags for c in self.val_chunks]
+        return {**span_f1(gold, preds), **case_ambiguity(self.val_chunks, preds)}
 
     def evaluate(self, model) -> dict[str, float]:
         return self.score(self.predict(model))
@@ -124,3 +125,23 @@ def span_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dic
     for kind in sorted(n_gold):
         metrics[f"f1_{kind}"] = f1(tp[kind], n_gold[kind], n_pred[kind])
     return metrics
+
+
+def case_ambiguity(chunks: Sequence[Chunk], preds: Sequence[Sequence[str]]) -> dict[str, float]:
+    """What the uncased tokenizer costs: recall on names that are also everyday lowercase words.
+
+    A gold entity is case-ambiguous when every one of its words also occurs in the split in lower case
+    tagged O ("May" / "may", "Bush" / "bush", "Black Sea"): after lowercasing the model sees the very same
+    tokens for both, so only the context can tell them apart.
+    """
+    lower_words = {w for c in chunks for w, t in zip(c.words, c.tags, strict=True) if t == "O" and w.islower()}
+    hits = {True: [0, 0], False: [0, 0]}
+    for chunk, pred in zip(chunks, preds, strict=True):
+        found = spans(pred)
+        for start, end, kind in spans(chunk.tags):
+            ambiguous = all(w.lower() in lower_words for w in chunk.words[start:end])
+            hits[ambiguous][0] += (start, end, kind) in found
+            hits[ambiguous][1] += 1
+    return {"recall_case_ambiguous": round(100 * hits[True][0] / max(1, hits[True][1]), 2),
+            "recall_other": round(100 * hits[False][0] / max(1, hits[False][1]), 2),
+            "case_ambiguous_entities": hits[True][1]}
