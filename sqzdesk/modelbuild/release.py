@@ -150,7 +150,10 @@ TASK_TEXT = {
         "validation": "CoNLL-2003 `valid.txt` (216 documents), exact-span micro F1 over CoNLL words "
                       "(conlleval rules), per type too.",
         "limits": "- Uncased: the tokenizer lowercases, so capitalisation is no clue (\"may\" vs \"May\", "
-                  "\"bush\" vs \"Bush\"); context has to carry it.\n"
+                  "\"bush\" vs \"Bush\"); context has to carry it. Measured in the tables above: "
+                  "`recall_case_ambiguous` is the recall on names made only of words that also occur as "
+                  "ordinary lowercase words in the split (\"Green\", \"Hull\", \"Labour\", \"Federal Reserve\"; "
+                  "`case_ambiguous_entities` of them), `recall_other` the recall on all other names.\n"
                   "- Trained on 1996 Reuters news; other genres and newer names are out of domain.",
     },
     "qa": {
