@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqzdesk.engine.manifest import Manifest, ManifestError
+from sqzdesk.engine.manifest import TASKS, Manifest, ManifestError
 
 MANIFEST = "manifest.json"
 ENV_PATH = "SQZDESK_MODEL_PATH"  # os.pathsep-separated bundle roots that replace the default ones
@@ -131,13 +131,42 @@ def find_bundle(task: str, dirs: list[Path] | None = None) -> Bundle:
     for item in discover(roots):
         if item.bundle is not None and item.bundle.task == task:
             return item.bundle
-        if item.bundle is None and _claims_task(item.path, task):
+        if item.bundle is None and claimed_task(item.path) == task:
             raise BundleError(str(item.error))
-    raise BundleError(f"no '{task}' model installed (looked in {', '.join(str(d) for d in roots)})")
+    raise BundleError(_not_installed(task, roots))
 
 
-def _claims_task(path: Path, task: str) -> bool:
+def resolve(dirs: list[Path] | None = None) -> tuple[dict[str, Bundle], dict[str, str]]:
+    """Every task's bundle in one pass over the roots, by :func:`find_bundle`'s rule.
+
+    Returns (task -> bundle, task -> why it is unusable or missing); each checksum is read once.
+    """
+    roots = dirs if dirs is not None else search_dirs()
+    bundles: dict[str, Bundle] = {}
+    problems: dict[str, str] = {}
+    for item in discover(roots):
+        task = item.bundle.task if item.bundle is not None else claimed_task(item.path)
+        if task is None or task in bundles or task in problems:
+            continue
+        if item.bundle is not None:
+            bundles[task] = item.bundle
+        else:
+            problems[task] = str(item.error)
+    for task in TASKS:
+        if task not in bundles and task not in problems:
+            problems[task] = _not_installed(task, roots)
+    return bundles, problems
+
+
+def _not_installed(task: str, roots: list[Path]) -> str:
+    looked = ", ".join(str(d) for d in roots) or "nowhere: the model path is empty"
+    return f"no '{task}' model installed (looked in {looked})"
+
+
+def claimed_task(path: Path) -> str | None:
+    """The task a bundle folder's manifest names, even when the bundle itself is unusable."""
     try:
-        return json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("task") == task
+        task = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("task")
     except (OSError, ValueError, AttributeError):
-        return False
+        return None
+    return task if isinstance(task, str) else None

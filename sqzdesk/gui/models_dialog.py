@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from sqzdesk.documents.limits import format_size
 from sqzdesk.engine import Bundle, discover, search_dirs
+from sqzdesk.engine.bundle import claimed_task
 from sqzdesk.engine.manifest import TASKS
-from sqzdesk.gui.worker import claimed_task
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ batch; the GUI models use a batch size of 2 so that a cancel takes effect within
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -32,10 +31,8 @@ from sqzdesk.engine import (
     EntityModel,
     QAModel,
     SentimentModel,
-    discover,
-    search_dirs,
 )
-from sqzdesk.engine.manifest import TASKS as MANIFEST_TASKS
+from sqzdesk.engine.bundle import resolve
 from sqzdesk.gui.chunking import combine_sentiment, shift, split_chunks
 
 log = logging.getLogger(__name__)
@@ -157,36 +154,9 @@ class _Throttle:
 
 
 def locate_models(dirs: list[Path] | None = None) -> ModelStatus:
-    """Every task's bundle in one pass over the search path (each bundle's checksums read once).
-
-    Follows ``find_bundle``'s rule: the first bundle claiming a task wins, and a damaged one is
-    reported, not silently replaced by a lower-priority copy.
-    """
-    roots = dirs if dirs is not None else search_dirs()
-    bundles: dict[str, Bundle] = {}
-    missing: dict[str, str] = {}
-    for item in discover(roots):
-        task = item.bundle.task if item.bundle is not None else claimed_task(item.path)
-        if task is None or task in bundles or task in missing:
-            continue
-        if item.bundle is not None:
-            bundles[task] = item.bundle
-        else:
-            missing[task] = str(item.error)
-    looked = ", ".join(str(d) for d in roots) or "nowhere: the model path is empty"
-    for task in MANIFEST_TASKS:
-        if task not in bundles and task not in missing:
-            missing[task] = f"no '{task}' model installed (looked in {looked})"
+    """Every task's bundle in one pass over the search path (the engine's rule, each checksum read once)."""
+    bundles, missing = resolve(dirs)
     return ModelStatus(bundles, missing)
-
-
-def claimed_task(path: Path) -> str | None:
-    """The task a bundle folder's manifest names, even when the bundle itself is unusable."""
-    try:
-        task = json.loads((path / "manifest.json").read_text(encoding="utf-8")).get("task")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return task if isinstance(task, str) else None
 
 
 class AnalysisWorker(QObject):
