@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
@@ -144,6 +145,16 @@ def bench_vs_transformers(runs: Path, analyzer) -> dict | None:
             "engine_int8_s": round(t_engine, 2), "engine_speedup": round(t_hf / t_engine, 2)}
 
 
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=Path, default=Path("../runs"))
@@ -170,7 +181,7 @@ def main() -> None:
         }
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(results, indent=2))
-    machine = f"{platform.machine()}, {platform.processor() or 'cpu'}, {args.threads} ORT threads, " \
+    machine = f"{platform.machine()}, {_cpu_model()} ({os.cpu_count()} cores), {args.threads} ORT threads, " \
               f"Python {platform.python_version()}"
     lines = [f"# End-to-end figures ({date.today().isoformat()})", "",
              f"Machine: {machine}. Models: {names}. Made by `python bench/e2e.py`; one run, so compare",
