@@ -43,6 +43,14 @@ def test_answers_are_whole_words(tiny_models):
             (a.end == len(context) or not context[a.end].isalnum()), a
 
 
+def test_a_name_joined_by_a_connector_is_one_entity_and_never_ends_in_one():
+    text = "The University of Geneva and the council of Acme"
+    words = [(0, 3, "O", .9), (4, 14, "B-ORG", .9), (15, 17, "I-ORG", .6), (18, 24, "B-LOC", .8),
+             (25, 28, "O", .9), (29, 32, "O", .9), (33, 40, "B-ORG", .7), (41, 43, "I-ORG", .5), (44, 48, "O", .9)]
+    got = [(e.text, e.label) for e in decode_entities(text, words)]
+    assert got == [("University of Geneva", "ORG"), ("council", "ORG")]
+
+
 def test_different_types_and_spaces_are_not_joined():
     text = "Paris Hilton"
     words = [(0, 5, "B-LOC", .9), (6, 12, "B-PER", .9)]

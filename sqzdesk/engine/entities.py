@@ -20,6 +20,9 @@ from sqzdesk.engine.tokens import Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, merge_token_scores, softmax
 
 JOIN_GAP = 2  # max non-space characters between two same-type pieces merged into one entity
+# words that link the parts of one name ("University of Geneva", "Ludwig van Beethoven")
+CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da", "del",
+                        "and", "&", "for", "the", "on", "upon"})
 BLANK_LINE = re.compile(r"\n[ \t\r]*\n")  # a paragraph break always ends an entity
 
 
@@ -60,12 +63,40 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]]) -> 
     spans = [g for g in groups if g[2] is not None]
     merged: list[list] = []
     for g in spans:
-        if merged and merged[-1][2] == g[2] and _joinable(text[merged[-1][1]:g[0]]):
-            merged[-1][1] = g[1]
-            merged[-1][3] += g[3]
+        prev = merged[-1] if merged else None
+        if prev is not None and prev[2] == g[2] and _joinable(text[prev[1]:g[0]]):
+            prev[1] = g[1]
+            prev[3] += g[3]
+        elif prev is not None and _ends_with_connector(text, prev) and _space_only(text[prev[1]:g[0]]):
+            prev[1] = g[1]  # "University of" + "Geneva": one name, of the first part's type
+            prev[3] += g[3]
         else:
             merged.append(g)
-    return [Entity(s, e, kind, text[s:e], float(np.mean(scores))) for s, e, kind, scores in merged]
+    out = []
+    for s, e, kind, scores in merged:
+        s, e = _trim_connectors(text, s, e)
+        if e > s:
+            out.append(Entity(s, e, kind, text[s:e], float(np.mean(scores))))
+    return out
+
+
+def _ends_with_connector(text: str, group: list) -> bool:
+    words = text[group[0]:group[1]].split()
+    return len(words) > 1 and words[-1].lower() in CONNECTORS
+
+
+def _space_only(gap: str) -> bool:
+    return 0 < len(gap) <= 2 and gap.strip(" \t") == ""
+
+
+def _trim_connectors(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name never ends with a dangling "of" or "and" (nor starts with one, bar a single word)."""
+    words = text[start:end].split()
+    while len(words) > 1 and words[-1].lower() in CONNECTORS:
+        end = text.rindex(words[-1], start, end)
+        end = len(text[:end].rstrip())
+        words.pop()
+    return start, end
 
 
 def _joinable(gap: str) -> bool:
