@@ -61,13 +61,28 @@ def test_shipped_entities_find_names_whole():
     assert {("PER", "Angela Merkel"), ("PER", "Emmanuel Macron"), ("LOC", "Paris")} <= found, found
 
 
-def test_shipped_qa_answers_and_declines():
+NEWS = (
+    "BRUSSELS, March 3 (Reuters) - European Union leaders gathered in Brussels on Thursday after talks with the "
+    "United States on steel tariffs stalled. German Chancellor Olaf Scholz said he may travel to Washington next "
+    "month to meet President Joe Biden, while French President Emmanuel Macron called for patience.\n\n"
+    "Analysts at Deutsche Bank and the International Monetary Fund warned that a prolonged dispute could hurt "
+    "exports from Germany, France and Italy. \"We are not there yet,\" said Ursula von der Leyen, president of the "
+    "European Commission.\n\n"
+)
+FILLER = ("The committee reviewed the quarterly figures, discussed the schedule for the next meetings and agreed "
+          "to publish the minutes after the summer break. ") * 12 + "\n\n"
+
+
+def test_shipped_qa_finds_the_answer_deep_in_a_long_document_and_declines_the_rest():
     model = QAModel(load_bundle(shipped_bundle("qa")))
-    context = ("The Eiffel Tower is a wrought-iron lattice tower in Paris. It was completed in 1889 as the "
-               "entrance arch to the World's Fair. ") * 30
-    answers = model.ask("When was the Eiffel Tower completed?", context, top_k=1)
-    assert answers and "1889" in answers[0].text
+    context = FILLER * 6 + NEWS + FILLER * 6  # ~24 windows; the answer sits in the middle
+    assert len(model.windows(model.tokenizer.encode_many([context]), [[1]])) > 10
+    answers = model.ask("Who is the president of the European Commission?", context, top_k=1)
+    assert answers and answers[0].text == "Ursula von der Leyen"
     assert context[answers[0].start:answers[0].end] == answers[0].text
+    assert model.ask("What is the capital of Australia?", context) == []
+    eiffel = "The Eiffel Tower is a wrought-iron lattice tower in Paris. It was completed in 1889. "
+    assert "1889" in model.ask("When was the Eiffel Tower completed?", eiffel, top_k=1)[0].text
 
 
 def test_cli_selftest_on_shipped_bundles(monkeypatch):
