@@ -89,3 +89,21 @@ def applied(view: DocumentView, layer: str) -> list[tuple[int, int, str]]:
 def selected_text(view: DocumentView, start: int, end: int) -> str:
     """What Qt shows between two engine offsets (paragraph separators back to newlines)."""
     return view.cursor_for(start, end).selectedText().replace("\u2029", "\n")
+
+
+def drop_paths(widget, paths) -> bool:
+    """Drag local files over ``widget`` and drop them, as a file manager does; returns whether the
+    drag was accepted. (QDragEnterEvent takes an integer QPoint, QDropEvent a QPointF.)"""
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    x, y = widget.width() // 2, widget.height() // 2
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(QPoint(x, y), *args)
+    QApplication.sendEvent(widget, enter)
+    if enter.isAccepted():
+        QApplication.sendEvent(widget, QDropEvent(QPointF(x, y), *args))
+    return enter.isAccepted()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from guikit import NEWS, make_window, open_and_wait
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from guikit import NEWS, drop_paths, make_window, open_and_wait
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sqzdesk.gui.main_window import EMPTY_HINT, MainWindow
@@ -29,16 +28,7 @@ def test_dropping_files_opens_a_tab_each(qtbot, tmp_path):
     a.write_text(NEWS)
     b.write_text("# Notes\n\nParis is lovely.\n")
     window = make_window(qtbot)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(a)), QUrl.fromLocalFile(str(b))])
-    pos = QPointF(window.width() / 2, window.height() / 2)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, drop)
+    assert drop_paths(window, [a, b])
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["a.txt", "b.md"]
     assert window.stack.currentWidget() is window.tabs
     qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)
@@ -167,12 +157,7 @@ def test_dropped_folder_goes_to_the_batch_panel_with_the_cli_batch_results(qtbot
     cli = {json.loads(x)["path"]: json.loads(x) for x in out.read_text().splitlines()}
 
     window = make_window(qtbot)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(folder))])
-    pos = QPointF(window.width() / 2, window.height() / 2)
-    for event in (QDragEnterEvent, QDropEvent):
-        QApplication.sendEvent(window, event(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                             Qt.KeyboardModifier.NoModifier))
+    assert drop_paths(window, [folder])
     panel = window.batch_panel()
     assert window.tabs.count() == 0  # a folder is batch work, not a tab
     qtbot.waitUntil(lambda: not panel.busy and len(panel.model.rows) == 3, timeout=60_000)
