@@ -60,12 +60,8 @@ def read_file_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     check_is_file(path)
     try:
         fd = os.open(path, _OPEN_FLAGS)
-    except PermissionError as exc:
-        raise DocumentError("permission denied: cannot read this file") from exc
-    except FileNotFoundError as exc:
-        raise DocumentError("file not found (moved or deleted?)") from exc
     except OSError as exc:
-        raise DocumentError(f"cannot open file: {_reason(exc)}") from exc
+        raise _os_error(exc, "open") from exc
     try:
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
@@ -73,14 +69,21 @@ def read_file_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
                 raise DocumentError("not a regular file (a device, pipe or socket)")
             _check_size(info.st_size, max_bytes)
             data = _read_capped(handle, max_bytes + 1)
-    except IsADirectoryError as exc:
-        raise DocumentError("this is a folder, not a file") from exc
-    except PermissionError as exc:
-        raise DocumentError("permission denied: cannot read this file") from exc
     except OSError as exc:
-        raise DocumentError(f"cannot read file: {_reason(exc)}") from exc
+        raise _os_error(exc, "read") from exc
     _check_size(len(data), max_bytes)
     return data
+
+
+def _os_error(exc: OSError, verb: str) -> DocumentError:
+    """One user-facing line for an OS error while opening or reading a file."""
+    if isinstance(exc, PermissionError):
+        return DocumentError("permission denied: cannot read this file")
+    if isinstance(exc, FileNotFoundError):
+        return DocumentError("file not found (moved or deleted?)")
+    if isinstance(exc, IsADirectoryError):
+        return DocumentError("this is a folder, not a file")
+    return DocumentError(f"cannot {verb} file: {_reason(exc)}")
 
 
 def _read_capped(handle: BinaryIO, limit: int) -> bytes:
