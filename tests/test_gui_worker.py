@@ -41,13 +41,19 @@ def test_worker_emits_chunks_then_the_whole_in_document_offsets(qtbot):
     assert host.thread.isFinished()
 
 
-def test_cancel_stops_a_long_analysis_and_the_worker_is_idle_again(qtbot, tmp_path):
+def open_long_document(qtbot, tmp_path, chunks: int):
+    """A 200 KB document open in a window, analysis under way with ``chunks`` chunks done."""
     path = tmp_path / "long.txt"
     path.write_text(long_text(200_000))
     window = make_window(qtbot)
     assert window.open_path(path)
     tab = window.current_tab()
-    qtbot.waitUntil(lambda: tab.chunks_done >= 2, timeout=20_000)
+    qtbot.waitUntil(lambda: tab.chunks_done >= chunks, timeout=20_000)
+    return window, tab
+
+
+def test_cancel_stops_a_long_analysis_and_the_worker_is_idle_again(qtbot, tmp_path):
+    window, tab = open_long_document(qtbot, tmp_path, chunks=2)
     assert window.cancel_action.isEnabled() and window.status.cancel.isVisible()
     started = time.perf_counter()
     with qtbot.waitSignal(window.host.worker.cancelled, timeout=5_000):
@@ -97,12 +103,7 @@ def test_gui_thread_never_stalls_while_a_long_document_is_analysed(qtbot, tmp_pa
 
 
 def test_closing_the_window_mid_analysis_stops_the_thread_cleanly(qtbot, tmp_path, qtlog):
-    path = tmp_path / "long.txt"
-    path.write_text(long_text(200_000))
-    window = make_window(qtbot)
-    assert window.open_path(path)
-    tab = window.current_tab()
-    qtbot.waitUntil(lambda: tab.chunks_done >= 1, timeout=20_000)
+    window, tab = open_long_document(qtbot, tmp_path, chunks=1)
     thread = window.host.thread
     assert thread.isRunning()
     started = time.perf_counter()
