@@ -6,7 +6,7 @@
     sqzdesk ask PATH --question Q [--top-k N]
     sqzdesk ask --stdin                     JSONL {"id","question","context"} -> {"id","answers"}
     sqzdesk models                          installed bundles
-    sqzdesk selftest                        every task on a built-in sample
+    sqzdesk selftest [--gui]                every task on a built-in sample (--gui: and the window)
 
 Errors: one line on stderr per failing input; the others go on; exit 1 only if something failed
 (2 for usage errors and missing models).
@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list installed model bundles")
     models.add_argument("--json", action="store_true")
 
-    sub.add_parser("selftest", help="run every task on a built-in sample")
+    st = sub.add_parser("selftest", help="run every task on a built-in sample")
+    st.add_argument("--gui", action="store_true",
+                    help="also open the window on a sample and use it (QT_QPA_PLATFORM=offscreen without a display)")
     batch_command.add_parser(sub)
     return p
 
@@ -351,7 +353,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     def report(task: str, passed: bool, detail: str) -> None:
         nonlocal ok
         ok &= passed
-        print(f"{task:<10} {'ok  ' if passed else 'FAIL'} {detail}")
+        print(f"{task:<17} {'ok  ' if passed else 'FAIL'} {detail}")
 
     sentiment = _open_model("sentiment", args)
     if sentiment is None:
@@ -373,4 +375,9 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     else:
         answers = qa.ask(SAMPLE["question"], SAMPLE["context"], top_k=1)
         report("qa", bool(answers) and "1889" in answers[0].text, f"answers {[a.text for a in answers]}")
+    if args.gui:
+        from sqzdesk.gui.selfcheck import run_gui_checks
+
+        for check in run_gui_checks(_dirs(args)):
+            report(f"gui {check.name}", check.passed, check.detail)
     return 0 if ok else 1

@@ -92,6 +92,16 @@ def test_cli_selftest_on_shipped_bundles(monkeypatch):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_gui_selftest_on_shipped_bundles():
+    """`selftest --gui` (what CI runs inside the binary): the window analyses, answers, lists a folder."""
+    for task in ("sentiment", "entities", "qa"):
+        shipped_bundle(task)
+    proc = run_cli("selftest", "--gui", env={"SQZDESK_MODEL_PATH": str(SHIPPED), "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    steps = {line[:17].strip() for line in proc.stdout.splitlines() if line.startswith("gui ") and " ok " in line}
+    assert {"gui window", "gui analysis", "gui question", "gui file dialog", "gui collation"} <= steps
+
+
 def test_manifests_list_validation_metrics_for_int8_and_fp32():
     for manifest in SHIPPED.glob("*/manifest.json"):
         metrics = json.loads(manifest.read_text())["metrics"]
