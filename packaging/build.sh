@@ -1,45 +1,67 @@
 #!/usr/bin/env bash
 # Build the standalone one-folder binary: dist/sqzdesk/sqzdesk (+ dist/sqzdesk/_internal/).
 #
-#   bash packaging/build.sh            from the repository root, in an environment where the project's
-#                                      runtime dependencies are installed (pip install . or -e .)
+#   bash packaging/build.sh            from the repository root, with Python 3.11+ and a C compiler (cc)
 #
-# Installs the `package` extra (PyInstaller) itself when PyInstaller is missing. Fails when the result is
-# bigger than SQZDESK_MAX_MB (default 150) unpacked, when a dev-only package (torch, transformers, onnx, ...)
-# got into it, or when the binary cannot start. SQZDESK_BUNDLES=DIR ships the bundles from DIR instead of
-# assets/models (for trying the packaging with test bundles).
+# Builds in its own virtual environment (build/package-venv) holding only the app's runtime dependencies
+# and PyInstaller, at the versions in packaging/constraints.txt, so nothing from a development or training
+# environment (torch, transformers, onnx, ...) can reach the binary. numpy is compiled from source there
+# without BLAS (once; the wheel is kept in build/wheels). After PyInstaller, packaging/icu_stub.py replaces
+# QtCore's ICU libraries and shared libraries are stripped. Fails when the result is bigger than
+# SQZDESK_MAX_MB (default 150, counted in 10^6 bytes) unpacked, when a dev-only package got into it, or when
+# the binary cannot start. SQZDESK_BUNDLES=DIR ships the bundles from DIR instead of assets/models (for
+# trying the packaging with test bundles). PYTHON picks the interpreter (default: python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 max_mb=${SQZDESK_MAX_MB:-150}
 dist=dist/sqzdesk
 work=build/pyinstaller
+venv=build/package-venv
+wheels=build/wheels
+constraints=packaging/constraints.txt
 start=$(date +%s)
+base_python=${PYTHON:-python3}
+command -v cc >/dev/null || { echo "build.sh: a C compiler (cc) is needed (numpy without BLAS, the ICU stub)" >&2; exit 1; }
 
-if ! python -c "import PyInstaller" 2>/dev/null; then
-    if python -c "import importlib.metadata as m; m.distribution('sqzdesk')" 2>/dev/null; then
-        # the project is installed already (maybe editable): add only the extra's requirements
-        mapfile -t reqs < <(python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["package"], sep="\n")')
-        echo "== PyInstaller missing: pip install ${reqs[*]}"
-        python -m pip install -q "${reqs[@]}"
-    else
-        echo "== PyInstaller missing: pip install .[package]"
-        python -m pip install -q ".[package]"
-    fi
-fi
-if ! python -c "import PySide6.QtWidgets, onnxruntime, tokenizers, numpy, platformdirs, pypdfium2, docx, charset_normalizer, pysbd" 2>/dev/null; then
-    echo "build.sh: the runtime dependencies are not installed in this Python ($(command -v python));" \
-         "run: python -m pip install '.[package]'" >&2
-    exit 1
-fi
+pin() { sed -n "s/^$1==\([^ #]*\).*/\1/p" "$constraints"; }
 
-echo "== pyinstaller $(python -m PyInstaller --version) on $(python -V 2>&1)"
+echo "== build environment: $venv ($($base_python -V 2>&1))"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.constraints" 2>/dev/null)" != "$(cat "$constraints")" ]; then
+    rm -rf "$venv"
+    "$base_python" -m venv "$venv"
+fi
+py=$venv/bin/python
+numpy_version=$(pin numpy)
+if ! ls "$wheels"/numpy-"$numpy_version"-*.whl >/dev/null 2>&1; then
+    echo "== numpy $numpy_version from source without BLAS/LAPACK (a few minutes, once)"
+    mkdir -p "$wheels"
+    "$py" -m pip wheel -q --no-cache-dir --no-deps --no-binary numpy -w "$wheels" "numpy==$numpy_version" \
+        -C setup-args=-Dblas=none -C setup-args=-Dlapack=none -C setup-args=-Dcpu-dispatch=none \
+        -C setup-args=-Ddisable-svml=true -C setup-args=-Ddisable-intel-sort=true
+fi
+"$py" -m pip install -q "$wheels"/numpy-"$numpy_version"-*.whl
+"$py" -m pip install -q -c "$constraints" ".[package]"
+cp "$constraints" "$venv/.constraints"
+"$py" - <<'PY'
+import sys, numpy
+blas = numpy.__config__.CONFIG["Build Dependencies"]["blas"]
+if blas.get("found"):
+    sys.exit(f"build.sh: this numpy links {blas.get('name')}; expected the BLAS-free build from build/wheels")
+PY
+
+echo "== pyinstaller $("$py" -m PyInstaller --version) on $("$py" -V 2>&1)"
 rm -rf "$dist" "$work"
-python -m PyInstaller --noconfirm --clean --log-level WARN \
+"$py" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath "$work" packaging/sqzdesk.spec
 
 exe=$dist/sqzdesk
 [ -x "$exe" ] || { echo "build.sh: $exe was not produced" >&2; exit 1; }
+
+if [ "$(uname -s)" = Linux ]; then
+    echo "== ICU stub"
+    "$py" packaging/icu_stub.py "$dist/_internal"
+fi
 
 # Strip symbol tables from the shared libraries that still carry them (libpython alone: 22 -> 5.5 MB).
 # Not PyInstaller's strip=True: GNU strip breaks libraries that auditwheel rewrote with patchelf (numpy's
@@ -77,13 +99,16 @@ fi
 
 echo "== size"
 du -sh "$dist"/_internal/* | sort -h | tail -8
-models_mb=$( (du -sm "$dist/_internal/assets/models" 2>/dev/null || echo 0) | cut -f1)
-size_mb=$(du -sm "$dist" | cut -f1)
-echo "model bundles: ${models_mb} MB; everything else: $((size_mb - models_mb)) MB"
-du -sh "$dist"
+# disk usage in bytes (blocks included, so never less than what a user's file manager shows), in 10^6 bytes
+usage() { if [ -e "$1" ]; then du -s -B1 "$1" | cut -f1; else echo 0; fi; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+total=$(usage "$dist")
+models=$(usage "$dist/_internal/assets/models")
+echo "model bundles: $(mb "$models") MB; everything else: $(mb $((total - models))) MB"
+echo "total: $(mb "$total") MB unpacked ($((total / 1048576)) MiB)"
 echo "build took $(( $(date +%s) - start )) s"
-if [ "$size_mb" -gt "$max_mb" ]; then
-    echo "build.sh: $dist is ${size_mb} MB unpacked, over the ${max_mb} MB budget (SQZDESK_MAX_MB)" >&2
+if [ "$total" -gt $((max_mb * 1000000)) ]; then
+    echo "build.sh: $dist is $(mb "$total") MB unpacked, over the ${max_mb} MB budget (SQZDESK_MAX_MB)" >&2
     exit 1
 fi
-echo "== ok: $exe (${size_mb} MB, budget ${max_mb} MB)"
+echo "== ok: $exe ($(mb "$total") MB, budget ${max_mb} MB)"

@@ -120,8 +120,81 @@ def test_qt_plugin_filter(spec):
     assert not keep("PySide6/Qt/plugins/platformthemes/libqgtk3.so")
     assert not keep("PySide6/Qt/plugins/imageformats/libqsvg.so")
     assert not keep("PySide6/Qt/translations/qtbase_de.qm")
+    assert not keep("PySide6/Qt/plugins/platforms/libqwayland.so")  # Qt falls back to xcb (XWayland)
+    assert not keep("PySide6/Qt/lib/libQt6WaylandClient.so.6")
     assert keep("onnxruntime/capi/onnxruntime_pybind11_state.cpython-311-x86_64-linux-gnu.so")
     assert keep("assets/models/tiny-qa/model.onnx")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the host-library list is for Linux")
+def test_host_libraries_left_to_the_desktop(spec):
+    """Libraries every X11 desktop has are not shipped; what minimal installs lack (the xcb-util family Qt's
+    xcb plugin needs), SQLite and anything inside a package folder are."""
+    host = spec["host_library"]
+    for name in ("libstdc++.so.6", "libgcc_s.so.1", "libX11.so.6", "libfontconfig.so.1", "libfreetype.so.6", "libglib-2.0.so.0", "libz.so.1",
+                 "libdbus-1.so.3", "libxkbcommon.so.0", "libxcb-render.so.0"):
+        assert host(name), name
+    for name in ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-shape.so.0",
+                 "libxkbcommon-x11.so.0", "libsqlite3.so.0", "libffi.so.8",
+                 "libpython3.11.so.1.0", "PySide6/Qt/lib/libQt6Core.so.6", "pypdfium2_raw/libpdfium.so",
+                 "libzz.so.1"):
+        assert not host(name), name
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def test_binary_pins_satisfy_the_app_requirements():
+    """packaging/constraints.txt pins what the binary is built with; each pin must be one the app accepts."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    pins = _pins(REPO / "packaging" / "constraints.txt")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for text in project["dependencies"]:
+        requirement = Requirement(text)
+        if requirement.name.lower() in pins:
+            assert requirement.specifier.contains(pins[requirement.name.lower()]), (text, pins)
+    assert {"onnxruntime", "numpy", "pyside6-essentials", "pyinstaller"} <= set(pins)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not (shutil.which("cc") and shutil.which("nm")),
+                    reason="the ICU stub is built on Linux with cc and nm")
+def test_icu_stub_replaces_the_libraries_qtcore_needs(tmp_path):
+    """icu_stub.py on a copy of the installed PySide6's Qt libraries: the stub must define every ICU
+    function libQt6Core imports, and QtCore must still load against it (a child process imports it)."""
+    import PySide6
+
+    qt_lib = Path(PySide6.__file__).parent / "Qt" / "lib"
+    icu = sorted(qt_lib.glob("libicu*.so.*"))
+    if not icu:
+        pytest.skip("this PySide6 does not bundle ICU")
+    internal = tmp_path / "_internal"
+    shutil.copytree(Path(PySide6.__file__).parent, internal / "PySide6", symlinks=True,
+                    ignore=shutil.ignore_patterns("*.qml", "qml", "translations", "Qt6*Quick*", "*WebEngine*"))
+    shutil.copytree(Path(PySide6.__file__).parent.parent / "shiboken6", internal / "shiboken6", symlinks=True)
+    result = subprocess.run([sys.executable, str(REPO / "packaging" / "icu_stub.py"), str(internal)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "ICU functions now answer 'unsupported'" in result.stdout
+    stubbed = internal / "PySide6" / "Qt" / "lib"
+    assert sum(p.stat().st_size for p in stubbed.glob("libicu*.so.*")) < 100_000
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from PySide6.QtCore import QCollator, QLocale;"
+             "c = QCollator(QLocale('de_DE')); print(sorted(['b', 'a', 'C'], key=__import__('functools')"
+             ".cmp_to_key(c.compare)), QLocale('tr_TR').toUpper('i'))")
+    loaded = subprocess.run([sys.executable, "-c", probe, str(internal)], capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen"})
+    assert loaded.returncode == 0, loaded.stderr
+    # Qt's own fallbacks, where real ICU would give ['a', 'b', 'C'] and the Turkish dotted 'İ'
+    assert loaded.stdout.split() == ["['C',", "'a',", "'b']", "I"]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
