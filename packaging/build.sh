@@ -33,14 +33,18 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.constraints" 2>/dev/null)" !=
 fi
 py=$venv/bin/python
 numpy_version=$(pin numpy)
-if ! ls "$wheels"/numpy-"$numpy_version"-*.whl >/dev/null 2>&1; then
-    echo "== numpy $numpy_version from source without BLAS/LAPACK (a few minutes, once)"
-    mkdir -p "$wheels"
-    "$py" -m pip wheel -q --no-cache-dir --no-deps --no-binary numpy -w "$wheels" "numpy==$numpy_version" \
-        -C setup-args=-Dblas=none -C setup-args=-Dlapack=none -C setup-args=-Dcpu-dispatch=none \
-        -C setup-args=-Ddisable-svml=true -C setup-args=-Ddisable-intel-sort=true
+# no BLAS/LAPACK (numpy's own loops and lapack_lite), no runtime CPU dispatch, SVML, Intel sort or Highway,
+# optimised for size: the app's numpy work is bookkeeping on small arrays (ONNX Runtime does the maths)
+numpy_flags=(-Dblas=none -Dlapack=none -Dcpu-dispatch=none -Ddisable-svml=true -Ddisable-intel-sort=true
+             -Ddisable-highway=true -Dbuildtype=minsize)
+numpy_wheels=$wheels/numpy-$(printf '%s ' "$numpy_version" "${numpy_flags[@]}" | cksum | cut -d' ' -f1)
+if ! ls "$numpy_wheels"/numpy-"$numpy_version"-*.whl >/dev/null 2>&1; then
+    echo "== numpy $numpy_version from source: ${numpy_flags[*]} (a few minutes, once)"
+    mkdir -p "$numpy_wheels"
+    "$py" -m pip wheel -q --no-cache-dir --no-deps --no-binary numpy -w "$numpy_wheels" "numpy==$numpy_version" \
+        "${numpy_flags[@]/#/-Csetup-args=}"
 fi
-"$py" -m pip install -q "$wheels"/numpy-"$numpy_version"-*.whl
+"$py" -m pip install -q --force-reinstall --no-deps "$numpy_wheels"/numpy-"$numpy_version"-*.whl
 "$py" -m pip install -q -c "$constraints" ".[package]"
 cp "$constraints" "$venv/.constraints"
 "$py" - <<'PY'

@@ -3,8 +3,9 @@
 #
 #   bash packaging/selftest_offline.sh dist/sqzdesk/sqzdesk [selftest|analyze]
 #
-#   selftest  (default) `sqzdesk selftest`: every task on its built-in sample; exits 1 while a task's
-#             bundle is not shipped ("no usable bundle")
+#   selftest  (default) `sqzdesk selftest --gui`: every task on its built-in sample, then the window
+#             (Qt offscreen unless QT_QPA_PLATFORM says otherwise) analyses a sample, answers a question
+#             and lists a folder; exits 1 while a task's bundle is not shipped ("no usable bundle")
 #   analyze   `sqzdesk models` + `sqzdesk analyze --stdin` on two sample lines (sentiment + entities only):
 #             the gate to use until all three bundles are shipped
 #
@@ -43,8 +44,8 @@ echo "network check: no route out (TCP connect fails)"
 
 case "$mode" in
 selftest)
-    echo "== $bin selftest"
-    "$bin" selftest
+    echo "== $bin selftest --gui"
+    QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} "$bin" selftest --gui
     ;;
 analyze)
     echo "== $bin models"
