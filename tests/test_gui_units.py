@@ -101,3 +101,20 @@ def test_pyside_none_guard_survives_many_void_calls(qapp):
         obj.setObjectName("x")
     assert sys.getrefcount(None) > 1000
     assert qt_compat.protect_none() == qt_compat.applied  # idempotent
+
+
+def test_expected_qt_warnings_are_dropped_and_others_pass(qtlog):
+    """The binary's Qt has no ICU, so QCollator warns on creation; that one line is dropped, nothing else."""
+    from PySide6.QtCore import qInstallMessageHandler, qWarning
+
+    from sqzdesk.gui.app import quiet_qt_messages
+
+    previous = quiet_qt_messages()
+    try:
+        qWarning("Could not create collator: 16")
+        qWarning("something else went wrong")
+    finally:
+        qInstallMessageHandler(previous)
+    messages = [record.message for record in qtlog.records]
+    assert "something else went wrong" in messages
+    assert not [m for m in messages if m.startswith("Could not create collator")]

@@ -13,6 +13,7 @@ def run_gui(files: Sequence[str] = ()) -> int:
     from sqzdesk.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    quiet_qt_messages()
     app.setApplicationName("sqzdesk")
     app.setApplicationDisplayName("sqzdesk")
     app.setOrganizationName("sqzdesk")
@@ -21,3 +22,25 @@ def run_gui(files: Sequence[str] = ()) -> int:
     if files:
         window.open_paths([f for f in files if not f.startswith("-")])
     return app.exec()
+
+
+# Qt warnings that only say an optional service is off, the way the standalone binary ships Qt (see
+# packaging/icu_stub.c): QCollator then compares code points, which is all the file dialog needs.
+EXPECTED_QT_WARNINGS = ("Could not create collator",)
+
+
+def quiet_qt_messages():
+    """Drop the expected warnings above; every other Qt message still goes where it went before.
+    Returns the handler that was installed before, for callers that want to put it back."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context, message: str) -> None:
+        if kind == QtMsgType.QtWarningMsg and message.startswith(EXPECTED_QT_WARNINGS):
+            return
+        if previous is not None:
+            previous(kind, _context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    return previous
