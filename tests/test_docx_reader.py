@@ -8,7 +8,10 @@ they pin the behaviour the standard-library reader keeps (see also tests/test_do
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import docx
 import pytest
@@ -18,6 +21,7 @@ from docx.oxml.ns import nsdecls
 
 from sqzdesk.documents import DocumentError, read_bytes
 
+REPO = Path(__file__).resolve().parents[1]
 W = nsdecls("w")
 MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
 WPS = 'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
@@ -594,3 +598,30 @@ def test_damaged_package(case):
         text_of(data)
     else:
         assert error_of(data) == expected
+
+
+# --- what changed on purpose ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("doctype", "text"),
+    [("<!DOCTYPE w:document>", "Some text."), ('<!DOCTYPE w:document [<!ENTITY e "entity">]>', "Some &e; text.")],
+)
+def test_doctype_is_refused(doctype, text):
+    """python-docx read these (dropping the rest of a w:t after an entity reference); Office never writes
+    a DOCTYPE, so now no part with one is parsed at all."""
+    data = package(p(t("Some text.")))
+    data = edited(DOCUMENT, "Some text.", text)(edited(DOCUMENT, "?>", "?>" + doctype)(data))
+    assert error_of(data) == "damaged DOCX: its XML is invalid (it declares a DOCTYPE, which Office files never have)"
+
+
+def test_reading_a_docx_imports_neither_python_docx_nor_lxml(tmp_path):
+    path = tmp_path / "plain.docx"
+    path.write_bytes(package(p(t("Standard library only."))))
+    code = (
+        "import sys; from sqzdesk.documents import read_document; "
+        f"assert read_document({str(path)!r}).text == 'Standard library only.'; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('docx', 'lxml')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip() == "[]"

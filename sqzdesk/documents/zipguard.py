@@ -6,7 +6,7 @@ declared sizes can lie, and ``ZipFile.read()`` inflates a deflated member in a s
 cutting it to the declared size, so a member claiming 1 KB can still allocate gigabytes. Reading in
 small chunks is bounded (zipfile never returns more than the declared size, and each chunk inflates
 at most a chunk), so :func:`unpack_safely` copies every member that way into a new, uncompressed
-archive, and only that copy is given to a parser such as python-docx.
+archive, and only that copy is read by a format's reader (the DOCX reader's parts come from it).
 """
 
 from __future__ import annotations
