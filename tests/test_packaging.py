@@ -129,13 +129,13 @@ def test_qt_plugin_filter(spec):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the host-library list is for Linux")
 def test_host_libraries_left_to_the_desktop(spec):
     """Libraries every X11 desktop has are not shipped; what minimal installs lack (the xcb-util family Qt's
-    xcb plugin needs), SQLite and anything inside a package folder are."""
+    xcb plugin needs) and anything inside a package folder are."""
     host = spec["host_library"]
     for name in ("libstdc++.so.6", "libgcc_s.so.1", "libX11.so.6", "libfontconfig.so.1", "libfreetype.so.6", "libglib-2.0.so.0", "libz.so.1",
-                 "libdbus-1.so.3", "libxkbcommon.so.0", "libxcb-render.so.0"):
+                 "libdbus-1.so.3", "libxkbcommon.so.0", "libxcb-render.so.0", "libsqlite3.so.0"):
         assert host(name), name
     for name in ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-shape.so.0",
-                 "libxkbcommon-x11.so.0", "libsqlite3.so.0", "libffi.so.8",
+                 "libxkbcommon-x11.so.0", "libffi.so.8",
                  "libpython3.11.so.1.0", "PySide6/Qt/lib/libQt6Core.so.6", "pypdfium2_raw/libpdfium.so",
                  "libzz.so.1"):
         assert not host(name), name
