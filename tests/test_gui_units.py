@@ -118,3 +118,22 @@ def test_expected_qt_warnings_are_dropped_and_others_pass(qtlog):
     messages = [record.message for record in qtlog.records]
     assert "something else went wrong" in messages
     assert not [m for m in messages if m.startswith("Could not create collator")]
+
+
+def test_initial_window_size_fits_the_screen(qapp):
+    from PySide6.QtCore import QRect
+
+    from sqzdesk.gui.main_window import initial_size
+
+    class Screen:
+        def __init__(self, w: int, h: int) -> None:
+            self.rect = QRect(0, 0, w, h)
+
+        def availableGeometry(self) -> QRect:
+            return self.rect
+
+    assert initial_size(Screen(2560, 1440)) == (1360, 860)
+    width, height = initial_size(Screen(1280, 770))  # 1280x800 laptop less a panel
+    assert width <= 1280 and height <= 770
+    assert initial_size(Screen(800, 600)) == (1000, 700)
+    assert initial_size(None) == (1360, 860)

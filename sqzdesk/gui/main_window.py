@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -71,6 +71,20 @@ class EmptyState(QWidget):
         layout.addStretch(3)
 
 
+PREFERRED_SIZE = (1360, 860)
+SMALLEST_SIZE = (1000, 700)  # below this the side panel no longer fits beside the text
+
+
+def initial_size(screen) -> tuple[int, int]:
+    """The preferred size, shrunk to fit the screen's free area (a 1280x800 laptop keeps its title bar and
+    status bar in view), but never below the size the layout needs."""
+    width, height = PREFERRED_SIZE
+    if screen is not None:
+        free = screen.availableGeometry()
+        width, height = min(width, int(free.width() * 0.95)), min(height, int(free.height() * 0.92))
+    return max(width, SMALLEST_SIZE[0]), max(height, SMALLEST_SIZE[1])
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store: SettingsStore | None = None, model_dirs: Iterable[Path] | None = None) -> None:
         super().__init__()
@@ -83,7 +97,7 @@ class MainWindow(QMainWindow):
         self._batch = None  # BatchPanel, made on first use
         self.setWindowTitle("sqzdesk")
         self.setAcceptDrops(True)
-        self.resize(1360, 860)
+        self.resize(*initial_size(QGuiApplication.primaryScreen()))
 
         self.tabs = QTabWidget(tabsClosable=True, movable=True, documentMode=True)
         self.tabs.tabCloseRequested.connect(self.close_tab)

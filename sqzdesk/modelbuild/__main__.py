@@ -2,7 +2,8 @@
 
 Steps: ``finetune`` (MiniLM transplanted into SqueezeBERT, groups=1), ``group`` (learn the grouped model
 from a fine-tuned dense one), ``export`` (MatMul-form ONNX, fp32 + int8, parity check), ``bundle`` (write
-the bundle with its model card), ``build`` (all of them), ``tiny`` (random-weight test bundles).
+the bundle with its model card), ``build`` (all of them), ``evaluate`` (score an ONNX file, by default the
+shipped bundle, on the validation split with the installed onnxruntime), ``tiny`` (random-weight test bundles).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     bd = sub.add_parser("build", help="finetune + group + export + bundle")
     common(bd)
     bd.add_argument("--out", type=Path, default=Path("assets/models"))
+
+    ev = sub.add_parser("evaluate", help="validation metrics of an ONNX model with the installed onnxruntime")
+    common(ev)
+    ev.add_argument("--model", type=Path, help="default: assets/models/<task>/model.onnx")
 
     ti = sub.add_parser("tiny", help="tiny random-weight bundles for tests (no torch)")
     ti.add_argument("out", type=Path)

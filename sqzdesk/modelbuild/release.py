@@ -278,10 +278,28 @@ def _task_params(task: str, facts: dict) -> dict:
     return params
 
 
+def evaluate(args: argparse.Namespace) -> dict:
+    """Score one ONNX file on the task's validation split, as ``export`` scores its candidates. The shipped
+    numbers were measured with the onnxruntime of the development environment; this re-measures them under
+    another one (the standalone binary pins its own), e.g. ``PYTHONPATH=<that onnxruntime> python -m ...``."""
+    import onnxruntime
+
+    spec = task_spec(args.task)
+    path = args.model or Path("assets/models") / args.task / "model.onnx"
+    _, val = spec.load(args.data)
+    task = spec.make_task([], val)
+    metrics = task.score(task.predict(OrtModel(path, args.threads)))
+    result = {"model": str(path), "onnxruntime": onnxruntime.__version__, "validation_size": len(val), **metrics}
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     from sqzdesk.modelbuild import pipeline
 
-    if args.step == "export":
+    if args.step == "evaluate":
+        evaluate(args)
+    elif args.step == "export":
         export(args)
     elif args.step == "bundle":
         print(bundle(args))
