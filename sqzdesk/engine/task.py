@@ -29,7 +29,10 @@ class TaskModel:
         if bundle.task != self.task:
             raise BundleError(f"{bundle.path}: a '{bundle.task}' bundle, not '{self.task}'")
         self.bundle = bundle
-        self.tokenizer = TextTokenizer(bundle.file("tokenizer"))
+        try:
+            self.tokenizer = TextTokenizer(bundle.file("tokenizer"))
+        except ValueError as exc:  # its message starts with the file's path
+            raise BundleError(f"{exc} (bundle '{bundle.manifest.name}' refused)") from None
         self.session = OnnxModel(bundle.file("model"), threads)
         self.batch_size = batch_size
         self.max_length = bundle.manifest.max_length

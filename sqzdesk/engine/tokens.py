@@ -2,6 +2,12 @@
 
 Text is tokenized once, without special tokens; windows are cut from the token sequence afterwards.
 Offsets are character (code point) offsets into the original Python string.
+
+The tokenizer is :mod:`sqzdesk.engine.wordpiece`, pure Python with the same output as HuggingFace
+``tokenizers`` on the bundles' BERT WordPiece ``tokenizer.json`` (the Rust library is a dev/train
+dependency only). One deliberate difference: ``[CLS]``, ``[SEP]``, ``[MASK]`` and the other added tokens
+are never recognised in the text itself, so a document cannot inject control tokens; such a literal is
+tokenized as the ordinary text it is.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tokenizers import Tokenizer
+
+from sqzdesk.engine.wordpiece import WordPieceTokenizer
 
 
 @dataclass(frozen=True)
@@ -24,31 +31,23 @@ class Tokens:
 
 
 class TextTokenizer:
+    """Loads ``tokenizer.json``; a file it cannot use raises ValueError naming the file."""
+
     def __init__(self, path: Path):
-        self.tokenizer = Tokenizer.from_file(str(path))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
-        self.cls_id = self._special("[CLS]")
-        self.sep_id = self._special("[SEP]")
+        self.tokenizer = WordPieceTokenizer.from_file(path)
+        self.cls_id = self._special(path, "[CLS]")
+        self.sep_id = self._special(path, "[SEP]")
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
 
-    def _special(self, token: str) -> int:
+    def _special(self, path: Path, token: str) -> int:
         idx = self.tokenizer.token_to_id(token)
         if idx is None:
-            raise ValueError(f"tokenizer has no {token} token")
+            raise ValueError(f"{path}: tokenizer has no {token} token")
         return idx
 
     def encode(self, text: str) -> Tokens:
-        return self.encode_many([text])[0]
+        ids, offsets, words = self.tokenizer.encode(text)
+        return Tokens(ids=ids, offsets=offsets, words=words)
 
     def encode_many(self, texts: list[str]) -> list[Tokens]:
-        out = []
-        for enc in self.tokenizer.encode_batch(texts, add_special_tokens=False):
-            n = len(enc.ids)
-            words = [-1 if w is None else w for w in enc.word_ids]
-            out.append(Tokens(
-                ids=np.asarray(enc.ids, dtype=np.int64).reshape(n),
-                offsets=np.asarray(enc.offsets, dtype=np.int64).reshape(n, 2),
-                words=np.asarray(words, dtype=np.int64).reshape(n),
-            ))
-        return out
+        return [self.encode(text) for text in texts]
