@@ -146,19 +146,22 @@ def _main_document(package: bytes) -> ElementTree.Element:
         content_types = _ContentTypes(_parse(_member(archive, "/[Content_Types].xml")))
         package_relationships = _relationships(archive, "/")
         parts = _reachable_parts(archive, package_relationships, content_types)
-        # python-docx parsed these parts on opening the package; damage in any of them refused it
-        elements = {
-            part.name: _parse(_member(archive, part.name))
-            for part in parts.values()
-            if part.content_type in _PARSED_TYPES and part.reached_as != _IMAGE
-        }
-    by_id = {relationship.id: relationship for relationship in package_relationships}  # a later Id wins
-    main = [relationship for relationship in by_id.values() if relationship.type == _OFFICE_DOCUMENT]
+        by_id = {relationship.id: relationship for relationship in package_relationships}  # a later Id wins
+        main = [relationship for relationship in by_id.values() if relationship.type == _OFFICE_DOCUMENT]
+        main_name = _part_name("/", main[0].target) if len(main) == 1 and not main[0].external else None
+        # python-docx parsed these parts on opening the package, before it looked for the main one;
+        # damage in any of them refused the file
+        elements: dict[str, ElementTree.Element] = {}
+        for part in parts.values():
+            if part.content_type in _PARSED_TYPES and part.reached_as != _IMAGE:
+                root = _parse(_member(archive, part.name))
+                if part.name == main_name:
+                    elements[part.name] = root
     if not main:
         raise DocumentError(_MISSING_PART)
-    if len(main) > 1 or main[0].external:
+    if main_name is None:  # several, or an external one
         raise DocumentError(_INVALID_VALUE)
-    part = parts[_part_name("/", main[0].target)]
+    part = parts[main_name]
     if part.content_type != _WORD_MAIN:
         for marker, kind in _OTHER_OFFICE_TYPES.items():
             if marker in str(part.content_type):
