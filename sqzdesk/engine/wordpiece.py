@@ -39,6 +39,7 @@ from functools import cache
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -434,7 +435,7 @@ class WordPieceTokenizer:
         cache = self._cache
         if len(cache) > WORD_CACHE_LIMIT:
             cache.clear()
-        entries = list(map(cache.get, words))
+        entries: list[Any] = list(map(cache.get, words))  # then None-free: (ids, starts, ends) per word
         if None in entries:
             for k, entry in enumerate(entries):
                 if entry is None:
