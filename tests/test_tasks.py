@@ -128,3 +128,12 @@ def test_spans_are_valid_slices_for_arbitrary_unicode(tiny_models, text):
 def test_answers_lie_inside_the_context_for_arbitrary_unicode(tiny_models, question, context):
     for a in tiny_models["qa"].ask(question, context, top_k=3, threshold=0.0):
         assert 0 <= a.start < a.end <= len(context) and context[a.start:a.end] == a.text
+
+
+def test_answers_never_run_across_a_blank_line(tiny_models):
+    """A heading glued to the next paragraph's first words is no answer (the tiny model proposes spans
+    everywhere, so without the rule some of its 20 best cross a paragraph break)."""
+    context = "\n\n".join(f"Heading {i}\n\nAlice met Bob in Paris on day {i} of the visit." for i in range(6))
+    answers = tiny_models["qa"].ask("Who met Bob?", context, top_k=20, threshold=0.0)
+    assert len(answers) == 20
+    assert not [a.text for a in answers if "\n\n" in a.text]

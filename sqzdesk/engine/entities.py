@@ -9,12 +9,12 @@ separated only by a short run of non-space characters (``O'Neil``, ``Jean-Luc``)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from sqzdesk.engine.results import Entity
+from sqzdesk.engine.sentences import PARAGRAPH_BREAK
 from sqzdesk.engine.task import TaskModel
 from sqzdesk.engine.tokens import Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, merge_token_scores, softmax
@@ -23,7 +23,6 @@ JOIN_GAP = 2  # max non-space characters between two same-type pieces merged int
 # words that link the parts of one name ("University of Geneva", "Ludwig van Beethoven")
 CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da", "del",
                         "and", "&", "for", "the", "on", "upon"})
-BLANK_LINE = re.compile(r"\n[ \t\r]*\n")  # a paragraph break always ends an entity
 
 
 def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str, float]]:
@@ -55,7 +54,7 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]]) -> 
             groups.append([start, end, None, []])  # a barrier: ends any open entity
             continue
         prev = groups[-1] if groups else None
-        if prefix == "I" and prev is not None and prev[2] == kind and not BLANK_LINE.search(text[prev[1]:start]):
+        if prefix == "I" and prev is not None and prev[2] == kind and not PARAGRAPH_BREAK.search(text[prev[1]:start]):
             prev[1] = end
             prev[3].append(score)
         else:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sqzdesk.engine.results import Answer
+from sqzdesk.engine.sentences import PARAGRAPH_BREAK
 from sqzdesk.engine.task import TaskModel
 from sqzdesk.engine.tokens import Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, Window, softmax
@@ -47,13 +48,14 @@ class QAModel(TaskModel):
         contexts = self.tokenizer.encode_many([c for _, c in pairs])
         windows = self.windows(contexts, [q.ids[:MAX_QUESTION_TOKENS] for q in questions])
         outputs = self.run(windows, progress, should_stop)
-        best = collect_spans(windows, outputs, contexts, max_answer_tokens)
+        best = collect_spans(windows, outputs, contexts, max_answer_tokens, [c for _, c in pairs])
         return [rank_answers(context, spans, limit, top_k) for (_, context), spans in zip(pairs, best, strict=True)]
 
 
 def collect_spans(windows: Sequence[Window], outputs: Sequence[dict[str, np.ndarray]], contexts: Sequence[Tokens],
-                  max_answer_tokens: int) -> list[dict[tuple[int, int], float]]:
-    """Per context: character span -> best score over every window that proposed it."""
+                  max_answer_tokens: int, texts: Sequence[str]) -> list[dict[tuple[int, int], float]]:
+    """Per context: character span -> best score over every window that proposed it. A span across a
+    blank line (a heading glued to the next paragraph's first words) is never an answer."""
     best: list[dict[tuple[int, int], float]] = [{} for _ in contexts]
     for w, out in zip(windows, outputs, strict=True):
         n, lo = w.end - w.start, w.text_offset
@@ -62,7 +64,7 @@ def collect_spans(windows: Sequence[Window], outputs: Sequence[dict[str, np.ndar
         ctx = contexts[w.item]
         for i, j, score in _spans(p_start[lo:lo + n], p_end[lo:lo + n], max_answer_tokens):
             key = _whole_words(ctx, w.start + i, w.start + j)
-            if score > best[w.item].get(key, -1.0):
+            if score > best[w.item].get(key, -1.0) and not PARAGRAPH_BREAK.search(texts[w.item], *key):
                 best[w.item][key] = score
     return best
 

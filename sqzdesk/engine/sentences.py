@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# A blank line: no entity and no answer runs across one (see entities.py, qa.py)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 BLOCK_BREAK = re.compile(r"\n[ \t\r\f\v]*\n|\n(?=[ \t]*(?:[-*•·]|\d+[.)])\s)")
 MAX_BLOCK = 5_000
 MAX_SENTENCE = 2_000

@@ -143,7 +143,7 @@ class QATask:
         windows = make_windows(self.tok, contexts, MAX_LENGTH, STRIDE, prefixes)
         outputs = run_windows(_TorchRunner(model), windows, per_token=("start_logits", "end_logits"),
                               batch_size=32, pad_id=self.tok.pad_id)
-        best = collect_spans(windows, outputs, contexts, MAX_ANSWER_TOKENS)
+        best = collect_spans(windows, outputs, contexts, MAX_ANSWER_TOKENS, [ex.context for ex in self.val])
         preds = []
         for ex, spans in zip(self.val, best, strict=True):
             if not spans:
