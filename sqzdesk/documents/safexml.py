@@ -192,21 +192,14 @@ class _Uri:
         return self.query_fragment_end()
 
     def relative(self) -> bool:
-        """relative-part [ "?" query ] [ "#" fragment ]"""
-        if self.char() == "/" and self.char(1) == "/":
-            self.at += 2
-            if not self.authority():
-                return False
-            self.path_segments()
-        elif self.char() == "/":
-            self.path_absolute()
-        elif self.pchar():
-            if not self.segment(forbid=":", empty=False):
-                return False
-            self.path_segments()
-        return self.query_fragment_end()
+        """relative-part [ "?" query ] [ "#" fragment ]; its first segment may not hold a colon"""
+        return self.path_part(first_segment_forbid=":", strict=True) and self.query_fragment_end()
 
     def hier_part(self) -> bool:
+        return self.path_part(first_segment_forbid="", strict=False)
+
+    def path_part(self, first_segment_forbid: str, strict: bool) -> bool:
+        """"//" authority path-abempty | path-absolute | path-rootless/noscheme | path-empty"""
         if self.char() == "/" and self.char(1) == "/":
             self.at += 2
             if not self.authority():
@@ -215,7 +208,8 @@ class _Uri:
         elif self.char() == "/":
             self.path_absolute()
         elif self.pchar():
-            self.segment(forbid="", empty=False)
+            if not self.segment(forbid=first_segment_forbid, empty=False) and strict:
+                return False
             self.path_segments()
         return True
 
