@@ -33,6 +33,13 @@ def test_an_entity_never_runs_across_a_blank_line():
     assert [e.text for e in decode_entities(text, words)] == ["Acme\nCorporation"]
 
 
+def test_an_entity_never_runs_across_table_cells():
+    """DOCX/HTML table rows are read as cells joined by tabs: "Google<TAB>London" is two names."""
+    text = "Google\tLondon"
+    words = [(0, 6, "B-ORG", .9), (7, 13, "I-ORG", .6)]
+    assert [e.text for e in decode_entities(text, words)] == ["Google", "London"]
+
+
 def test_answers_are_whole_words(tiny_models):
     context = "Zurich and Swissair and Swisscom agreed. " * 6
     qa = tiny_models["qa"]

@@ -3,7 +3,8 @@
 The whole text is tokenized once and cut into overlapping windows; a token seen by several windows
 gets the mean of their probabilities. A word (the tokenizer's pre-tokenizer word: whitespace and
 punctuation split) takes the tag of its first subword, so a name is highlighted whole or not at all.
-Words are joined into entities by their IOB2 tags, never across a blank line; two same-type entities
+Words are joined into entities by their IOB2 tags, never across a blank line or a tab (the cell
+separator of table rows from DOCX, HTML and spreadsheets pasted as text); two same-type entities
 separated only by a short run of non-space characters (``O'Neil``, ``Jean-Luc``) are one entity.
 """
 
@@ -24,6 +25,11 @@ JOIN_GAP = 2  # max non-space characters between two same-type pieces merged int
 CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da", "del",
                         "and", "&", "for", "the", "on", "upon"})
 
+
+
+def _boundary(gap: str) -> bool:
+    """A gap no entity spans: a blank line, or a tab between table cells ("Google<TAB>London")."""
+    return "\t" in gap or bool(PARAGRAPH_BREAK.search(gap))
 
 def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str, float]]:
     """(start, end, tag, score) per word, from each word's first subword."""
@@ -54,7 +60,7 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]]) -> 
             groups.append([start, end, None, []])  # a barrier: ends any open entity
             continue
         prev = groups[-1] if groups else None
-        if prefix == "I" and prev is not None and prev[2] == kind and not PARAGRAPH_BREAK.search(text[prev[1]:start]):
+        if prefix == "I" and prev is not None and prev[2] == kind and not _boundary(text[prev[1]:start]):
             prev[1] = end
             prev[3].append(score)
         else:
