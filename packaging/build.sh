@@ -57,6 +57,19 @@ if blas.get("found"):
     sys.exit(f"build.sh: this numpy links {blas.get('name')}; expected the BLAS-free build from build/wheels")
 PY
 
+# The binary ships the xcb-util libraries Qt's xcb plugin needs (minimal desktops lack them), so they must
+# be on the build machine: without them PyInstaller would quietly build a binary whose window cannot open.
+if [ "$(uname -s)" = Linux ]; then
+    qxcb=$("$py" -c 'import PySide6, pathlib; print(pathlib.Path(PySide6.__file__).parent / "Qt/plugins/platforms/libqxcb.so")')
+    missing=$(ldd "$qxcb" 2>/dev/null | awk '/not found/ {print $1}' | tr '\n' ' ')
+    if [ -n "$missing" ]; then
+        echo "build.sh: Qt's xcb plugin needs libraries this machine lacks: $missing" >&2
+        echo "  Debian/Ubuntu: apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0" \
+             "libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0" >&2
+        exit 1
+    fi
+fi
+
 echo "== pyinstaller $("$py" -m PyInstaller --version) on $("$py" -V 2>&1)"
 rm -rf "$dist" "$work"
 "$py" -m PyInstaller --noconfirm --clean --log-level WARN \
