@@ -6,13 +6,16 @@ small NER model can only guess; they are reported beside the model's PER/ORG/LOC
 
 Every detector prefers missing an odd form to flagging an ordinary number: dates, version numbers,
 prices, years and plain counts must never come back as PHONE, CARD or IP, because a review list full of
-those gets ignored. Pure Python, no Qt; the batch runner and the GUI both call :func:`with_patterns`.
+those gets ignored. Pure Python, no Qt. The batch runner calls :func:`with_patterns` on a whole document;
+the GUI, which analyses a document chunk by chunk, gets the very same entities from a
+:class:`PatternScan` of the whole text and merges them into each chunk with :func:`merge_entities`.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
@@ -25,6 +28,11 @@ PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "IP", "PHONE")
 PATTERNS_VERSION = 1
 
 Span = tuple[int, int]
+
+# How far before a match a detector reads to decide on it ("version 1.2.3.4" is no IP, "Tel: 555 1234"
+# is a phone). :class:`PatternScan` relies on no detector reading further back than the longest.
+_VERSION_LOOKBACK = 12
+_KEYWORD_LOOKBACK = 24
 
 # ---- e-mail and URL ------------------------------------------------------------------------------
 
@@ -145,7 +153,7 @@ _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{
 
 def _ipv4(text: str) -> Iterator[Span]:
     for m in _IPV4.finditer(text):
-        if not _VERSION_CONTEXT.search(text[max(0, m.start() - 12):m.start()]):
+        if not _VERSION_CONTEXT.search(text[max(0, m.start() - _VERSION_LOOKBACK):m.start()]):
             yield m.span()
 
 
@@ -218,7 +226,7 @@ def _phones(text: str) -> Iterator[Span]:
             whole_groups = (i == 0 or text[start - 1] == " ") and (j == len(groups) - 1 or text[end] == " ")
             if text[end - 1] == ")" and "(" not in text[start:end]:
                 end -= 1
-            keyword = bool(_PHONE_KEYWORD.search(text[max(0, start - 24):start]))
+            keyword = bool(_PHONE_KEYWORD.search(text[max(0, start - _KEYWORD_LOOKBACK):start]))
             if whole_groups and _phone_ok(text[start:end], keyword):
                 yield start, end
                 break
@@ -280,3 +288,59 @@ def with_patterns(analysis: Analysis, text: str, types: Iterable[str] = PATTERN_
     if not wanted:
         return analysis
     return replace(analysis, entities=tuple(merge_entities(analysis.entities, find_patterns(text, wanted))))
+
+
+class PatternScan:
+    """``find_patterns(text, types)`` of one whole text, found a block of lines at a time, on demand.
+
+    The GUI analyses a long document in chunks and shows each chunk's results as soon as they exist;
+    scanning the whole text first would hold the first results back (and a document dense with
+    identifiers costs a second per few hundred KB). A scan reads the text forward only as far as the
+    chunks asked for so far, so the total work is one pass, and the entities it gives are exactly
+    those of one :func:`find_patterns` call on the whole text, offsets included, whatever the chunks.
+
+    Why that holds: no detector's match contains a line break (their character classes exclude it),
+    the checks before and after a match treat a line break like the start or end of the text, and the
+    only detectors that read further back (the "version" and "Tel:" checks) read at most
+    ``_KEYWORD_LOOKBACK`` characters. So each block of whole lines is scanned with that much text before
+    it for context, and only the matches starting inside the block are kept. tests/test_gui_patterns.py
+    checks the equality on generated texts; a detector that breaks the rule makes it fail.
+    """
+
+    CONTEXT = max(_VERSION_LOOKBACK, _KEYWORD_LOOKBACK)
+
+    def __init__(self, text: str, types: Iterable[str] = PATTERN_TYPES) -> None:
+        self.text = text
+        self.types = frozenset(types)
+        self.scanned_to = 0  # text[:scanned_to] is done; always 0, just after a "\n", or len(text)
+        self.entities: list[Entity] = []
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def _scan_to(self, offset: int) -> None:
+        """Scan whole lines until every line touching text[:offset] is done."""
+        text = self.text
+        if self.scanned_to >= min(offset, len(text)) or not self.types:
+            return
+        newline = text.find("\n", max(offset - 1, self.scanned_to))
+        end = len(text) if newline < 0 else newline + 1
+        base = max(0, self.scanned_to - self.CONTEXT)
+        for e in find_patterns(text[base:end], self.types):
+            if e.start + base >= self.scanned_to:
+                self.entities.append(Entity(e.start + base, e.end + base, e.label, e.text, e.score))
+                self._starts.append(e.start + base)
+                self._ends.append(e.end + base)
+        self.scanned_to = end
+
+    def overlapping(self, start: int, end: int) -> list[Entity]:
+        """The entities that overlap text[start:end], in text order (scanning as far as needed).
+
+        The entities never overlap each other, so sorted by start they are sorted by end as well.
+        """
+        self._scan_to(end)
+        return self.entities[bisect_right(self._ends, start):bisect_left(self._starts, end)]
+
+    def all(self) -> list[Entity]:
+        """Every entity of the text (scans what is left)."""
+        self._scan_to(len(self.text))
+        return list(self.entities)
