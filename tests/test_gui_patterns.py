@@ -6,12 +6,42 @@ which highlights a document must show and where, across chunk boundaries and ast
 
 from __future__ import annotations
 
+import contextlib
+
+from guikit import reference_analyzer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqzdesk.engine.patterns import PatternScan, find_patterns
+from sqzdesk.engine import Analysis, Entity
+from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, find_patterns, merge_entities
+from sqzdesk.gui.chunking import Chunk, shift, split_chunks, with_chunk_patterns
+from sqzdesk.gui.worker import EngineConfig, WorkerHost
 
 EMAIL, PHONE, IBAN = "anna.berg@example.org", "+44 20 7946 0958", "DE89 3704 0044 0532 0130 00"
+
+
+def spans(text: str, *found: tuple[str, str]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each (exact substring, label), located in ``text``."""
+    return sorted((text.index(s), text.index(s) + len(s), label) for s, label in found)
+
+
+def patterns_of(items) -> list[tuple[int, int, str]]:
+    return sorted((a, b, lab) for a, b, lab in items if lab in PATTERN_TYPES)
+
+
+def as_tuples(entities) -> list[tuple[int, int, str]]:
+    return [(e.start, e.end, e.label) for e in entities]
+
+
+def chunkwise_reference(text: str, chunk_chars: int) -> list[Entity]:
+    """What the window must hold for ``text``: the engine's entities chunk by chunk (as the GUI
+    analyses), merged with the whole text's pattern entities by the batch runner's merge_entities."""
+    analyzer = reference_analyzer()
+    model = []
+    for c in split_chunks(text, chunk_chars):
+        with contextlib.suppress(ValueError):  # a chunk without words
+            model.extend(shift(analyzer.analyze(text[c.start:c.end]), c.start).entities)
+    return merge_entities(model, find_patterns(text))
 
 
 # --- the scan: the whole text's patterns, found chunk by chunk ----------------------------------
@@ -47,3 +77,73 @@ def test_scan_reads_the_context_before_a_line_like_the_detectors_do():
         assert parts == find_patterns(text)
     assert [e.text for e in find_patterns("Contact\nTel:\n0301234567 now")] == ["0301234567"]
     assert find_patterns("Release version\n1.2.3.4 ships") == []
+
+
+def test_chunk_merge_is_the_batch_merge_and_a_straddling_pattern_comes_once():
+    text = f"Pay {IBAN} today, Anna."
+    cut = text.index("0532")  # the IBAN runs across the chunk boundary
+    chunks = [Chunk(0, cut), Chunk(cut, len(text))]
+    model = [Entity(0, 3, "ORG", "Pay", 0.6), Entity(4, 8, "ORG", "DE89", 0.7),  # fragment, chunk 1
+             Entity(cut, cut + 4, "MISC", "0532", 0.5),                          # fragment, chunk 2
+             Entity(text.index("Anna"), text.index("Anna") + 4, "PER", "Anna", 0.9)]
+    scan = PatternScan(text)
+    out = []
+    for c in chunks:
+        part = Analysis(entities=tuple(e for e in model if c.start <= e.start < c.end))
+        out.extend(with_chunk_patterns(part, scan.overlapping(c.start, c.end), c).entities)
+    assert out == merge_entities(model, find_patterns(text))
+    assert as_tuples(out) == [(0, 3, "ORG"), (4, 4 + len(IBAN), "IBAN"), (out[2].start, out[2].end, "PER")]
+
+
+# --- the worker thread --------------------------------------------------------------------------
+
+def run_worker(qtbot, text: str, chunk_chars: int):
+    host = WorkerHost(EngineConfig(threads=1, chunk_chars=chunk_chars))
+    chunks = []
+    host.worker.chunk_ready.connect(lambda doc_id, c: chunks.append(c))
+    host.start()
+    try:
+        with qtbot.waitSignal(host.worker.analysis_ready, timeout=20_000) as ready:
+            host.analyse(1, text)
+        qtbot.waitUntil(lambda: host.idle)
+    finally:
+        host.shutdown()
+    return chunks, ready.args[1].analysis
+
+
+def test_worker_finds_patterns_across_chunk_boundaries_once_with_exact_offsets(qtbot):
+    lead = "Angela Merkel visited the Acme factory in Berlin and praised the staff there " * 3
+    text = f"{lead}Write to {EMAIL} and pay {IBAN} or call {PHONE} today.\n\nThe end."
+    size = text.index("0532") + 3  # the last space before the limit is inside the IBAN
+    boundaries = [c.end for c in split_chunks(text, size)[:-1]]
+    iban = (text.index(IBAN), text.index(IBAN) + len(IBAN))
+    assert any(iban[0] < b < iban[1] for b in boundaries), "the test needs a cut inside the IBAN"
+    chunks, whole = run_worker(qtbot, text, size)
+    assert len(chunks) == len(boundaries) + 1
+    expected = spans(text, (EMAIL, "EMAIL"), (IBAN, "IBAN"), (PHONE, "PHONE"))
+    assert patterns_of(as_tuples(whole.entities)) == expected
+    assert [e.text for e in whole.entities if e.label == "IBAN"] == [IBAN]
+    assert list(whole.entities) == chunkwise_reference(text, size)
+    assert list(whole.entities) == sorted(whole.entities, key=lambda e: (e.start, e.end))
+    assert not [e for e in whole.entities if e.label not in PATTERN_TYPES and e.start < iban[1] and iban[0] < e.end]
+
+
+def test_a_pattern_starting_in_a_chunk_without_words_is_kept(qtbot):
+    text = "=" * 40 + "(555) 123-4567 is my number."
+    chunks, whole = run_worker(qtbot, text, 41)  # the first chunk is "====…(": no words at all
+    assert [(c.start, c.end) for c in chunks] == [(0, 41), (41, len(text))]
+    assert as_tuples(chunks[0].analysis.entities) == [(40, 54, "PHONE")] and not chunks[0].analysis.sentences
+    assert list(whole.entities) == chunkwise_reference(text, 41)
+
+
+def test_a_document_without_words_still_fails_like_a_batch(qtbot):
+    host = WorkerHost(EngineConfig(threads=1))
+    chunks = []
+    host.worker.chunk_ready.connect(lambda doc_id, c: chunks.append(c))
+    host.start()
+    try:
+        with qtbot.waitSignal(host.worker.failed, timeout=10_000) as failed:
+            host.analyse(3, "---- ==== ----")
+    finally:
+        host.shutdown()
+    assert "no text to analyse" in failed.args[1] and chunks == []

@@ -4,17 +4,20 @@ Why chunks: results of a 200-page report should appear while the rest is still r
 not throw away what is done, and no single engine call (tokenizing, sentence splitting) should run long
 enough to starve the GUI thread of the interpreter. Chunks end at the strongest boundary found near the
 target size (blank line, then sentence end, then line break, then a space), so a sentence or a name
-is rarely cut in two. Results are shifted back to document offsets here too, and the per-chunk
-sentiment is combined into one document score the way the engine does it (a length-weighted mean).
+is rarely cut in two. Results are shifted back to document offsets here too, pattern entities (e-mail
+addresses, IBANs...) are merged into each chunk's model entities the way the batch runner merges them,
+and the per-chunk sentiment is combined into one document score the way the engine does it (a
+length-weighted mean).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from sqzdesk.engine import Analysis, Entity, SentenceSentiment, Sentiment
+from sqzdesk.engine.patterns import merge_entities
 
 CHUNK_CHARS = 3_000
 # Strongest boundary first; each match ends where the next chunk should start.
@@ -67,6 +70,22 @@ def shift(analysis: Analysis, offset: int) -> Analysis:
         entities=tuple(Entity(e.start + offset, e.end + offset, e.label, e.text, e.score)
                        for e in analysis.entities),
     )
+
+
+def with_chunk_patterns(part: Analysis, patterns: Sequence[Entity], chunk: Chunk) -> Analysis:
+    """A chunk's results (document offsets) with the document's pattern entities merged in.
+
+    ``patterns`` are the pattern entities of the whole text that overlap the chunk (a
+    :class:`~sqzdesk.engine.patterns.PatternScan` gives them). Every model entity under one of them is
+    dropped, exactly as :func:`~sqzdesk.engine.patterns.merge_entities` does for the batch runner; of the
+    patterns, only those starting in this chunk are kept, so one that runs across a chunk boundary is
+    reported once, whole, by the chunk where it starts, and still removes the model's fragments of it
+    from the next chunk. Over all chunks the entities are merge_entities(model entities, patterns).
+    """
+    if not patterns:
+        return part
+    merged = merge_entities(part.entities, patterns)
+    return replace(part, entities=tuple(e for e in merged if e.start >= chunk.start))
 
 
 def combine_sentiment(sentences: Iterable[SentenceSentiment]) -> Sentiment | None:

@@ -28,12 +28,15 @@ from sqzdesk.engine import (
     Bundle,
     BundleError,
     Cancelled,
+    Entity,
     EntityModel,
     QAModel,
+    SentenceSentiment,
     SentimentModel,
 )
 from sqzdesk.engine.bundle import resolve
-from sqzdesk.gui.chunking import combine_sentiment, shift, split_chunks
+from sqzdesk.engine.patterns import PatternScan
+from sqzdesk.gui.chunking import CHUNK_CHARS, combine_sentiment, shift, split_chunks, with_chunk_patterns
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ class EngineConfig:
     answer_threshold: float | None = None
     dirs: tuple[Path, ...] | None = None  # None: the engine's search path
     batch_size: int = GUI_BATCH_SIZE
+    chunk_chars: int = CHUNK_CHARS  # longest chunk of a document analysed in one engine call
 
 
 @dataclass(frozen=True)
@@ -253,28 +257,54 @@ class AnalysisWorker(QObject):
         return lambda: self.board.stopped(job.ticket, job.doc_id)
 
     def _analyse(self, job: AnalysisJob) -> None:
+        """Model results chunk by chunk, each with the pattern entities (e-mail, IBAN...) merged in.
+
+        Patterns are found here too, in this thread, on the whole text (a scan that reads ahead only as
+        far as the chunk in hand), so the entities are the batch runner's ``with_patterns`` result for
+        the chunks' model entities. A chunk with no words still reports its patterns, but only once
+        some chunk has words: a document with none fails as it does in a batch, with no results.
+        """
         analyzer = self._get_analyzer()
         started = time.perf_counter()
         total = max(1, len(job.text))
         report = _Throttle(self.progress.emit)
-        sentences, entities, any_text = [], [], False
-        chunks = split_chunks(job.text)
+        sentences: list[SentenceSentiment] = []
+        entities: list[Entity] = []
+        any_text = False
+        chunks = split_chunks(job.text, self.config.chunk_chars)
+        patterns = PatternScan(job.text)
+        held: list[ChunkResult] = []  # pattern-only chunks before the first chunk with words
         single: Analysis | None = None
+
+        def emit(result: ChunkResult) -> None:
+            sentences.extend(result.analysis.sentences)
+            entities.extend(result.analysis.entities)
+            self.chunk_ready.emit(job.doc_id, result)
+
         for chunk in chunks:
             def chunk_progress(done: int, of: int, chunk=chunk) -> None:
                 at = chunk.start + (chunk.end - chunk.start) * done / max(1, of)
                 report(int(1000 * at / total), 1000)
 
+            found = patterns.overlapping(chunk.start, chunk.end)
             try:
                 part = analyzer.analyze(job.text[chunk.start:chunk.end], chunk_progress, self._should_stop(job))
             except ValueError:  # this chunk has no words (a table of numbers, a page of dashes)
+                part = with_chunk_patterns(Analysis(), found, chunk)
+                if part.entities:
+                    result = ChunkResult(job.doc_id, chunk.start, chunk.end, part, total)
+                    if any_text:
+                        emit(result)
+                    else:
+                        held.append(result)
                 continue
             any_text = True
             single = part
-            part = shift(part, chunk.start)
-            sentences.extend(part.sentences)
-            entities.extend(part.entities)
-            self.chunk_ready.emit(job.doc_id, ChunkResult(job.doc_id, chunk.start, chunk.end, part, total))
+            part = with_chunk_patterns(shift(part, chunk.start), found, chunk)
+            for result in held:
+                emit(result)
+            held = []
+            emit(ChunkResult(job.doc_id, chunk.start, chunk.end, part, total))
         if not any_text:
             raise ValueError("no text to analyse: the document has no words")
         overall = single.sentiment if len(chunks) == 1 and single is not None else combine_sentiment(sentences)
