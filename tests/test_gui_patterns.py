@@ -7,17 +7,32 @@ which highlights a document must show and where, across chunk boundaries and ast
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
+import time
+from dataclasses import replace
 
-from guikit import reference_analyzer
+from guikit import NEWS, applied, make_window, open_and_wait, reference_analyzer, selected_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import QPoint, Qt, QTimer
 
+from sqzdesk.batch.runner import BatchRunner
+from sqzdesk.batch.store import ResultStore
 from sqzdesk.engine import Analysis, Entity
 from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, find_patterns, merge_entities
 from sqzdesk.gui.chunking import Chunk, shift, split_chunks, with_chunk_patterns
+from sqzdesk.gui.entity_types import TYPE_NAMES
+from sqzdesk.gui.settings import DEFAULT_COLOURS, SettingsStore
+from sqzdesk.gui.settings_dialog import SettingsDialog
 from sqzdesk.gui.worker import EngineConfig, WorkerHost
 
 EMAIL, PHONE, IBAN = "anna.berg@example.org", "+44 20 7946 0958", "DE89 3704 0044 0532 0130 00"
+SENSITIVE = (
+    "🙂 Réunion 𝔘𝔫𝔦 notes.\n\n"
+    f"Angela Merkel wrote to {EMAIL} and asked her to call {PHONE} before Friday.\n"
+    f"The refund goes to IBAN {IBAN} at the Acme bank in Berlin.\n"
+)
 
 
 def spans(text: str, *found: tuple[str, str]) -> list[tuple[int, int, str]]:
@@ -147,3 +162,161 @@ def test_a_document_without_words_still_fails_like_a_batch(qtbot):
     finally:
         host.shutdown()
     assert "no text to analyse" in failed.args[1] and chunks == []
+
+
+# --- the window -------------------------------------------------------------------------------
+
+def test_document_highlights_lists_and_hides_pattern_entities(qtbot, tmp_path):
+    path = tmp_path / "sensitive.txt"
+    path.write_text(SENSITIVE, encoding="utf-8")
+    window = make_window(qtbot)
+    tab = open_and_wait(qtbot, window, path)
+    view, panel = tab.view, tab.entity_panel
+    expected = spans(SENSITIVE, (EMAIL, "EMAIL"), (PHONE, "PHONE"), (IBAN, "IBAN"))
+    assert SENSITIVE.index(EMAIL) > SENSITIVE.index("🙂")  # UTF-16 positions differ from code points
+    assert patterns_of(applied(view, "entity")) == expected
+    for start, end, _ in expected:
+        assert selected_text(view, start, end) == SENSITIVE[start:end]
+    assert "3 by pattern" in tab.state_label.text()
+
+    # each type its own colour, and its own group in the panel, after the model's types
+    colours = {view.colour_of(lab) for lab in ("PER", "ORG", "LOC", "MISC", "EMAIL", "PHONE", "IBAN")}
+    assert len(colours) == 7 and view.colour_of("IBAN") == DEFAULT_COLOURS["IBAN"]
+    panel.finish()
+    groups = [panel.tree.topLevelItem(i).text(0) for i in range(panel.tree.topLevelItemCount())]
+    assert groups == ["People", "Organisations", "Places", "Other names",
+                      "E-mail addresses", "Phone numbers", "IBANs"]
+    for text, label in ((EMAIL, "EMAIL"), (PHONE, "PHONE"), (IBAN, "IBAN")):
+        assert panel.count(label) == 1 and panel._groups[label].text(1) == "1"
+        assert panel.row(label, text) is not None
+
+    row = panel.row("IBAN", IBAN)
+    panel.tree.scrollToItem(row)
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=panel.tree.visualItemRect(row).center())
+    view.flush()
+    iban = (SENSITIVE.index(IBAN), SENSITIVE.index(IBAN) + len(IBAN))
+    assert [(a, b) for a, b, _ in applied(view, "mark")] == [iban] and view.selected_span() == iban
+    assert "pattern match" in row.toolTip(0) and "score" not in row.toolTip(0)
+
+    point = view.cursorRect(view.cursor_for(iban[0] + 2, iban[0] + 2)).center() + QPoint(2, 0)
+    tip = view.tooltip_at(point)
+    assert tip is not None and "IBAN" in tip and "checksum valid" in tip and "score" not in tip
+
+    panel._groups["IBAN"].setCheckState(0, Qt.CheckState.Unchecked)
+    view.flush()
+    assert "IBAN" in window.settings.hidden_types and "IBAN" in window.store.load().hidden_types
+    assert patterns_of(applied(view, "entity")) == [s for s in expected if s[2] != "IBAN"]
+    assert view.tooltip_at(point) is None
+    panel._groups["IBAN"].setCheckState(0, Qt.CheckState.Checked)
+    view.flush()
+    assert patterns_of(applied(view, "entity")) == expected
+
+
+def test_window_entities_are_the_batch_runners_for_the_same_file(qtbot, tmp_path):
+    path = tmp_path / "sensitive.txt"
+    path.write_text(SENSITIVE, encoding="utf-8")
+    with ResultStore(tmp_path / "store.sqlite3") as store:
+        result = BatchRunner(reference_analyzer(), store).process(path)
+    assert result is not None and not result.failed
+    window = make_window(qtbot)
+    tab = open_and_wait(qtbot, window, path)
+    assert [e.to_dict() for e in tab.entities] == result.entities
+    assert patterns_of(as_tuples(tab.entities)) == spans(SENSITIVE, (EMAIL, "EMAIL"), (PHONE, "PHONE"),
+                                                         (IBAN, "IBAN"))
+    assert [(a, b, lab) for a, b, lab in applied(tab.view, "entity")] == \
+        sorted((e["start"], e["end"], e["label"]) for e in result.entities)
+
+
+def test_window_shows_a_pattern_across_a_chunk_boundary_once(qtbot, tmp_path):
+    text = "Angela Merkel visited the Acme factory in Berlin and " * 4 + f"pays {IBAN} now.\n"
+    size = text.index("0532") + 3
+    assert any(text.index(IBAN) < c.end < text.index(IBAN) + len(IBAN) for c in split_chunks(text, size))
+    path = tmp_path / "chunks.txt"
+    path.write_text(text)
+    window = make_window(qtbot)
+    window.host.configure(replace(window._engine_config(), chunk_chars=size))
+    tab = open_and_wait(qtbot, window, path)
+    assert tab.chunks_done == len(split_chunks(text, size)) > 1
+    assert patterns_of(applied(tab.view, "entity")) == spans(text, (IBAN, "IBAN"))
+    assert applied(tab.view, "entity") == sorted(as_tuples(chunkwise_reference(text, size)))
+    assert tab.entity_panel.count("IBAN") == 1
+
+
+def test_gui_stays_responsive_on_a_document_dense_with_patterns(qtbot, tmp_path):
+    """Thousands of pattern entities (their own highlights and panel rows) on top of the model's."""
+    out, k = [], 0
+    while sum(map(len, out)) < 90_000:
+        out.append(f"Section {k}. Mail user{k}@example{k % 50}.org or call +44 20 7946 {k % 10000:04d}; server "
+                   f"10.0.{k % 256}.{k * 7 % 256}, see https://example.org/item/{k}. " + NEWS.split("\n\n")[k % 3])
+        k += 1
+    path = tmp_path / "dense.txt"
+    path.write_text("\n\n".join(out))
+    window = make_window(qtbot)
+    gaps, last = [], [0.0]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    assert window.open_path(path)
+    tab = window.current_tab()
+    qtbot.waitUntil(lambda: tab.chunks_done >= 1, timeout=20_000)  # past the tab's first layout
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(tick)
+    last[0] = time.perf_counter()
+    probe.start()
+    qtbot.waitUntil(lambda: tab.state == "done", timeout=60_000)
+    probe.stop()
+    assert sum(e.label in PATTERN_TYPES for e in tab.entities) == 4 * len(out) and len(gaps) > 20
+    assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def test_settings_from_before_patterns_load_and_cover_the_new_types(qtbot, tmp_path):
+    old = {"threads": 1, "hidden_types": ["MISC"], "zoom": 1, "sentiment_tint": True,
+           "colours": {"PER": "#123456", "ORG": "#74c0fc", "LOC": "#8ce99a", "MISC": "#d0bfff"}}
+    store = SettingsStore()
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    store.path.write_text(json.dumps(old))
+    loaded = store.load()
+    assert loaded.colours == {**DEFAULT_COLOURS, "PER": "#123456"} and loaded.hidden_types == ("MISC",)
+    assert set(PATTERN_TYPES) <= set(loaded.colours)
+
+    path = tmp_path / "sensitive.txt"
+    path.write_text(SENSITIVE, encoding="utf-8")
+    window = make_window(qtbot, **{"hidden_types": ("MISC",), "colours": loaded.colours})
+    tab = open_and_wait(qtbot, window, path)
+    assert tab.view.colour_of("EMAIL") == DEFAULT_COLOURS["EMAIL"] and tab.view.colour_of("PER") == "#123456"
+
+    dialog = SettingsDialog(window.settings, window)
+    qtbot.addWidget(dialog)
+    for label in PATTERN_TYPES:
+        assert dialog.shown[label].text() == f"{TYPE_NAMES[label]} ({label})" and dialog.shown[label].isChecked()
+    assert not dialog.shown["MISC"].isChecked()
+    dialog.shown["EMAIL"].setChecked(False)
+    dialog._colours["PHONE"] = "#abcdef"
+    window.apply_settings(dialog.result_settings())
+    tab.view.flush()
+    assert set(window.store.load().hidden_types) == {"MISC", "EMAIL"}
+    assert patterns_of(applied(tab.view, "entity")) == spans(SENSITIVE, (PHONE, "PHONE"), (IBAN, "IBAN"))
+    assert tab.view.colour_of("PHONE") == "#abcdef"
+    assert tab.entity_panel._groups["EMAIL"].checkState(0) == Qt.CheckState.Unchecked
+
+
+def test_without_an_entity_model_patterns_are_still_found(qtbot, tmp_path, tiny_copy, monkeypatch):
+    shutil.rmtree(tiny_copy / "tiny-entities")
+    monkeypatch.setenv("SQZDESK_MODEL_PATH", str(tiny_copy))
+    path = tmp_path / "sensitive.txt"
+    path.write_text(SENSITIVE, encoding="utf-8")
+    window = make_window(qtbot)
+    tab = open_and_wait(qtbot, window, path)
+    expected = spans(SENSITIVE, (EMAIL, "EMAIL"), (PHONE, "PHONE"), (IBAN, "IBAN"))
+    assert applied(tab.view, "entity") == expected  # no model entities at all, only the rules'
+    panel = tab.entity_panel
+    panel.finish()
+    assert panel.tree.isEnabled() and "No entity model" in panel.note.text()
+    shown = [panel.tree.topLevelItem(i) for i in range(panel.tree.topLevelItemCount())]
+    assert [g.text(0) for g in shown if not g.isHidden()] == ["E-mail addresses", "Phone numbers", "IBANs"]

@@ -14,6 +14,7 @@ from sqzdesk.engine import Answer, Entity
 from sqzdesk.gui.chunking import combine_sentiment
 from sqzdesk.gui.document_view import DocumentView
 from sqzdesk.gui.entity_panel import EntityPanel
+from sqzdesk.gui.entity_types import is_pattern
 from sqzdesk.gui.find_bar import FindBar
 from sqzdesk.gui.formatting import duration
 from sqzdesk.gui.qa_panel import QAPanel
@@ -123,7 +124,9 @@ class DocumentTab(QWidget):
         self.sentiment.set_neutral_below(self._neutral_below)
         if not status.available("sentiment"):
             self.sentiment.set_unavailable(status.missing.get("sentiment", ""))
-        if not status.available("entities"):
+        if status.available("entities"):
+            self.entity_panel.set_available()
+        else:
             self.entity_panel.set_unavailable(status.missing.get("entities", ""))
         if status.available("qa"):
             self.qa.set_available()
@@ -191,8 +194,10 @@ class DocumentTab(QWidget):
         self.sentiment.set_overall(result.analysis.sentiment, final=True)
         self.entity_panel.finish()
         n_entities = len(result.analysis.entities)
+        n_patterns = sum(is_pattern(e.label) for e in result.analysis.entities)
+        by_pattern = f" ({n_patterns} by pattern)" if n_patterns else ""
         self._set_state("done", f"Analysed in {duration(result.seconds)}: {len(result.analysis.sentences)} sentences, "
-                                f"{n_entities} entit{'y' if n_entities == 1 else 'ies'}.")
+                                f"{n_entities} entit{'y' if n_entities == 1 else 'ies'}{by_pattern}.")
 
     def analysis_cancelled(self) -> None:
         self._apply_pending()

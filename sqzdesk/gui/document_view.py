@@ -2,8 +2,9 @@
 
 Highlights are ``QTextEdit.ExtraSelection`` layers, not formats written into the document: results
 arrive chunk by chunk and can be filtered or recoloured at any time without touching the text.
-Layers, bottom to top: sentence tint, entities (one colour per type), "marked" spans (every mention
-of the entity the user picked).
+Layers, bottom to top: sentence tint, entities (one colour per type; the model's names underlined,
+pattern matches such as e-mail addresses and IBANs underlined with dashes), "marked" spans (every
+mention of the entity the user picked).
 
 Only the spans in and around the visible part of the text become extra selections. A long document
 analysed by the tiny test models has tens of thousands of entities, and building a Qt object for each
@@ -25,6 +26,7 @@ from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor,
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from sqzdesk.engine import Entity, SentenceSentiment
+from sqzdesk.gui.entity_types import is_pattern, provenance
 from sqzdesk.gui.offsets import Utf16Map
 
 # Marks on a format saying which layer a selection belongs to (tests and tooltips read them back).
@@ -204,7 +206,9 @@ class DocumentView(QPlainTextEdit):
             colour = QColor(self.colour_of(key))
             fmt.setBackground(colour)
             fmt.setForeground(QColor("#111111"))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            # A rule's exact match is underlined with dashes, the model's guesses with a line.
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline if is_pattern(key)
+                                  else QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(colour.darker(170))
             fmt.setProperty(ENTITY_LABEL, key)
         elif layer == "tint":
@@ -331,7 +335,7 @@ class DocumentView(QPlainTextEdit):
         entity = self.entity_at(self.offset_at(pos))
         if entity is None:
             return None
-        return f"<b>{entity.label}</b> · score {entity.score:.2f}<br>{_escape(entity.text)}"
+        return f"<b>{entity.label}</b> · {provenance(entity)}<br>{_escape(entity.text)}"
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:

@@ -1,5 +1,7 @@
 """Entities grouped by type, with counts, a show/hide checkbox per type and "show me every mention".
 
+The model's four types always have a group; a pattern type (e-mail addresses, IBANs...) gets its group,
+in a fixed place after them, when the document has one, and works exactly like the model's groups.
 The tree is updated incrementally (a chunk's entities touch only their own rows) and repainted at
 most a few times a second, because a long document streams in thousands of entities.
 """
@@ -14,8 +16,8 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from sqzdesk.engine import Entity
 from sqzdesk.engine.manifest import ENTITY_TYPES
+from sqzdesk.gui.entity_types import display_rank, is_pattern, provenance, type_name
 
-TYPE_NAMES = {"PER": "People", "ORG": "Organisations", "LOC": "Places", "MISC": "Other names"}
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 REFRESH_MS = 250
 EXPAND_AT_MOST = 12  # distinct entities in a type for its group to open by itself
@@ -64,14 +66,25 @@ class EntityPanel(QWidget):
         self._dirty: set[tuple[str, str]] = set()
         self._colours: dict[str, str] = {}
         self._hidden: set[str] = set()
+        self._model_missing: str | None = None
         self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh.timeout.connect(self.flush)
         for label in ENTITY_TYPES:
             self._group(label)
 
     def set_unavailable(self, reason: str) -> None:
-        self.tree.setEnabled(False)
-        self.note.setText(f"No entity model is installed. {reason}")
+        """No entity model: the model's groups go, pattern entities are still listed."""
+        self._model_missing = (f"No entity model is installed, so names are not found; e-mail addresses, "
+                               f"phone numbers and other patterns still are. {reason}").strip()
+        for label in ENTITY_TYPES:
+            self._groups[label].setHidden(True)
+        self.note.setText(self._model_missing)
+
+    def set_available(self) -> None:
+        self._model_missing = None
+        for label in ENTITY_TYPES:
+            self._groups[label].setHidden(False)
+        self.note.setText(self._summary())
 
     def set_note(self, text: str) -> None:
         self.note.setText(text)
@@ -88,10 +101,11 @@ class EntityPanel(QWidget):
     def _group(self, label: str) -> QTreeWidgetItem:
         item = self._groups.get(label)
         if item is None:
-            item = QTreeWidgetItem([TYPE_NAMES.get(label, label), "0"])
+            item = QTreeWidgetItem([type_name(label), "0"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setData(0, KEY_ROLE, label)
-            item.setToolTip(0, f"{label}: untick to hide these highlights")
+            found_by = "found by pattern" if is_pattern(label) else "found by the entity model"
+            item.setToolTip(0, f"{label}, {found_by}: untick to hide these highlights")
             font = item.font(0)
             font.setBold(True)
             item.setFont(0, font)
@@ -99,7 +113,11 @@ class EntityPanel(QWidget):
             self.tree.blockSignals(True)
             item.setIcon(0, swatch(self._colours.get(label, "#dee2e6")))
             item.setCheckState(0, Qt.CheckState.Unchecked if label in self._hidden else Qt.CheckState.Checked)
-            self.tree.addTopLevelItem(item)
+            rank = display_rank(label)
+            others = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+            at = next((i for i, other in enumerate(others)
+                       if other is not None and display_rank(other.data(0, KEY_ROLE)) > rank), len(others))
+            self.tree.insertTopLevelItem(at, item)
             self.tree.blockSignals(False)
             self._groups[label] = item
         return item
@@ -113,9 +131,14 @@ class EntityPanel(QWidget):
             self._refresh.start()
 
     def clear(self) -> None:
-        for item in self._groups.values():
-            item.takeChildren()
-            item.setText(1, "0")
+        """No results: the model's groups stay (empty), the others go until they are found again."""
+        for label, item in list(self._groups.items()):
+            if label in ENTITY_TYPES:
+                item.takeChildren()
+                item.setText(1, "0")
+            else:
+                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
+                del self._groups[label]
         self._rows, self.mentions, self._dirty = {}, {}, set()
 
     def flush(self) -> None:
@@ -135,8 +158,9 @@ class EntityPanel(QWidget):
                 self._group(key[0]).addChild(row)
                 self._rows[key] = row
             row.setData(1, Qt.ItemDataRole.DisplayRole, len(mentions))
-            best = max(m.score for m in mentions)
-            row.setToolTip(0, f"{key[0]} · {len(mentions)} mention(s) · best score {best:.2f} — "
+            best = max(mentions, key=lambda m: m.score)
+            how = provenance(best) if is_pattern(best.label) else f"best score {best.score:.2f}"
+            row.setToolTip(0, f"{key[0]} · {len(mentions)} mention(s) · {how} — "
                               "click to select every mention")
             touched.add(key[0])
         self._dirty.clear()
@@ -155,6 +179,8 @@ class EntityPanel(QWidget):
             item.setExpanded(0 < item.childCount() <= EXPAND_AT_MOST)
 
     def _summary(self) -> str:
+        if self._model_missing:
+            return self._model_missing
         if not self.mentions:
             return ""
         return "Click a name to select every mention; untick a type to hide its highlights."

@@ -22,9 +22,18 @@ DEFAULT_COLOURS = {
     "ORG": "#74c0fc",   # blue
     "LOC": "#8ce99a",   # green
     "MISC": "#d0bfff",  # violet
+    # Pattern entities (sqzdesk.engine.patterns): the same light shades, none close to the model's
+    # four, to the yellow of marked mentions or to the sentence tint. A settings file from before they
+    # existed gets these (see _coerce).
+    "EMAIL": "#faa2c1",  # pink
+    "PHONE": "#e599f7",  # grape
+    "URL": "#66d9e8",    # cyan
+    "IP": "#96f2d7",     # teal
+    "IBAN": "#ffa8a8",   # red
+    "CARD": "#c0eb75",   # lime
 }
-# Colours for entity types a future model may add; picked by a stable hash of the type name.
-_SPARE_COLOURS = ("#ffa8a8", "#66d9e8", "#ffe066", "#faa2c1", "#c0eb75")
+# Colours for entity types a future model may add, none used above; picked by a stable hash of the name.
+_SPARE_COLOURS = ("#91a7ff", "#ffe066", "#ced4da")
 
 
 def config_dir() -> Path:

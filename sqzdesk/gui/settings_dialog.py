@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sqzdesk.engine.manifest import ENTITY_TYPES
-from sqzdesk.gui.entity_panel import TYPE_NAMES
+from sqzdesk.gui.entity_types import DISPLAY_ORDER, is_pattern, type_name
 from sqzdesk.gui.settings import Settings
 
 
@@ -71,21 +70,29 @@ class SettingsDialog(QDialog):
         grid = QGridLayout(types)
         self.shown: dict[str, QCheckBox] = {}
         self.colour_buttons: dict[str, QPushButton] = {}
-        labels = list(dict.fromkeys([*ENTITY_TYPES, *settings.colours]))
-        for row, label in enumerate(labels):
-            box = QCheckBox(f"{TYPE_NAMES.get(label, label)} ({label})")
-            box.setChecked(settings.shows(label))
-            button = QPushButton("Colour…")
-            button.clicked.connect(lambda _=False, lab=label: self._pick(lab))
-            self.shown[label] = box
-            self.colour_buttons[label] = button
-            self._paint_button(label)
-            grid.addWidget(box, row, 0)
-            grid.addWidget(button, row, 1)
-        note = QLabel("Highlight colours are drawn behind dark text: pick light colours.")
+        labels = list(dict.fromkeys([*DISPLAY_ORDER, *settings.colours]))
+        # Two columns: the model's names (and any type a future model adds), the rules' identifiers.
+        columns = ([lab for lab in labels if not is_pattern(lab)], [lab for lab in labels if is_pattern(lab)])
+        for col, (heading, column) in enumerate(zip(("Found by the entity model", "Found by pattern"), columns,
+                                                    strict=True)):
+            title = QLabel(f"<b>{heading}</b>")
+            grid.addWidget(title, 0, 3 * col, 1, 2)
+            for row, label in enumerate(column, start=1):
+                box = QCheckBox(f"{type_name(label)} ({label})")
+                box.setChecked(settings.shows(label))
+                button = QPushButton("Colour…")
+                button.clicked.connect(lambda _=False, lab=label: self._pick(lab))
+                self.shown[label] = box
+                self.colour_buttons[label] = button
+                self._paint_button(label)
+                grid.addWidget(box, row, 3 * col)
+                grid.addWidget(button, row, 3 * col + 1)
+        grid.setColumnMinimumWidth(2, 18)  # a gap between the two columns
+        note = QLabel("Highlight colours are drawn behind dark text: pick light colours. Pattern matches "
+                      "(e-mail addresses, IBANs…) are exact rule matches, underlined with dashes.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
-        grid.addWidget(note, len(labels), 0, 1, 2)
+        grid.addWidget(note, 1 + max(map(len, columns)), 0, 1, 5)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults)
@@ -103,7 +110,7 @@ class SettingsDialog(QDialog):
 
     def _pick(self, label: str) -> None:
         current = QColor(self._colours.get(label) or self._original.colour(label))
-        chosen = QColorDialog.getColor(current, self, f"Colour for {label}")
+        chosen = QColorDialog.getColor(current, self, f"Colour for {type_name(label)}")
         if chosen.isValid():
             self._colours[label] = chosen.name()
             self._paint_button(label)
