@@ -7,8 +7,11 @@ one thread, so the predictions are identical to the ones the window received.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
+
+from PySide6.QtCore import QTimer
 
 from sqzdesk.engine import Analyzer, Answer, Entity, QAModel
 from sqzdesk.gui.document_tab import DocumentTab
@@ -107,3 +110,30 @@ def drop_paths(widget, paths) -> bool:
     if enter.isAccepted():
         QApplication.sendEvent(widget, QDropEvent(QPointF(x, y), *args))
     return enter.isAccepted()
+
+
+def event_loop_gaps(qtbot, window: MainWindow, path: Path) -> tuple[DocumentTab, int, list[float]]:
+    """Open ``path`` and record the gaps between 10 ms timer ticks on the GUI thread while it is analysed.
+    Measuring starts after the first chunk, so the tab's first layout and paint (Qt's one-off cost of
+    showing a document, whatever runs in the background) is not counted. Returns the tab, the chunks done
+    when measuring started, and the gaps in seconds."""
+    gaps: list[float] = []
+    last = [0.0]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    assert window.open_path(path)
+    tab = window.current_tab()
+    qtbot.waitUntil(lambda: tab.chunks_done >= 1, timeout=20_000)
+    first = tab.chunks_done
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(tick)
+    last[0] = time.perf_counter()
+    probe.start()
+    qtbot.waitUntil(lambda: tab.state == "done", timeout=60_000)
+    probe.stop()
+    return tab, first, gaps

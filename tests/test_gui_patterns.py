@@ -9,13 +9,20 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import time
 from dataclasses import replace
 
-from guikit import NEWS, applied, make_window, open_and_wait, reference_analyzer, selected_text
+from guikit import (
+    NEWS,
+    applied,
+    event_loop_gaps,
+    make_window,
+    open_and_wait,
+    reference_analyzer,
+    selected_text,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 
 from sqzdesk.batch.runner import BatchRunner
 from sqzdesk.batch.store import ResultStore
@@ -252,23 +259,7 @@ def test_gui_stays_responsive_on_a_document_dense_with_patterns(qtbot, tmp_path)
     path = tmp_path / "dense.txt"
     path.write_text("\n\n".join(out))
     window = make_window(qtbot)
-    gaps, last = [], [0.0]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    assert window.open_path(path)
-    tab = window.current_tab()
-    qtbot.waitUntil(lambda: tab.chunks_done >= 1, timeout=20_000)  # past the tab's first layout
-    probe = QTimer()
-    probe.setInterval(10)
-    probe.timeout.connect(tick)
-    last[0] = time.perf_counter()
-    probe.start()
-    qtbot.waitUntil(lambda: tab.state == "done", timeout=60_000)
-    probe.stop()
+    tab, _, gaps = event_loop_gaps(qtbot, window, path)
     assert sum(e.label in PATTERN_TYPES for e in tab.entities) == 4 * len(out) and len(gaps) > 20
     assert max(gaps) < 0.1, f"the event loop stalled for {max(gaps) * 1000:.0f} ms"
 

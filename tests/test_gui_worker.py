@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from guikit import NEWS, long_text, make_window, reference_analyzer
-from PySide6.QtCore import Qt, QTimer
+from guikit import NEWS, event_loop_gaps, long_text, make_window, reference_analyzer
+from PySide6.QtCore import Qt
 
 from sqzdesk.gui.chunking import split_chunks
 from sqzdesk.gui.worker import EngineConfig, WorkerHost
@@ -75,27 +75,7 @@ def test_gui_thread_never_stalls_while_a_long_document_is_analysed(qtbot, tmp_pa
     path = tmp_path / "report.txt"
     path.write_text(long_text(90_000))
     window = make_window(qtbot)
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    assert window.open_path(path)
-    tab = window.current_tab()
-    # Measure the analysis, not the first layout and paint of the new tab (Qt's one-off cost of
-    # showing a document, whatever runs in the background).
-    qtbot.waitUntil(lambda: tab.chunks_done >= 1, timeout=20_000)
-    first = tab.chunks_done
-    probe = QTimer()
-    probe.setInterval(10)
-    probe.timeout.connect(tick)
-    last[0] = time.perf_counter()
-    probe.start()
-    qtbot.waitUntil(lambda: tab.state == "done", timeout=60_000)
-    probe.stop()
+    tab, first, gaps = event_loop_gaps(qtbot, window, path)
     assert tab.chunks_done - first >= 10 and len(gaps) > 20
     worst = max(gaps)
     print(f"worst event-loop gap {worst * 1000:.0f} ms over {len(gaps)} ticks")
