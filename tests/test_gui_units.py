@@ -137,3 +137,30 @@ def test_initial_window_size_fits_the_screen(qapp):
     assert width <= 1280 and height <= 770
     assert initial_size(Screen(800, 600)) == (1000, 700)
     assert initial_size(None) == (1360, 860)
+
+
+def test_file_dialogs_open_at_a_readable_size_that_fits_the_screen(qtbot):
+    """Qt's own dialog at its size hint (~600x400) cuts names, sizes and dates short."""
+    from PySide6.QtWidgets import QFileDialog, QHeaderView, QTreeView
+
+    from sqzdesk.gui.file_dialogs import DETAIL_COLUMNS, PREFERRED_SIZE, file_dialog
+
+    opened = file_dialog(None, "Open documents", "", mode=QFileDialog.FileMode.ExistingFiles,
+                         name_filter="Documents (*.txt *.pdf)")
+    qtbot.addWidget(opened)
+    free = opened.screen().availableGeometry()
+    assert opened.width() == min(PREFERRED_SIZE[0], int(free.width() * 0.9))
+    assert opened.height() == min(PREFERRED_SIZE[1], int(free.height() * 0.9))
+    assert opened.fileMode() == QFileDialog.FileMode.ExistingFiles
+    view = opened.findChild(QTreeView, "treeView")  # Qt's own dialog (offscreen has no native one)
+    assert view is not None
+    assert view.header().sectionResizeMode(0) == QHeaderView.ResizeMode.Stretch
+    assert [view.header().sectionSize(c) for c in (1, 2, 3)] == list(DETAIL_COLUMNS)
+    assert opened.nameFilters() == ["Documents (*.txt *.pdf)"]
+    saved = file_dialog(None, "Export", "out.csv", mode=QFileDialog.FileMode.AnyFile, name_filter="CSV (*.csv)",
+                        save=True)
+    qtbot.addWidget(saved)
+    assert saved.acceptMode() == QFileDialog.AcceptMode.AcceptSave
+    folder = file_dialog(None, "Folder", "", mode=QFileDialog.FileMode.Directory)
+    qtbot.addWidget(folder)
+    assert folder.testOption(QFileDialog.Option.ShowDirsOnly)

@@ -36,7 +36,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -64,6 +63,7 @@ from sqzdesk.batch.source import text_if_unchanged
 from sqzdesk.batch.store import ResultStore, StoreError
 from sqzdesk.batch.terminal import format_eta
 from sqzdesk.engine import Analyzer, BundleError
+from sqzdesk.gui.file_dialogs import choose_folder, save_file
 
 log = logging.getLogger(__name__)
 
@@ -485,7 +485,7 @@ class BatchPanel(QWidget):
     # ---- user input ------------------------------------------------------------------------------
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to the batch")
+        folder = choose_folder(self, "Add a folder to the batch")
         if folder:
             self.add_paths([folder])
 
@@ -496,13 +496,13 @@ class BatchPanel(QWidget):
             if not ok:
                 return
             types = [t.strip().upper() for t in spec.split(",") if t.strip().upper() in ENTITY_LABELS]
-            target = QFileDialog.getExistingDirectory(self, "Folder for the redacted texts")
+            target = choose_folder(self, "Folder for the redacted texts")
             if target:
                 self.export(kind, target, self._selected_rows(), types)
             return
         suffix = {"csv": "csv", "csv-entities": "csv", "jsonl": "jsonl", "html": "html"}[kind]
-        target, _ = QFileDialog.getSaveFileName(self, EXPORT_KINDS[kind].rstrip("…"),
-                                                f"sqzdesk-batch.{suffix}", f"{suffix.upper()} (*.{suffix})")
+        target = save_file(self, EXPORT_KINDS[kind].rstrip("…"), f"sqzdesk-batch.{suffix}",
+                           f"{suffix.upper()} (*.{suffix})")
         if target:
             self.export(kind, target, self._selected_rows())
 

@@ -18,7 +18,6 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from sqzdesk import __version__
 from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
 from sqzdesk.gui.document_tab import DocumentTab
+from sqzdesk.gui.file_dialogs import choose_folder, open_files
 from sqzdesk.gui.models_dialog import ModelsDialog
 from sqzdesk.gui.settings import Settings, SettingsStore
 from sqzdesk.gui.settings_dialog import SettingsDialog
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
 
     def choose_files(self) -> None:
         start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files else ""
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open documents", start, FILE_FILTER)
+        paths = open_files(self, "Open documents", start, FILE_FILTER)
         self.open_paths(paths)
 
     def open_path(self, path: str | Path) -> bool:
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         return self._batch
 
     def choose_batch_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Analyse a folder")
+        folder = choose_folder(self, "Analyse a folder")
         if folder:
             self.batch_panel().add_paths([folder])
 
