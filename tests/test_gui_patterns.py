@@ -27,7 +27,13 @@ from PySide6.QtCore import QPoint, Qt
 from sqzdesk.batch.runner import BatchRunner
 from sqzdesk.batch.store import ResultStore
 from sqzdesk.engine import Analysis, Entity
-from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, find_patterns, merge_entities
+from sqzdesk.engine.patterns import (
+    PATTERN_TYPES,
+    PatternScan,
+    find_patterns,
+    merge_entities,
+    patterns_touching,
+)
 from sqzdesk.gui.chunking import Chunk, shift, split_chunks, with_chunk_patterns
 from sqzdesk.gui.entity_types import TYPE_NAMES
 from sqzdesk.gui.settings import DEFAULT_COLOURS, SettingsStore
@@ -88,6 +94,16 @@ def test_scan_gives_exactly_the_whole_texts_patterns_for_any_chunks(pieces, cuts
     for start, end in reversed(ranges) if backwards else ranges:
         assert scan.overlapping(start, end) == [e for e in whole if e.start < end and e.end > start]
     assert scan.all() == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.integers(0, 400), st.integers(1, 60))
+def test_patterns_touching_a_span_are_the_whole_texts(pieces, start, length):
+    """What QA uses to keep answers from cutting an e-mail or IBAN in half: a local scan, same result."""
+    text = "".join(pieces)
+    start = min(start, max(0, len(text) - 1))
+    end = min(len(text), start + length)
+    assert patterns_touching(text, start, end) == [e for e in find_patterns(text) if e.start < end and e.end > start]
 
 
 def test_scan_reads_the_context_before_a_line_like_the_detectors_do():

@@ -144,3 +144,19 @@ def test_answers_never_run_across_a_blank_line(tiny_models):
     answers = tiny_models["qa"].ask("Who met Bob?", context, top_k=20, threshold=0.0)
     assert len(answers) == 20
     assert not [a.text for a in answers if "\n\n" in a.text]
+
+
+def test_answers_never_cut_an_email_or_iban_in_half(tiny_models):
+    """The tiny model proposes spans everywhere; every answer holds a pattern entity whole or not at all."""
+    from sqzdesk.engine.patterns import find_patterns
+
+    context = " ".join(f"Write to anna.k{i}@mail.example.org or pay DE89 3704 0044 0532 0130 00 by Friday {i}."
+                       for i in range(4))
+    patterns = find_patterns(context)
+    answers = tiny_models["qa"].ask("Where should I write?", context, top_k=20, threshold=0.0)
+    assert len(answers) == 20 and len({(a.start, a.end) for a in answers}) == 20
+    for a in answers:
+        assert a.text == context[a.start:a.end]
+        cut = [p.text for p in patterns if p.start < a.end and a.start < p.end
+               and not (a.start <= p.start and p.end <= a.end)]
+        assert not cut, (a.text, cut)

@@ -344,3 +344,16 @@ class PatternScan:
         """Every entity of the text (scans what is left)."""
         self._scan_to(len(self.text))
         return list(self.entities)
+
+
+def patterns_touching(text: str, start: int, end: int, types: Iterable[str] = PATTERN_TYPES) -> list[Entity]:
+    """The pattern entities of the whole ``text`` that overlap ``text[start:end]``, found by scanning only
+    the lines that span touches (with :attr:`PatternScan.CONTEXT` characters before them, for the same
+    reasons a scan can go block by block). For a few spans deep in a long document, e.g. answers."""
+    first = text.rfind("\n", 0, start) + 1
+    newline = text.find("\n", max(end - 1, first))
+    last = len(text) if newline < 0 else newline + 1
+    base = max(0, first - PatternScan.CONTEXT)
+    return [Entity(e.start + base, e.end + base, e.label, e.text, e.score)
+            for e in find_patterns(text[base:last], types)
+            if e.start + base >= first and e.start + base < end and e.end + base > start]

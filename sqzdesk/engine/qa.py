@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sqzdesk.engine.patterns import patterns_touching
 from sqzdesk.engine.results import Answer
 from sqzdesk.engine.sentences import PARAGRAPH_BREAK
 from sqzdesk.engine.task import TaskModel
@@ -80,9 +81,26 @@ def _whole_words(tokens: Tokens, first: int, last: int) -> tuple[int, int]:
 
 
 def rank_answers(context: str, spans: dict[tuple[int, int], float], threshold: float, top_k: int) -> list[Answer]:
-    ranked = sorted(spans.items(), key=lambda kv: -kv[1])
-    return [Answer(context[s:e], s, e, round(score, 6))
-            for (s, e), score in ranked if score >= threshold and e > s][:top_k]
+    """The best ``top_k`` spans at or above the threshold, each widened over any pattern entity it cuts;
+    a span that widens into one already given is not repeated."""
+    answers: list[Answer] = []
+    seen: set[tuple[int, int]] = set()
+    for (s, e), score in sorted(spans.items(), key=lambda kv: -kv[1]):
+        if len(answers) == top_k or score < threshold:
+            break
+        s, e = widen_to_patterns(context, s, e)
+        if e > s and (s, e) not in seen:
+            seen.add((s, e))
+            answers.append(Answer(context[s:e], s, e, round(score, 6)))
+    return answers
+
+
+def widen_to_patterns(context: str, start: int, end: int) -> tuple[int, int]:
+    """An answer never cuts an e-mail address, URL, IBAN, card, IP or phone number in half: the model
+    reads "marie.dupont@example.org" as several words and may stop after any of them."""
+    for entity in patterns_touching(context, start, end):
+        start, end = min(start, entity.start), max(end, entity.end)
+    return start, end
 
 
 def _context_softmax(logits: np.ndarray, lo: int, n: int) -> np.ndarray:

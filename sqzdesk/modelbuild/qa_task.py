@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sqzdesk.engine.qa import MAX_QUESTION_TOKENS, collect_spans
+from sqzdesk.engine.qa import MAX_QUESTION_TOKENS, collect_spans, widen_to_patterns
 from sqzdesk.engine.tokens import TextTokenizer
 from sqzdesk.engine.windows import Window, batches, make_windows, run_windows
 from sqzdesk.modelbuild.distill import kd_loss, mix
@@ -150,6 +150,7 @@ class QATask:
                 preds.append(("", 0.0))
                 continue
             (s, e), score = max(spans.items(), key=lambda kv: kv[1])
+            s, e = widen_to_patterns(ex.context, s, e)  # as the engine's rank_answers does
             preds.append((ex.context[s:e], round(score, 4)))
         return preds
 
