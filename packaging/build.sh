@@ -59,13 +59,22 @@ PY
 
 # The binary ships the xcb-util libraries Qt's xcb plugin needs (minimal desktops lack them), so they must
 # be on the build machine: without them PyInstaller would quietly build a binary whose window cannot open.
-if [ "$(uname -s)" = Linux ]; then
+# As root on Debian/Ubuntu they are installed here; elsewhere the build stops and says what to install.
+xcb_debs=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
+          libxkbcommon-x11-0)
+xcb_missing() {
+    local qxcb
     qxcb=$("$py" -c 'import PySide6, pathlib; print(pathlib.Path(PySide6.__file__).parent / "Qt/plugins/platforms/libqxcb.so")')
-    missing=$(ldd "$qxcb" 2>/dev/null | awk '/not found/ {print $1}' | tr '\n' ' ')
-    if [ -n "$missing" ]; then
-        echo "build.sh: Qt's xcb plugin needs libraries this machine lacks: $missing" >&2
-        echo "  Debian/Ubuntu: apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0" \
-             "libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0" >&2
+    ldd "$qxcb" 2>/dev/null | awk '/not found/ {print $1}' | sort -u | tr '\n' ' '
+}
+if [ "$(uname -s)" = Linux ] && [ -n "$(xcb_missing)" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "== apt-get install ${xcb_debs[*]} (Qt's xcb plugin needs: $(xcb_missing))"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${xcb_debs[@]}" >/dev/null
+    fi
+    if [ -n "$(xcb_missing)" ]; then
+        echo "build.sh: Qt's xcb plugin needs libraries this machine lacks: $(xcb_missing)" >&2
+        echo "  Debian/Ubuntu: apt-get install ${xcb_debs[*]}" >&2
         exit 1
     fi
 fi
