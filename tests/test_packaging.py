@@ -166,6 +166,18 @@ def test_binary_pins_satisfy_the_app_requirements():
     assert {"onnxruntime", "numpy", "pyside6-essentials", "pyinstaller"} <= set(pins)
 
 
+def _qtcore_only(folder: str, names: list[str]) -> set[str]:
+    """What `from PySide6.QtCore import ...` needs of a PySide6 install: its Python files, the QtCore
+    binding, libpyside6, and libQt6Core with its ICU libraries (a few MB instead of the whole 250)."""
+    where = Path(folder)
+    if where.name == "Qt":
+        return {n for n in names if n != "lib"}
+    if where.name == "lib" and where.parent.name == "Qt":
+        return {n for n in names if not n.startswith(("libQt6Core.", "libicu"))}
+    return {n for n in names if (n.startswith("Qt") and n.endswith(".so") and not n.startswith("QtCore."))
+            or n.endswith(".pyi") or n in ("scripts", "include", "typesystems", "glue", "doc", "examples")}
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux") or not (shutil.which("cc") and shutil.which("nm")),
                     reason="the ICU stub is built on Linux with cc and nm")
 def test_icu_stub_replaces_the_libraries_qtcore_needs(tmp_path):
@@ -178,8 +190,7 @@ def test_icu_stub_replaces_the_libraries_qtcore_needs(tmp_path):
     if not icu:
         pytest.skip("this PySide6 does not bundle ICU")
     internal = tmp_path / "_internal"
-    shutil.copytree(Path(PySide6.__file__).parent, internal / "PySide6", symlinks=True,
-                    ignore=shutil.ignore_patterns("*.qml", "qml", "translations", "Qt6*Quick*", "*WebEngine*"))
+    shutil.copytree(Path(PySide6.__file__).parent, internal / "PySide6", symlinks=True, ignore=_qtcore_only)
     shutil.copytree(Path(PySide6.__file__).parent.parent / "shiboken6", internal / "shiboken6", symlinks=True)
     result = subprocess.run([sys.executable, str(REPO / "packaging" / "icu_stub.py"), str(internal)],
                             capture_output=True, text=True)
