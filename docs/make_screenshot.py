@@ -40,7 +40,8 @@ transport union warned that the timetable is unrealistic. "This is a bad deal fo
 union leader Marc Keller.
 
 Funding comes from the Swiss Federal Railways and the European Investment Bank. Construction starts \
-in March and should be finished within three years, according to Anna Meier, the project director.
+in March and should be finished within three years, according to Anna Meier, the project director. \
+Residents can send questions to info@geneva-rail.example.ch or call +41 22 418 50 00.
 """
 QUESTION = "Who will build the rail link?"
 
