@@ -319,18 +319,12 @@ class PatternScan:
 
     def _scan_to(self, offset: int) -> None:
         """Scan whole lines until every line touching text[:offset] is done."""
-        text = self.text
-        if self.scanned_to >= min(offset, len(text)) or not self.types:
+        if self.scanned_to >= min(offset, len(self.text)) or not self.types:
             return
-        newline = text.find("\n", max(offset - 1, self.scanned_to))
-        end = len(text) if newline < 0 else newline + 1
-        base = max(0, self.scanned_to - self.CONTEXT)
-        for e in find_patterns(text[base:end], self.types):
-            if e.start + base >= self.scanned_to:
-                self.entities.append(Entity(e.start + base, e.end + base, e.label, e.text, e.score))
-                self._starts.append(e.start + base)
-                self._ends.append(e.end + base)
-        self.scanned_to = end
+        found, self.scanned_to = _scan_lines(self.text, self.scanned_to, offset, self.types)
+        self.entities += found
+        self._starts += [e.start for e in found]
+        self._ends += [e.end for e in found]
 
     def overlapping(self, start: int, end: int) -> list[Entity]:
         """The entities that overlap text[start:end], in text order (scanning as far as needed).
@@ -348,12 +342,18 @@ class PatternScan:
 
 def patterns_touching(text: str, start: int, end: int, types: Iterable[str] = PATTERN_TYPES) -> list[Entity]:
     """The pattern entities of the whole ``text`` that overlap ``text[start:end]``, found by scanning only
-    the lines that span touches (with :attr:`PatternScan.CONTEXT` characters before them, for the same
-    reasons a scan can go block by block). For a few spans deep in a long document, e.g. answers."""
-    first = text.rfind("\n", 0, start) + 1
-    newline = text.find("\n", max(end - 1, first))
+    the lines that span touches (the way :class:`PatternScan` goes block by block). For a few spans deep
+    in a long document, e.g. answers."""
+    found, _ = _scan_lines(text, text.rfind("\n", 0, start) + 1, end, frozenset(types))
+    return [e for e in found if e.start < end and e.end > start]
+
+
+def _scan_lines(text: str, first: int, upto: int, types: frozenset[str]) -> tuple[list[Entity], int]:
+    """The whole text's pattern entities that start in the lines from ``first`` (0 or just after a "\n")
+    through the one holding ``text[upto - 1]``, and where those lines end. The lines are scanned with
+    :attr:`PatternScan.CONTEXT` characters before them, which is all the detectors ever look back."""
+    newline = text.find("\n", max(upto - 1, first))
     last = len(text) if newline < 0 else newline + 1
     base = max(0, first - PatternScan.CONTEXT)
     return [Entity(e.start + base, e.end + base, e.label, e.text, e.score)
-            for e in find_patterns(text[base:last], types)
-            if e.start + base >= first and e.start + base < end and e.end + base > start]
+            for e in find_patterns(text[base:last], types) if e.start + base >= first], last
