@@ -26,10 +26,10 @@ CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der"
                         "and", "&", "for", "the", "on", "upon"})
 
 
-
 def _boundary(gap: str) -> bool:
     """A gap no entity spans: a blank line, or a tab between table cells ("Google<TAB>London")."""
     return "\t" in gap or bool(PARAGRAPH_BREAK.search(gap))
+
 
 def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str, float]]:
     """(start, end, tag, score) per word, from each word's first subword."""

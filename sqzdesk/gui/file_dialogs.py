@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QHeaderView, QTreeView, QWidget
 
+from sqzdesk.gui.screen_fit import fitted_size
+
 PREFERRED_SIZE = (960, 600)
 DETAIL_COLUMNS = (100, 140, 160)  # Size, Type, Date modified; the name takes the rest
 
@@ -26,12 +28,8 @@ def file_dialog(parent: QWidget | None, title: str, start: str = "", *, mode: QF
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     if mode == QFileDialog.FileMode.Directory:
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    width, height = PREFERRED_SIZE
     screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
-    if screen is not None:
-        free = screen.availableGeometry()
-        width, height = min(width, int(free.width() * 0.9)), min(height, int(free.height() * 0.9))
-    dialog.resize(width, height)
+    dialog.resize(*fitted_size(PREFERRED_SIZE, screen))
     _widen_columns(dialog)
     return dialog
 

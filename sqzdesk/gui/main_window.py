@@ -33,6 +33,7 @@ from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
 from sqzdesk.gui.document_tab import DocumentTab
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
 from sqzdesk.gui.models_dialog import ModelsDialog
+from sqzdesk.gui.screen_fit import fitted_size
 from sqzdesk.gui.settings import Settings, SettingsStore
 from sqzdesk.gui.settings_dialog import SettingsDialog
 from sqzdesk.gui.status_bar import StatusPanel
@@ -78,11 +79,7 @@ SMALLEST_SIZE = (1000, 700)  # below this the side panel no longer fits beside t
 def initial_size(screen) -> tuple[int, int]:
     """The preferred size, shrunk to fit the screen's free area (a 1280x800 laptop keeps its title bar and
     status bar in view), but never below the size the layout needs."""
-    width, height = PREFERRED_SIZE
-    if screen is not None:
-        free = screen.availableGeometry()
-        width, height = min(width, int(free.width() * 0.95)), min(height, int(free.height() * 0.92))
-    return max(width, SMALLEST_SIZE[0]), max(height, SMALLEST_SIZE[1])
+    return fitted_size(PREFERRED_SIZE, screen, (0.95, 0.92), SMALLEST_SIZE)
 
 
 class MainWindow(QMainWindow):
