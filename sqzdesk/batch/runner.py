@@ -23,9 +23,11 @@ from sqzdesk.batch.scan import ScanProblem
 from sqzdesk.batch.source import load_source
 from sqzdesk.batch.store import ResultStore, model_key
 from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
-from sqzdesk.engine.analysis import Analyzer
-from sqzdesk.engine.patterns import PATTERN_TYPES, with_patterns
-from sqzdesk.engine.windows import Cancelled
+from sqzdesk.engine.analysis import Analysis, Analyzer
+from sqzdesk.engine.errors import AnalysisError
+from sqzdesk.engine.patterns import PATTERN_TYPES
+from sqzdesk.engine.scheduler import JobContext, Priority, Scheduler
+from sqzdesk.engine.windows import Cancelled, ShouldStop
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,17 @@ class RunControl:
 
 
 class BatchRunner:
+    """Works through files with one analyzer; with a ``scheduler`` (the GUI's, shared with the document
+    tabs) each file's analysis runs as a batch-priority job there, so interactive work goes first."""
+
     def __init__(self, analyzer: Analyzer, store: ResultStore, options: RunOptions | None = None,
-                 control: RunControl | None = None, clock: Callable[[], float] = time.monotonic):
+                 control: RunControl | None = None, clock: Callable[[], float] = time.monotonic,
+                 scheduler: Scheduler | None = None):
         self.analyzer, self.store = analyzer, store
         self.options = options or RunOptions()
         self.control = control or RunControl()
         self.clock = clock
+        self.scheduler = scheduler
         self.key = model_key(analyzer, self.options.patterns)
 
     def run(self, items: Iterable[Path | ScanProblem], *,
@@ -174,16 +181,15 @@ class BatchRunner:
 
         try:
             document = source.document()
-            analysis = self.analyzer.analyze(document.text, should_stop=should_stop)
-            analysis = with_patterns(analysis, document.text, self.options.patterns)
+            analysis = self._analyze(document.text, should_stop, str(path))
         except Cancelled:
-            if self.control.cancelled:
+            if self.control.cancelled or (self.scheduler is not None and self.scheduler.closed):
                 return None
             reason = f"took longer than {budget or 0:g} s"
             return self._record(FileResult(path, source.sha256, error=reason), t0)
         except DocumentError as exc:
             return self._record(FileResult(path, source.sha256, error=exc.reason), t0)
-        except ValueError as exc:  # the analyzer's "no text to analyse"
+        except AnalysisError as exc:  # no words, or over the length limit
             return self._record(FileResult(path, source.sha256, error=one_line(exc)), t0)
         except Exception as exc:  # an engine failure on one odd input must not end a thousand-file batch
             reason = f"analysis failed ({type(exc).__name__}: {one_line(exc)})"
@@ -191,6 +197,18 @@ class BatchRunner:
         record = analysis.to_record()
         return self._record(FileResult(path, source.sha256, record["sentiment"], record["sentences"],
                                        record["entities"]), t0)
+
+    def _analyze(self, text: str, should_stop: ShouldStop, name: str) -> Analysis:
+        if self.scheduler is None:
+            return self.analyzer.analyze(text, patterns=self.options.patterns, should_stop=should_stop)
+
+        def job(ctx: JobContext) -> Analysis:
+            def stop() -> bool:
+                preempted = ctx.should_stop()  # first: it also lets waiting interactive work run
+                return preempted or should_stop()
+            return self.analyzer.analyze(text, patterns=self.options.patterns, should_stop=stop)
+
+        return self.scheduler.run(job, Priority.BATCH, name=name)
 
     @staticmethod
     def _problem(problem: ScanProblem) -> FileResult:

@@ -1,23 +1,32 @@
 """The engine: model bundles, ONNX Runtime sessions, tokenization, windows, and the three tasks.
 
-No Qt here. The CLI, the GUI worker and the tests all call it the same way::
+No Qt here. The CLI, the batch runner and the GUI all analyse through the same stream::
 
-    model = SentimentModel.open()
-    result = model.analyze(text)
+    analyzer = Analyzer.open()
+    for chunk in analyzer.stream(text):   # partial results as they come
+        ...
+    analysis = analyzer.analyze(text)     # or the stream collected
+
+and share one :class:`Scheduler` (one engine thread, interactive work first) and one :class:`ModelPool`
+when several requests run at once (the GUI's tabs and batch dock).
 """
 
-from sqzdesk.engine.analysis import Analysis, Analyzer
+from sqzdesk.engine.analysis import Analysis, AnalysisChunk, Analyzer
 from sqzdesk.engine.bundle import Bundle, BundleError, discover, find_bundle, load_bundle, search_dirs
 from sqzdesk.engine.entities import EntityModel
+from sqzdesk.engine.errors import AnalysisError, NoText, TextTooLong
+from sqzdesk.engine.pool import EngineConfig, ModelPool, ModelStatus
 from sqzdesk.engine.qa import QAModel
 from sqzdesk.engine.results import Answer, DocumentSentiment, Entity, SentenceSentiment, Sentiment
+from sqzdesk.engine.scheduler import Job, JobState, Priority, Scheduler
 from sqzdesk.engine.sentiment import SentimentModel
 from sqzdesk.engine.windows import Cancelled
 
 TASK_MODELS = {m.task: m for m in (SentimentModel, EntityModel, QAModel)}
 
 __all__ = [
-    "Analysis", "Analyzer", "Answer", "Bundle", "BundleError", "Cancelled", "DocumentSentiment", "Entity", "EntityModel", "QAModel",
-    "SentenceSentiment", "Sentiment", "SentimentModel", "TASK_MODELS", "discover", "find_bundle",
-    "load_bundle", "search_dirs",
+    "Analysis", "AnalysisChunk", "AnalysisError", "Analyzer", "Answer", "Bundle", "BundleError", "Cancelled",
+    "DocumentSentiment", "EngineConfig", "Entity", "EntityModel", "Job", "JobState", "ModelPool", "ModelStatus",
+    "NoText", "Priority", "QAModel", "Scheduler", "SentenceSentiment", "Sentiment", "SentimentModel",
+    "TASK_MODELS", "TextTooLong", "discover", "find_bundle", "load_bundle", "search_dirs",
 ]

@@ -6,9 +6,9 @@ small NER model can only guess; they are reported beside the model's PER/ORG/LOC
 
 Every detector prefers missing an odd form to flagging an ordinary number: dates, version numbers,
 prices, years and plain counts must never come back as PHONE, CARD or IP, because a review list full of
-those gets ignored. Pure Python, no Qt. The batch runner calls :func:`with_patterns` on a whole document;
-the GUI, which analyses a document chunk by chunk, gets the very same entities from a
-:class:`PatternScan` of the whole text and merges them into each chunk with :func:`merge_entities`.
+those gets ignored. Pure Python, no Qt. The streaming analysis (:mod:`.analysis`), which every caller
+uses, reads a document chunk by chunk, gets the entities of the whole text from a :class:`PatternScan`
+and merges them into each chunk's model entities with :func:`merge_entities`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import ipaddress
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 
-from sqzdesk.engine.analysis import Analysis
 from sqzdesk.engine.results import Entity
 
 # Also the priority order when two pattern matches overlap: the more specific shape wins.
@@ -280,14 +278,6 @@ def merge_entities(model: Sequence[Entity], patterns: Sequence[Entity]) -> list[
     """
     kept = [e for e in model if not any(e.start < p.end and p.start < e.end for p in patterns)]
     return sorted([*kept, *patterns], key=lambda e: (e.start, e.end))
-
-
-def with_patterns(analysis: Analysis, text: str, types: Iterable[str] = PATTERN_TYPES) -> Analysis:
-    """The analysis with pattern entities of ``types`` merged into its entities (unchanged if none)."""
-    wanted = frozenset(types)
-    if not wanted:
-        return analysis
-    return replace(analysis, entities=tuple(merge_entities(analysis.entities, find_patterns(text, wanted))))
 
 
 class PatternScan:

@@ -9,15 +9,14 @@ from typing import ClassVar, Self
 import numpy as np
 
 from sqzdesk.engine.bundle import Bundle, BundleError, find_bundle
+from sqzdesk.engine.errors import TextTooLong
 from sqzdesk.engine.session import OnnxModel
 from sqzdesk.engine.tokens import TextTokenizer, Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, Window, make_windows, run_windows
 
+DEFAULT_BATCH_SIZE = 8  # windows per ONNX Runtime call, for every caller: int8 activations are quantized
+                        # per batch, so equal results need equal batches
 DEFAULT_MAX_CHARS = 2_000_000  # ~1,000 pages: beyond this a text is refused, not slowly swapped through
-
-
-class TextTooLong(ValueError):
-    """A text over the analysed-length limit; the message says how to raise it."""
 
 
 class TaskModel:
@@ -25,7 +24,7 @@ class TaskModel:
     per_token: ClassVar[tuple[str, ...]] = ()
     max_chars: int = DEFAULT_MAX_CHARS
 
-    def __init__(self, bundle: Bundle, threads: int = 0, batch_size: int = 8):
+    def __init__(self, bundle: Bundle, threads: int = 0, batch_size: int = DEFAULT_BATCH_SIZE):
         if bundle.task != self.task:
             raise BundleError(f"{bundle.path}: a '{bundle.task}' bundle, not '{self.task}'")
         self.bundle = bundle

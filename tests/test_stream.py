@@ -1,0 +1,124 @@
+"""The engine's one analysis path: the stream, the document rule, the prose rule, typed errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqzdesk.engine import Analyzer, Cancelled, NoText, SentenceSentiment, TextTooLong
+from sqzdesk.engine.analysis import collect
+from sqzdesk.engine.chunks import split_chunks
+from sqzdesk.engine.patterns import find_patterns, merge_entities
+from sqzdesk.engine.sentiment import document_sentiment, is_prose
+
+PARAGRAPH = ("Angela Merkel visited Paris today and the film was wonderful. Write to jane.doe@example.org "
+             "or call +44 20 7946 0958 about invoice GB82 WEST 1234 5698 7654 32. The price was terrible.\n\n")
+
+
+@pytest.fixture()
+def analyzer(tiny_models):
+    return Analyzer(tiny_models["sentiment"], tiny_models["entities"], chunk_chars=600)
+
+
+def test_stream_covers_the_text_in_chunks_with_document_offsets(analyzer):
+    text = PARAGRAPH * 12
+    chunks = list(analyzer.stream(text))
+    assert [(c.start, c.end) for c in chunks] == [(c.start, c.end) for c in split_chunks(text, 600)]
+    assert len(chunks) > 3 and chunks[-1].end == len(text) == chunks[0].total
+    for c in chunks:
+        assert all(c.start <= s.start < s.end <= c.end for s in c.sentences)
+        assert all(text[e.start:e.end] == e.text for e in c.entities)
+
+
+def test_patterns_are_merged_once_even_across_a_chunk_boundary(analyzer):
+    text = PARAGRAPH * 12
+    cut = text.index("GB82") + 6  # the first chunk ends inside the first IBAN
+    analyzer.chunk_chars = cut
+    assert split_chunks(text, cut)[0].end < text.index("GB82") + 29
+    result = analyzer.analyze(text)
+    patterns = find_patterns(text)
+    model_only = collect(analyzer.stream(text, patterns=()))
+    # over all chunks: merge_entities(model entities, patterns of the whole text), each pattern once
+    assert list(result.entities) == merge_entities(model_only.entities, patterns)
+    assert sum(e.label == "IBAN" for e in result.entities) == text.count("GB82")
+
+
+def test_analyze_is_the_stream_collected(analyzer):
+    text = PARAGRAPH * 5
+    chunks = list(analyzer.stream(text))
+    whole = analyzer.analyze(text)
+    assert whole.sentences == tuple(s for c in chunks for s in c.sentences)
+    assert whole.entities == tuple(e for c in chunks for e in c.entities)
+    assert whole.sentiment == chunks[-1].document == document_sentiment(whole.sentences, analyzer.sentiment.labels)
+
+
+def test_progress_is_monotonic_and_ends_at_1000(analyzer):
+    seen: list[int] = []
+    analyzer.analyze(PARAGRAPH * 6, progress=lambda done, total: seen.append(done))
+    assert seen == sorted(seen) and seen[-1] == 1000 and all(0 <= d <= 1000 for d in seen)
+
+
+def test_cancel_stops_between_batches_and_keeps_earlier_chunks(analyzer):
+    calls = 0
+
+    def stop() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 6
+
+    got = []
+    with pytest.raises(Cancelled):
+        for chunk in analyzer.stream(PARAGRAPH * 12, should_stop=stop):
+            got.append(chunk)
+    assert 0 < len(got) < len(split_chunks(PARAGRAPH * 12, 600))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "---- ==== ----\n\n....", "\u200b\u200b"])
+def test_a_text_without_words_is_no_text(analyzer, text):
+    with pytest.raises(NoText, match="no text"):
+        analyzer.analyze(text)
+
+
+def test_no_text_and_too_long_are_not_value_errors(analyzer):
+    assert not issubclass(NoText, ValueError) and not issubclass(TextTooLong, ValueError)
+    analyzer.sentiment.max_chars = 10
+    try:
+        with pytest.raises(TextTooLong, match="--max-chars"):
+            analyzer.analyze("A sentence of more than ten characters.")
+    finally:
+        analyzer.sentiment.max_chars = 2_000_000
+
+
+def test_numbers_get_entities_but_no_sentiment(analyzer):
+    rates = "".join(f"07/{d:02d}/2015 21:00:15.469,1.083,1.0833{d}\n" for d in range(1, 20))
+    result = analyzer.analyze(rates)
+    assert result.sentences == () and result.sentiment is None
+    mixed = analyzer.analyze("Sales were great this year.\n" + rates)
+    assert [mixed.sentences[0].start] == [s.start for s in mixed.sentences] == [0]
+
+
+@pytest.mark.parametrize(("text", "prose"), [
+    ("07/19/2015 21:00:15.469,1.083,1.08332", False), ("| 1.2 | 3.4 | 5.6 |", False), ("1234 5678", False),
+    ("x = 1", False), ("Q3 revenue rose 5%", True), ("Great!", True), ("I loved it.", True),
+    ("USD/EUR 1.0833 1.0841 1.0829", False), ("Übermäßig gut.", True),
+])
+def test_prose(text, prose):
+    assert is_prose(text) is prose
+
+
+def test_document_sentiment_is_the_mean_of_sentence_probabilities():
+    labels = ("negative", "positive")
+    s = [SentenceSentiment(0, 100, "negative", 0.6), SentenceSentiment(101, 110, "positive", 0.9),
+         SentenceSentiment(111, 120, "positive", 0.8)]
+    doc = document_sentiment(s, labels)
+    # every sentence counts the same, whatever its length: (0.4 + 0.9 + 0.8) / 3
+    assert doc is not None and doc.label == "positive" and doc.score == pytest.approx(0.7)
+    assert document_sentiment([], labels) is None
+
+
+def test_twenty_one_positive_sentences_outweigh_ten_negative_ones():
+    """The case the review found: 21 positive, 10 negative, 4 uncertain sentences labelled negative."""
+    labels = ("negative", "positive")
+    s = ([SentenceSentiment(0, 5, "positive", 0.8)] * 21 + [SentenceSentiment(0, 500, "negative", 0.95)] * 10
+         + [SentenceSentiment(0, 5, "negative", 0.55)] * 4)
+    doc = document_sentiment(s, labels)
+    assert doc is not None and doc.label == "positive"
