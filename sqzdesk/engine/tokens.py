@@ -1,23 +1,36 @@
-"""Tokenization with character offsets, via the bundle's ``tokenizer.json``.
+"""Tokenization with character offsets, via the bundle's ``tokenizer.json`` and HuggingFace ``tokenizers``.
 
 Text is tokenized once, without special tokens; windows are cut from the token sequence afterwards.
 Offsets are character (code point) offsets into the original Python string.
 
-The tokenizer is :mod:`sqzdesk.engine.wordpiece`, pure Python with the same output as HuggingFace
-``tokenizers`` on the bundles' BERT WordPiece ``tokenizer.json`` (the Rust library is a dev/train
-dependency only). One deliberate difference: ``[CLS]``, ``[SEP]``, ``[MASK]`` and the other added tokens
-are never recognised in the text itself, so a document cannot inject control tokens; such a literal is
-tokenized as the ordinary text it is.
+Two things differ from ``Tokenizer.from_file(path).encode(text)``, both on purpose:
+
+* **Added tokens are not matched in the text.** The library turns a literal ``[CLS]``, ``[SEP]``,
+  ``[MASK]`` ... in its input into that control token, so a document could inject control tokens into
+  the model's windows. The file is loaded without its ``added_tokens`` list, so such a literal is the
+  ordinary text it is (``[``, ``cl``, ``##s``, ``]``); the ids of ``[CLS]``, ``[SEP]`` and ``[PAD]`` are
+  still read from that list (or the vocab), which is all the windows need.
+* **Lone surrogates are not fatal.** The library refuses a ``str`` holding one (TypeError); it becomes
+  U+FFFD, one character for one so offsets stay true, which BERT's normalizer drops like other "other"
+  characters.
+
+The file's own truncation and padding (the bundles carry the training settings, 128 tokens) are
+switched off: windows are cut by :mod:`sqzdesk.engine.windows`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
+from tokenizers import Tokenizer
 
-from sqzdesk.engine.wordpiece import WordPieceTokenizer
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -31,23 +44,63 @@ class Tokens:
 
 
 class TextTokenizer:
-    """Loads ``tokenizer.json``; a file it cannot use raises ValueError naming the file."""
+    """Loads ``tokenizer.json``; a file the library cannot load raises ValueError naming the file.
+
+    Files with the same content share one library tokenizer (the shipped bundles all carry the same
+    file), so its vocab is held once.
+    """
 
     def __init__(self, path: Path):
-        self.tokenizer = WordPieceTokenizer.from_file(path)
-        self.cls_id = self._special(path, "[CLS]")
-        self.sep_id = self._special(path, "[SEP]")
-        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+        self.tokenizer, added = _load(Path(path))
+        self.cls_id = self._special(path, added, "[CLS]")
+        self.sep_id = self._special(path, added, "[SEP]")
+        pad = added.get("[PAD]", self.tokenizer.token_to_id("[PAD]"))
+        self.pad_id = pad or 0
 
-    def _special(self, path: Path, token: str) -> int:
-        idx = self.tokenizer.token_to_id(token)
+    def _special(self, path: Path, added: dict[str, int], token: str) -> int:
+        idx = added.get(token, self.tokenizer.token_to_id(token))
         if idx is None:
             raise ValueError(f"{path}: tokenizer has no {token} token")
         return idx
 
     def encode(self, text: str) -> Tokens:
-        ids, offsets, words = self.tokenizer.encode(text)
-        return Tokens(ids=ids, offsets=offsets, words=words)
+        return _tokens(self.tokenizer.encode(_without_surrogates(text), add_special_tokens=False))
 
     def encode_many(self, texts: list[str]) -> list[Tokens]:
-        return [self.encode(text) for text in texts]
+        encodings = self.tokenizer.encode_batch([_without_surrogates(t) for t in texts], add_special_tokens=False)
+        return [_tokens(enc) for enc in encodings]
+
+
+_LOADED: dict[str, tuple[Tokenizer, dict[str, int]]] = {}  # sha256 of a tokenizer.json -> tokenizer, added ids
+
+
+def _load(path: Path) -> tuple[Tokenizer, dict[str, int]]:
+    """The library tokenizer for ``path`` without its added tokens, and the ids those had."""
+    try:
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in _LOADED:
+            spec = json.loads(data.decode("utf-8"))
+            if not isinstance(spec, dict):
+                raise ValueError("not a tokenizer definition (expected a JSON object)")
+            added_tokens = spec.get("added_tokens") or []
+            added = {t["content"]: t["id"] for t in added_tokens if isinstance(t, dict) and "content" in t and "id" in t}
+            spec = {**spec, "added_tokens": [], "truncation": None, "padding": None}
+            _LOADED[digest] = Tokenizer.from_str(json.dumps(spec)), added
+        return _LOADED[digest]
+    except Exception as exc:  # OSError, JSON/UTF-8 (ValueError), and whatever the library raises
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _without_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text) if not text.isascii() else text
+
+
+def _tokens(enc) -> Tokens:
+    n = len(enc.ids)
+    return Tokens(
+        ids=np.array(enc.ids, dtype=np.int64).reshape(n),
+        # the (start, end) tuples flattened in C: twice as fast as np.array on the list of tuples
+        offsets=np.fromiter(chain.from_iterable(enc.offsets), dtype=np.int64, count=2 * n).reshape(n, 2),
+        words=np.array([-1 if w is None else w for w in enc.word_ids], dtype=np.int64).reshape(n),
+    )
