@@ -9,7 +9,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 import tracemalloc
 import zipfile
 import zlib
@@ -159,17 +158,19 @@ Line<br>break and <span class="x">inline html</span>.
     ]
 
 
-def assert_reads_without_hanging(path, text: str) -> None:
-    """A hang guard, not a speed target: linear parsing takes milliseconds, quadratic parsing minutes."""
+def read_nasty(path, text: str) -> str:
+    """Read markup that never closes. What is asserted is the text: markup that opens nothing stays
+    text. No clock: a reader gone quadratic on these shows as a slow suite, not a flaky assertion."""
     path.write_text(text, encoding="utf-8")
-    started = time.perf_counter()
-    read_document(path)
-    assert time.perf_counter() - started < 5
+    return read_document(path).text
 
 
-def test_markdown_pathological_lines_are_fast(tmp_path):
-    nasty = "".join(pattern * 20_000 for pattern in ("*a ", "_a ", "[a](", "[[", "`x", "<a ", "<!--", "~~a "))
-    assert_reads_without_hanging(tmp_path / "nasty.markdown", nasty)
+def test_markdown_pathological_lines(tmp_path):
+    patterns = ("*a ", "_a ", "[a](", "[[", "`x", "<a ", "<!--", "~~a ")
+    text = read_nasty(tmp_path / "nasty.markdown", "".join(pattern * 20_000 for pattern in patterns))
+    assert text.startswith("*a *a ") and text.endswith(" ~~a ~~a ")
+    for pattern in ("*a ", "_a ", "[a](", "[[", "<a ", "<!--", "~~a "):
+        assert text.count(pattern.strip()) >= 20_000
 
 
 # --- html -------------------------------------------------------------------------------------------------
@@ -214,10 +215,11 @@ def test_html_without_closing_head_still_shows_body(tmp_path):
     assert read_document(path).text == "Body text survives."
 
 
-def test_html_pathological_markup_is_fast(tmp_path):
+def test_html_pathological_markup(tmp_path):
     # Each of these makes CPython 3.11's html.parser quadratic (or raise) on raw input.
     nasty = "".join(p * 20_000 for p in ('<a b="x" c', "<a\n", "<!--", "<![", "<a b='>", "&#"))
-    assert_reads_without_hanging(tmp_path / "nasty.html", nasty)
+    text = read_nasty(tmp_path / "nasty.html", nasty)
+    assert text.startswith('<a b="x" c<a b="x" c') and text.endswith("&#&#&#")
 
 
 # --- pdf --------------------------------------------------------------------------------------------------

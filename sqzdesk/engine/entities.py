@@ -20,6 +20,7 @@ from sqzdesk.engine.task import TaskModel
 from sqzdesk.engine.tokens import Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, merge_token_scores, softmax
 
+SAME_TYPE_RESTART = 2.0  # log-score cost of B-X right after an X word (see transition_scores)
 JOIN_GAP = 2  # max non-space characters between two same-type pieces merged into one entity
 # words that link the parts of one name ("University of Geneva", "Ludwig van Beethoven")
 CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da", "del",
@@ -31,21 +32,80 @@ def _boundary(gap: str) -> bool:
     return "\t" in gap or bool(PARAGRAPH_BREAK.search(gap))
 
 
-def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str]) -> list[tuple[int, int, str, float]]:
-    """(start, end, tag, score) per word, from each word's first subword."""
-    out: list[tuple[int, int, str, float]] = []
+def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str],
+              text: str | None = None) -> list[tuple[int, int, str, float]]:
+    """(start, end, tag, score) per word, from each word's first subword, decoded with the IOB rules.
+
+    The tags are the most probable sequence under the IOB2 constraints (an ``I-X`` only after ``B-X`` or
+    ``I-X``), by Viterbi over the words' log probabilities, instead of each word's own argmax: argmax
+    splits "Marcello Cuttitta" into two names when the second word's best tag is B-PER, or starts a name
+    with an orphan I- tag. A blank line or a tab (``text`` given) starts a new sequence, as no entity
+    runs across one. The score is the chosen tag's probability. On CoNLL valid (shipped int8 bundle,
+    through the engine) this took whole-document F1 from 88.47 to 90.12 and sentence-at-a-time F1 from
+    86.68 to 88.46 (argmax -> Viterbi 89.87 / 88.27 -> with the same-type restart cost).
+    """
+    spans: list[tuple[int, int]] = []
+    firsts: list[int] = []
     last_word = None
     for i in range(len(tokens)):
         word = int(tokens.words[i])
         start, end = int(tokens.offsets[i, 0]), int(tokens.offsets[i, 1])
         if word == last_word and word >= 0:
-            s, _, tag, score = out[-1]
-            out[-1] = (s, max(end, out[-1][1]), tag, score)
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
             continue
-        best = int(probs[i].argmax())
-        out.append((start, end, labels[best], float(probs[i, best])))
+        spans.append((start, end))
+        firsts.append(i)
         last_word = word
-    return out
+    if not spans:
+        return []
+    word_probs = probs[firsts].astype(np.float64)
+    breaks = [k for k in range(1, len(spans))
+              if text is not None and _boundary(text[spans[k - 1][1]:spans[k][0]])]
+    best = viterbi(word_probs, labels, breaks)
+    return [(s, e, labels[t], float(word_probs[k, t])) for k, ((s, e), t) in enumerate(zip(spans, best, strict=True))]
+
+
+def transition_scores(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(begin[j], trans[i, j]): log-score added for starting with tag j, for tag j after tag i.
+
+    IOB2 forbids (-inf) an ``I-X`` at the start or after anything but ``B-X``/``I-X``. A ``B-X`` right
+    after an ``X`` word costs ``SAME_TYPE_RESTART`` (two names of one type side by side with nothing
+    between are rare; one name cut in two is the usual error): chosen on CoNLL valid, where 0 / 1 / 2 / 4
+    gave whole-document F1 89.87 / 90.11 / 90.12 / 90.10.
+    """
+    n = len(labels)
+    kinds = [t.split("-", 1) if "-" in t else ["O", None] for t in labels]
+    begin = np.array([-np.inf if p == "I" else 0.0 for p, _ in kinds])
+    trans = np.zeros((n, n))
+    for j, (pj, kj) in enumerate(kinds):
+        for i, (_, ki) in enumerate(kinds):
+            if pj == "I" and ki != kj:
+                trans[i, j] = -np.inf
+            elif pj == "B" and kj is not None and ki == kj:
+                trans[i, j] = -SAME_TYPE_RESTART
+    return begin, trans
+
+
+def viterbi(word_probs: np.ndarray, labels: Sequence[str], breaks: Sequence[int] = ()) -> list[int]:
+    """The best tag sequence under :func:`transition_scores`; ``breaks``: words that start anew."""
+    begin, trans = transition_scores(labels)
+    logp = np.log(np.maximum(word_probs, 1e-12))
+    n = len(word_probs)
+    score = logp[0] + begin
+    back = np.zeros((n, len(labels)), dtype=np.int64)
+    restart = set(breaks)
+    for k in range(1, n):
+        if k in restart:  # no entity continues across: the best of anything, then a fresh start
+            back[k] = int(score.argmax())
+            score = score.max() + begin + logp[k]
+            continue
+        cand = score[:, None] + trans
+        back[k] = cand.argmax(0)
+        score = cand.max(0) + logp[k]
+    path = [int(score.argmax())]
+    for k in range(n - 1, 0, -1):
+        path.append(int(back[k, path[-1]]))
+    return path[::-1]
 
 
 def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]]) -> list[Entity]:
@@ -121,4 +181,4 @@ class EntityModel(TaskModel):
         windows = self.windows([tokens])
         outputs = self.run(windows, progress, should_stop)
         probs = merge_token_scores(len(tokens), windows, [softmax(o["logits"]) for o in outputs])
-        return decode_entities(text, word_tags(tokens, probs, self.labels))
+        return decode_entities(text, word_tags(tokens, probs, self.labels, text))
