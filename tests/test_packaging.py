@@ -126,6 +126,43 @@ def test_qt_plugin_filter(spec):
     assert keep("assets/models/tiny-qa/model.onnx")
 
 
+def test_docx_and_tokenizers_reach_the_binary_trimmed(spec, tmp_path):
+    """tokenizers, python-docx and lxml are runtime dependencies: not excluded whole. Of lxml only what
+    python-docx uses goes in; reading a DOCX and tokenizing (in a fresh interpreter) import nothing the
+    spec leaves out of either package."""
+    excluded = spec["DEV_ONLY"]
+    assert not {"tokenizers", "docx", "lxml", "typing_extensions"} & set(excluded)
+    assert {"lxml.objectify", "lxml.html", "lxml.isoschematron"} <= set(excluded)
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("A DOCX, read and tokenized.")
+    word.save(tmp_path / "probe.docx")
+    code = (
+        "import sys\n"
+        "from sqzdesk.documents import read_document\n"
+        "from sqzdesk.engine.tokens import TextTokenizer\n"
+        "text = read_document(sys.argv[1]).text\n"
+        "assert len(TextTokenizer(sys.argv[2]).encode(text)) > 5\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    tokenizer = next(SHIPPED.glob("*/tokenizer.json"), None) or REPO / "missing"
+    if not tokenizer.is_file():
+        pytest.skip("no shipped bundle with a tokenizer.json")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "probe.docx"), str(tokenizer)],
+                            capture_output=True, text=True, cwd=REPO, check=True)
+    loaded = result.stdout.split()
+    assert "lxml.etree" in loaded and "tokenizers" in loaded
+    trimmed = [e for e in excluded if e.split(".")[0] in ("lxml", "tokenizers")]
+    assert not [m for m in loaded if any(m == e or m.startswith(e + ".") for e in trimmed)]
+
+
+def test_docx_template_folder_is_dropped(spec):
+    keep = spec["keep_entry"]
+    assert not keep("docx/templates/default-docx-template/word/styles.xml")
+    assert keep("docx/templates/default.docx") and keep("docx/templates/default-styles.xml")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the host-library list is for Linux")
 def test_host_libraries_left_to_the_desktop(spec):
     """Libraries every X11 desktop has are not shipped; what minimal installs lack (the xcb-util family Qt's
@@ -163,7 +200,7 @@ def test_binary_pins_satisfy_the_app_requirements():
         requirement = Requirement(text)
         if requirement.name.lower() in pins:
             assert requirement.specifier.contains(pins[requirement.name.lower()]), (text, pins)
-    assert {"onnxruntime", "numpy", "pyside6-essentials", "pyinstaller"} <= set(pins)
+    assert {"onnxruntime", "numpy", "pyside6-essentials", "pyinstaller", "tokenizers", "python-docx", "lxml"} <= set(pins)
 
 
 def _qtcore_only(folder: str, names: list[str]) -> set[str]:
