@@ -1,19 +1,26 @@
-"""Shared fixtures: tiny real bundles (random weights, real ONNX graphs), isolated model search path."""
+"""Shared fixtures: tiny real bundles (random weights, real ONNX graphs), isolated model search path.
+
+Helpers shared by test files live in ``helpers`` (test files import them from there, never from here);
+the names below are re-exported for files that still take them from ``conftest``.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import REPO, SHIPPED, run_cli, shipped_bundle
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "assets" / "models"
+# No test may fail because a shared, loaded machine ran an example slowly: no hypothesis deadlines.
+settings.register_profile("sqzdesk", deadline=None)
+settings.load_profile("sqzdesk")
+
+__all__ = ["REPO", "SHIPPED", "run_cli", "shipped_bundle"]
 
 
 @pytest.fixture(scope="session")
@@ -40,23 +47,6 @@ def _isolated(monkeypatch, tmp_path, tiny_root):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("SQZDESK_MODEL_PATH", str(tiny_root))
-
-
-def run_cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The real command, as other tooling runs it."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "sqzdesk", *args], input=stdin, capture_output=True,
-                          text=True, env=full_env, cwd=REPO, timeout=300)
-
-
-def shipped_bundle(task: str) -> Path:
-    """The shipped bundle folder for a task, or skip the test where it is not there yet."""
-    for sub in sorted(SHIPPED.glob("*/manifest.json")):
-        import json
-
-        if json.loads(sub.read_text()).get("task") == task:
-            return sub.parent
-    pytest.skip(f"no shipped '{task}' bundle in assets/models yet")
 
 
 @pytest.fixture(scope="session")

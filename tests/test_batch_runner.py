@@ -1,75 +1,29 @@
 """The runner and the result store on real folders, the real engine (tiny bundles) and real SQLite.
 
-``mixed_folder`` is also used by the CLI, export and panel tests: nested folders, good files in every
-format, the bad files users actually drop in, a symlink loop and (when not root) an unreadable file.
+The folder is ``helpers.mixed_folder``: nested folders, good files in every format, the bad files users
+actually drop in, a symlink loop and (when not root) an unreadable file.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import GOOD_TEXT, Folder, mixed_folder
 
-from sqzdesk.batch.results import FileResult
+from sqzdesk.batch.results import FileResult, FileStatus
 from sqzdesk.batch.runner import BatchRunner, RunControl, RunOptions, failed_paths
 from sqzdesk.batch.scan import ScanProblem, scan
 from sqzdesk.batch.store import ResultStore, StoreError, default_store_path, model_key
-from sqzdesk.engine.analysis import Analyzer
+from sqzdesk.engine.analysis import Analysis, Analyzer
 from sqzdesk.engine.patterns import PATTERN_TYPES
-
-GOOD_TEXT = ("Angela Merkel met Emmanuel Macron in Paris. Write to angela.merkel@example.de or call "
-             "+49 30 1234567. The talks went well and everyone was pleased.\n")
-
-
-@dataclass(frozen=True)
-class Folder:
-    root: Path
-    good: frozenset[Path]
-    bad: dict[Path, str]      # file -> expected words in its error
-    problems: frozenset[Path]  # scan problems (not files)
-
-
-def mixed_folder(root: Path) -> Folder:
-    """The folder a user drops in: good files, bad files, hidden and unsupported entries, a loop."""
-    import docx
-
-    deep = root / "nested" / "deeper"
-    deep.mkdir(parents=True)
-    (root / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
-    (deep / "b.md").write_text("# Notes\n\nThe **Acme Corporation** office in London is great.\n",
-                               encoding="utf-8")
-    (root / "nested" / "c.html").write_text(
-        "<html><body><p>Bob &amp; Alice visited Berlin. Contact bob@example.org &lt;now&gt;.</p>"
-        "</body></html>",
-        encoding="utf-8")
-    document = docx.Document()
-    document.add_paragraph("Maria Garcia works for Siemens in Munich. "
-                           "Her IBAN is DE89 3704 0044 0532 0130 00.")
-    document.save(str(root / "nested" / "d.docx"))
-    (root / "nested" / "empty.txt").write_bytes(b"")
-    (root / "binary.txt").write_bytes(bytes(range(256)) * 8)
-    (root / "broken.docx").write_bytes(b"this is not a zip archive")
-    (root / ".hidden").mkdir()
-    (root / ".hidden" / "secret.txt").write_text("skipped", encoding="utf-8")
-    (root / "tool.exe").write_bytes(b"MZ")
-    os.symlink(root, deep / "loop")
-    bad = {root / "nested" / "empty.txt": "empty", root / "binary.txt": "binary",
-           root / "broken.docx": "zip"}
-    locked = root / "locked.txt"
-    locked.write_text("private", encoding="utf-8")
-    locked.chmod(0)
-    if os.access(locked, os.R_OK):  # root reads it anyway: not a bad file here
-        locked.unlink()
-    else:
-        bad[locked] = "permission"
-    good = frozenset({root / "a.txt", deep / "b.md", root / "nested" / "c.html", root / "nested" / "d.docx"})
-    return Folder(root, good, bad, frozenset({deep / "loop"}))
+from sqzdesk.engine.results import Entity, SentenceSentiment, Sentiment
 
 
 @pytest.fixture()
@@ -109,9 +63,9 @@ def test_mixed_folder_every_file_gets_one_stored_outcome(folder, analyzer, store
         assert "\n" not in by_path[path].error
     assert not by_path[next(iter(folder.problems))].is_file
     # pattern entities are in the batch output by default, with offsets into the extracted text
-    labels = {e["label"] for e in by_path[folder.root / "a.txt"].entities}
+    labels = {e.label for e in by_path[folder.root / "a.txt"].entities}
     assert {"EMAIL", "PHONE"} <= labels
-    assert "IBAN" in {e["label"] for e in by_path[folder.root / "nested" / "d.docx"].entities}
+    assert "IBAN" in {e.label for e in by_path[folder.root / "nested" / "d.docx"].entities}
     assert summary.failed == len(folder.bad) + len(folder.problems) and not summary.cancelled
     assert progress[-1].done == progress[-1].total == len(results) and progress[-1].eta_s is not None
     # the store: one row per file (scan problems are not stored), errors too
@@ -128,7 +82,7 @@ def test_mixed_folder_every_file_gets_one_stored_outcome(folder, analyzer, store
 def test_rerun_skips_unchanged_files_and_redoes_changed_ones(folder, analyzer, store):
     runner = BatchRunner(analyzer, store, RunOptions())
     first, _ = run_all(runner, [folder.root])
-    before = {r.path: r.analysed_at for r in store.results()}
+    before = {r.path: (r.sha256, r.analysed_at) for r in store.results()}
     changed = folder.root / "a.txt"
     changed.write_text(GOOD_TEXT + "One more sentence about Madrid.\n", encoding="utf-8")
     second, summary = run_all(runner, [folder.root])
@@ -136,10 +90,12 @@ def test_rerun_skips_unchanged_files_and_redoes_changed_ones(folder, analyzer, s
     unreadable = {p for p, words in folder.bad.items() if words == "permission"}  # cannot be hashed
     assert reused == (folder.good | set(folder.bad)) - {changed} - unreadable
     assert summary.analysed == len(second) - len(reused) - len(folder.problems)
-    after = {r.path: r.analysed_at for r in store.results()}
-    assert after[Path(os.path.abspath(changed))] > before[Path(os.path.abspath(changed))]
-    assert all(after[p] == before[p] for p in before if p != Path(os.path.abspath(changed))
-               and "locked" not in p.name)
+    after = {r.path: (r.sha256, r.analysed_at) for r in store.results()}
+    key = Path(os.path.abspath(changed))
+    fresh = {r.path: r for r in second}[changed]
+    assert not fresh.reused and after[key] == (fresh.sha256, fresh.analysed_at) and fresh.sha256 != before[key][0]
+    assert store.lookup(changed, before[key][0], runner.key) is None  # the old content's row was replaced
+    assert all(after[p] == before[p] for p in before if p != key and "locked" not in p.name)
     assert store.count() == len(folder.good) + len(folder.bad)  # replaced, not duplicated
     # a reused result is the stored one, under the path as scanned
     again = {r.path: r for r in second}
@@ -189,14 +145,16 @@ def test_pause_holds_between_files_until_resumed(folder, analyzer, store):
     control = RunControl()
     control.pause()
     results: list[FileResult] = []
+    reached = threading.Event()  # the runner reports the first file just before it checks the pause
     worker = threading.Thread(target=lambda: BatchRunner(analyzer, store, control=control).run(
-        scan([folder.root]), on_result=results.append))
+        scan([folder.root]), on_result=results.append, on_progress=lambda _: reached.set()))
     worker.start()
-    time.sleep(0.3)
-    assert results == [] and store.count() == 0
+    reached.wait()
+    time.sleep(0.2)  # room for a runner that ignored the pause to get something done (never a failure cause)
+    assert results == [] and store.count() == 0 and worker.is_alive()
     control.resume()
-    worker.join(30)
-    assert not worker.is_alive() and len(results) == len(folder.good) + len(folder.bad) + len(folder.problems)
+    worker.join()
+    assert len(results) == len(folder.good) + len(folder.bad) + len(folder.problems)
 
 
 def test_store_is_wal_private_clearable_and_in_the_data_dir(tmp_path, analyzer, folder):
@@ -237,3 +195,45 @@ def test_overlapping_inputs_give_each_file_once(folder, analyzer, store):
 
 def test_scan_problems_stay_problems(folder):
     assert any(isinstance(i, ScanProblem) and "loop" in i.reason for i in scan([folder.root]))
+
+
+def test_file_results_are_typed_and_survive_the_store_exactly(folder, analyzer, store):
+    runner = BatchRunner(analyzer, store)
+    results, _ = run_all(runner, [folder.root])
+    done = next(r for r in results if r.path == folder.root / "a.txt")
+    failed = next(r for r in results if r.path == folder.root / "nested" / "empty.txt")
+    assert done.status is FileStatus.DONE and done.status == "done" and not done.failed
+    assert isinstance(done.analysis, Analysis) and isinstance(done.sentiment, Sentiment)
+    assert all(isinstance(s, SentenceSentiment) for s in done.sentences) and done.sentences
+    assert all(isinstance(e, Entity) for e in done.entities) and done.entities
+    assert (done.sentiment, done.sentences, done.entities) == (done.analysis.sentiment, done.analysis.sentences,
+                                                               done.analysis.entities)
+    assert failed.status is FileStatus.FAILED and failed.failed and failed.analysis is None
+    assert (failed.sentiment, failed.sentences, failed.entities) == (None, (), ())
+    # the store gives back equal typed objects (floats exactly: JSON keeps their repr)
+    hit = store.lookup(done.path, done.sha256, runner.key)
+    assert hit is not None and hit.reused and hit.analysis == done.analysis
+    assert hit.status is FileStatus.DONE and hit.to_record() == done.to_record()
+    stored_failure = store.lookup(failed.path, failed.sha256, runner.key)
+    assert stored_failure is not None and stored_failure.analysis is None and stored_failure.error == failed.error
+    # to_record is the batch --out line: the engine's JSON fields, sha256 and error
+    assert done.to_record() == {"path": str(done.path), "sha256": done.sha256, **done.analysis.to_record(),
+                                "error": None}
+    assert list(done.to_record()) == ["path", "sha256", "sentiment", "sentences", "entities", "error"]
+    assert failed.to_record() == {"path": str(failed.path), "sha256": failed.sha256, "sentiment": None,
+                                  "sentences": [], "entities": [], "error": failed.error}
+    # the record column holds exactly the analysis JSON
+    with sqlite3.connect(store.path) as db:
+        (record,) = db.execute("SELECT record FROM results WHERE path = ?", (os.path.abspath(done.path),)).fetchone()
+    assert json.loads(record) == done.analysis.to_record()
+
+
+def test_a_result_without_prose_has_no_sentiment_but_keeps_its_entities(tmp_path, analyzer, store):
+    rates = tmp_path / "rates.txt"
+    rates.write_text("2015-07-01,EUR,USD,1.0807,1.0812,10.20.30.40\n" * 3, encoding="utf-8")  # a feed's log
+    result = BatchRunner(analyzer, store).process(rates)
+    assert result is not None and result.status is FileStatus.DONE
+    assert result.sentiment is None and result.sentences == ()
+    assert {e.label for e in result.entities} >= {"IP"}
+    hit = store.lookup(rates, result.sha256, model_key(analyzer, PATTERN_TYPES))
+    assert hit is not None and hit.sentiment is None and hit.entities == result.entities

@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import mixed_folder
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_batch_runner import mixed_folder
 
 from sqzdesk.batch.exports import (
     ENTITY_COLUMNS,
@@ -69,8 +69,8 @@ def test_csv_tables_parse_back(batch):
         assert int(row["entities"]) == len(r.entities)
         assert sum(int(row[label]) for label in ENTITY_LABELS) == len(r.entities)
         if r.sentiment:
-            assert row["sentiment_label"] == r.sentiment["label"]
-            assert abs(float(row["sentiment_score"]) - r.sentiment["score"]) < 1e-4
+            assert row["sentiment_label"] == r.sentiment.label
+            assert abs(float(row["sentiment_score"]) - r.sentiment.score) < 1e-4
     out = io.StringIO(newline="")
     n = write_table(results, out, fmt="csv", level="entities")
     rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
@@ -236,15 +236,59 @@ def test_redacted_export_of_real_results(batch):
         text = text_if_unchanged(r.path, r.sha256)
         red = redacted(r, text, types)
         for e in r.entities:
-            if e["label"] in types:
-                assert_every_mention_covered(text, e["text"], red)
-            if e["label"] in ("EMAIL", "PHONE", "URL", "IBAN"):
-                assert e["text"] not in red.text
+            if e.label in types:
+                assert_every_mention_covered(text, e.text, red)
+            if e.label in ("EMAIL", "PHONE", "URL", "IBAN"):
+                assert e.text not in red.text
                 checked += 1
-        kept = [x for x in r.entities if x["label"] not in types]
+        kept = [x for x in r.entities if x.label not in types]
         for x in kept:
-            moved = red.entity(Entity(**x))
-            assert moved is None or red.text[moved.start:moved.end] == x["text"]
+            moved = red.entity(x)
+            assert moved is None or red.text[moved.start:moved.end] == x.text
         target = redacted_path(r.path, [folder.root], Path("/out"))
         assert target.is_relative_to("/out") and target.name == f"{r.path.name}.redacted.txt"
     assert checked >= 5  # emails, phones, URLs and the IBAN of the mixed folder were redacted
+
+
+def test_typed_results_become_exactly_these_rows_and_records():
+    """The edge where typed results turn into text: pinned byte for byte."""
+    from sqzdesk.engine.analysis import Analysis
+    from sqzdesk.engine.results import SentenceSentiment, Sentiment
+
+    text = "Jane Doe wrote to =jane@x.org."
+    analysis = Analysis(Sentiment("positive", 0.912345678),
+                        (SentenceSentiment(0, 30, "positive", 0.912345678),),
+                        (Entity(0, 8, "PER", "Jane Doe", 0.87654321), Entity(18, 29, "EMAIL", "=jane@x.org", 1.0)))
+    done = FileResult(Path("/d/a.txt"), "ab" * 32, analysis, seconds=0.5)
+    failed = FileResult(Path("/d/b.txt"), None, error="empty file")
+    assert text[18:29] == "=jane@x.org"
+    out = io.StringIO(newline="")
+    write_table([done, failed], out, fmt="csv")
+    assert out.getvalue() == (
+        "path,sha256,sentiment_label,sentiment_score,sentences,entities,PER,ORG,LOC,MISC,URL,EMAIL,IBAN,CARD,IP,"
+        "PHONE,error\r\n"
+        f"/d/a.txt,{'ab' * 32},positive,0.9123,1,2,1,0,0,0,0,1,0,0,0,0,\r\n"
+        "/d/b.txt,,,,0,0,0,0,0,0,0,0,0,0,0,0,empty file\r\n")
+    out = io.StringIO(newline="")
+    write_table([done, failed], out, fmt="csv", level="entities")
+    assert out.getvalue() == ("path,start,end,label,text,score\r\n/d/a.txt,0,8,PER,Jane Doe,0.8765\r\n"
+                              "/d/a.txt,18,29,EMAIL,'=jane@x.org,1.0\r\n")
+    out = io.StringIO()
+    write_table([done], out, fmt="jsonl", level="entities")
+    assert out.getvalue().splitlines()[1] == ('{"path": "/d/a.txt", "start": 18, "end": 29, "label": "EMAIL", '
+                                              '"text": "=jane@x.org", "score": 1.0}')
+    out = io.StringIO()
+    write_records([done, failed], out)
+    assert out.getvalue() == (
+        f'{{"path": "/d/a.txt", "sha256": "{"ab" * 32}", "sentiment": {{"label": "positive", "score": 0.912345678}}, '
+        '"sentences": [{"start": 0, "end": 30, "label": "positive", "score": 0.912345678}], '
+        '"entities": [{"start": 0, "end": 8, "label": "PER", "text": "Jane Doe", "score": 0.87654321}, '
+        '{"start": 18, "end": 29, "label": "EMAIL", "text": "=jane@x.org", "score": 1.0}], "error": null}\n'
+        '{"path": "/d/b.txt", "sha256": null, "sentiment": null, "sentences": [], "entities": [], '
+        '"error": "empty file"}\n')
+    page = io.StringIO()
+    write_html_report(page, [done], text_for=lambda r: text)
+    assert ('<mark style="background:#cfe2ff" data-l="PER" title="PER 0.88">Jane Doe</mark> wrote to '
+            '<mark style="background:#ffd1dc" data-l="EMAIL" title="EMAIL 1.00">=jane@x.org</mark>.') in page.getvalue()
+    assert '<span class="badge positive">positive 0.91</span>' in page.getvalue()
+    assert redacted(done, text, {"EMAIL"}).text == "Jane Doe wrote to [EMAIL]."

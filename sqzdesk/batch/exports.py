@@ -1,4 +1,5 @@
-"""Getting results out of the app in the formats analysts use.
+"""Getting results out of the app in the formats analysts use. Results stay typed (:class:`FileResult`
+with engine objects) up to here; the rows and records below are where they become dicts, CSV and JSON.
 
 * tables, CSV or JSONL: one row per file (:data:`FILE_COLUMNS`) or one row per entity
   (:data:`ENTITY_COLUMNS`);
@@ -25,7 +26,6 @@ from sqzdesk.batch.redaction import Redaction, redact
 from sqzdesk.batch.results import FileResult
 from sqzdesk.engine.manifest import ENTITY_TYPES
 from sqzdesk.engine.patterns import PATTERN_TYPES
-from sqzdesk.engine.results import Entity
 
 __all__ = ["ENTITY_COLUMNS", "ENTITY_LABELS", "FILE_COLUMNS", "RecordWriter", "TableWriter", "entity_rows",
            "file_row", "redacted", "redacted_path", "write_html_report", "write_records", "write_redacted",
@@ -45,19 +45,19 @@ def file_row(result: FileResult) -> dict[str, Any]:
     """Sentiment, sentence and entity counts (per label) for one file; empty analysis fields on error."""
     s = result.sentiment
     row: dict[str, Any] = {"path": str(result.path), "sha256": result.sha256,
-                           "sentiment_label": s["label"] if s else None,
-                           "sentiment_score": round(s["score"], 4) if s else None,
+                           "sentiment_label": s.label if s else None,
+                           "sentiment_score": round(s.score, 4) if s else None,
                            "sentences": len(result.sentences), "entities": len(result.entities)}
     for label in ENTITY_LABELS:
-        row[label] = sum(1 for e in result.entities if e["label"] == label)
+        row[label] = sum(1 for e in result.entities if e.label == label)
     row["error"] = result.error
     return row
 
 
 def entity_rows(result: FileResult) -> Iterator[dict[str, Any]]:
     for e in result.entities:
-        yield {"path": str(result.path), "start": e["start"], "end": e["end"], "label": e["label"],
-               "text": e["text"], "score": round(e["score"], 4)}
+        yield {"path": str(result.path), "start": e.start, "end": e.end, "label": e.label,
+               "text": e.text, "score": round(e.score, 4)}
 
 
 def _csv_safe(value: Any) -> Any:
@@ -123,7 +123,7 @@ def write_records(results: Iterable[FileResult], out: IO[str]) -> int:
 
 def redacted(result: FileResult, text: str, types: Collection[str]) -> Redaction:
     """The document's text with the chosen entity types replaced by ``[LABEL]`` placeholders."""
-    return redact(text, [Entity(**e) for e in result.entities], types)
+    return redact(text, result.entities, types)
 
 
 def redacted_path(path: Path, roots: Iterable[Path], folder: Path) -> Path:

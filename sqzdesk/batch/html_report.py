@@ -14,6 +14,7 @@ from typing import IO
 
 from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.source import text_if_unchanged
+from sqzdesk.engine.results import Entity, SentenceSentiment
 
 MAX_BARS = 300  # sentences per chart before neighbouring sentences are averaged into one bar
 CHART_W, CHART_H = 900, 120
@@ -51,11 +52,11 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _positive_probability(sentence: dict) -> float:
-    return sentence["score"] if sentence["label"] == "positive" else 1.0 - sentence["score"]
+def _positive_probability(sentence: SentenceSentiment) -> float:
+    return sentence.score if sentence.label == "positive" else 1.0 - sentence.score
 
 
-def sentiment_chart(sentences: Sequence[dict]) -> str:
+def sentiment_chart(sentences: Sequence[SentenceSentiment]) -> str:
     """Inline SVG: one bar per sentence, up for positive and down for negative, height = confidence.
 
     Long documents average neighbouring sentences so the chart stays readable and the file small.
@@ -89,17 +90,17 @@ def sentiment_chart(sentences: Sequence[dict]) -> str:
     return "".join(parts)
 
 
-def highlighted(text: str, entities: Sequence[dict]) -> str:
+def highlighted(text: str, entities: Sequence[Entity]) -> str:
     """The text, escaped, with each entity wrapped in a coloured ``<mark>`` (overlaps skipped)."""
     out, pos = [], 0
-    for e in sorted(entities, key=lambda e: (e["start"], -e["end"])):
-        if e["start"] < pos or e["end"] > len(text):
+    for e in sorted(entities, key=lambda e: (e.start, -e.end)):
+        if e.start < pos or e.end > len(text):
             continue
-        colour = COLOURS.get(e["label"], _FALLBACK)
-        out.append(_e(text[pos:e["start"]]))
-        out.append(f'<mark style="background:{colour}" data-l="{_e(e["label"])}" '
-                   f'title="{_e(e["label"])} {e["score"]:.2f}">{_e(text[e["start"]:e["end"]])}</mark>')
-        pos = e["end"]
+        colour = COLOURS.get(e.label, _FALLBACK)
+        out.append(_e(text[pos:e.start]))
+        out.append(f'<mark style="background:{colour}" data-l="{_e(e.label)}" '
+                   f'title="{_e(e.label)} {e.score:.2f}">{_e(text[e.start:e.end])}</mark>')
+        pos = e.end
     out.append(_e(text[pos:]))
     return "".join(out)
 
@@ -116,7 +117,7 @@ def _sentiment_badge(result: FileResult) -> str:
     s = result.sentiment
     if not s:
         return ""
-    return f'<span class="badge {_e(s["label"])}">{_e(s["label"])} {s["score"]:.2f}</span>'
+    return f'<span class="badge {_e(s.label)}">{_e(s.label)} {s.score:.2f}</span>'
 
 
 def _document_section(index: int, result: FileResult, text: str | None) -> str:
@@ -126,7 +127,7 @@ def _document_section(index: int, result: FileResult, text: str | None) -> str:
         parts.append(f'<p class="error">{_e(result.error)}</p></section>')
         return "".join(parts)
     parts.append(sentiment_chart(result.sentences))
-    labels = sorted({e["label"] for e in result.entities})
+    labels = sorted({e.label for e in result.entities})
     parts.append(_legend(labels))
     if text is None:
         parts.append('<p class="note">Text not shown: the file changed, moved or became unreadable since it '

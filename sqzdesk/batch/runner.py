@@ -4,8 +4,8 @@ The CLI calls it on the main thread and the batch panel from a worker thread; bo
 plain callbacks and a :class:`RunControl`, so neither needs to know how the other works.
 
 Per file: read once and hash, answer from the store when the same content was already analysed by the
-same models (that is what makes a rerun a resume), otherwise parse, analyse, add pattern entities and
-commit the result before moving on. A bad file becomes a failed result with a one-line reason; nothing a
+same models (that is what makes a rerun a resume), otherwise parse, analyse (pattern entities merged
+in by the engine's stream) and commit the result before moving on. A bad file becomes a failed result with a one-line reason; nothing a
 single file does stops the batch.
 """
 
@@ -194,9 +194,7 @@ class BatchRunner:
         except Exception as exc:  # an engine failure on one odd input must not end a thousand-file batch
             reason = f"analysis failed ({type(exc).__name__}: {one_line(exc)})"
             return self._record(FileResult(path, source.sha256, error=reason), t0)
-        record = analysis.to_record()
-        return self._record(FileResult(path, source.sha256, record["sentiment"], record["sentences"],
-                                       record["entities"]), t0)
+        return self._record(FileResult(path, source.sha256, analysis), t0)
 
     def _analyze(self, text: str, should_stop: ShouldStop, name: str) -> Analysis:
         if self.scheduler is None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqzdesk.batch.results import DONE, FAILED, FileResult
+from sqzdesk.batch.results import FileResult, FileStatus, analysis_from_record
 from sqzdesk.engine.patterns import PATTERNS_VERSION
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (path, model_key)
 )"""
 _COLUMNS = "path, model_key, sha256, status, record, error, seconds, analysed_at"
+ANALYSIS_FIELDS = ("sentiment", "sentences", "entities")  # the JSON of a done row's ``record`` column
 _INSERT = f"INSERT OR REPLACE INTO results ({_COLUMNS}) VALUES ({', '.join('?' * 8)})"
 
 
@@ -120,10 +121,10 @@ class ResultStore:
         """Store (replace) the result for this path and model key; committed before returning."""
         if not result.is_file:
             raise ValueError("scan problems are not stored")
+        fields = result.to_record()
         record = None if result.failed else json.dumps(
-            {"sentiment": result.sentiment, "sentences": result.sentences, "entities": result.entities},
-            ensure_ascii=False)
-        row = (_key_path(result.path), key, result.sha256, result.status, record, result.error,
+            {name: fields[name] for name in ANALYSIS_FIELDS}, ensure_ascii=False)
+        row = (_key_path(result.path), key, result.sha256, result.status.value, record, result.error,
                float(result.seconds), result.analysed_at or time.time())
         try:
             with self._lock:
@@ -189,12 +190,12 @@ def _where(key: str | None, failed: bool | None) -> tuple[str, tuple]:
         args.append(key)
     if failed is not None:
         conditions.append("status = ?")
-        args.append(FAILED if failed else DONE)
+        args.append(FileStatus.FAILED.value if failed else FileStatus.DONE.value)
     return ("WHERE " + " AND ".join(conditions)) if conditions else "", tuple(args)
 
 
 def _row_to_result(row: tuple) -> FileResult:
+    """The stored row as a typed result: its JSON record rebuilt into engine objects."""
     path, _key, sha256, _status, record, error, seconds, analysed_at = row
-    fields = json.loads(record) if record else {"sentiment": None, "sentences": [], "entities": []}
-    return FileResult(Path(path), sha256, fields["sentiment"], fields["sentences"], fields["entities"],
-                      error, seconds, analysed_at, reused=True)
+    analysis = analysis_from_record(json.loads(record)) if record else None
+    return FileResult(Path(path), sha256, analysis, error, seconds, analysed_at, reused=True)
