@@ -138,7 +138,7 @@ def test_text_tokenizer_api(tiny, tiny_root):
     assert TextTokenizer(tiny_root / "tiny-sentiment" / "tokenizer.json").tokenizer is tiny.tokenizer
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not a tokenizer", "unknown model", "missing"])
+@pytest.mark.parametrize("damage", ["truncated", "not a tokenizer", "unknown model", "bad added token", "missing"])
 def test_a_file_the_library_cannot_load_names_the_file(tiny_copy, damage):
     path = tiny_copy / "tiny-qa" / "tokenizer.json"
     spec = json.loads(path.read_text())
@@ -148,6 +148,8 @@ def test_a_file_the_library_cannot_load_names_the_file(tiny_copy, damage):
         path.write_text("[1, 2]")
     elif damage == "unknown model":
         path.write_text(json.dumps({**spec, "model": {"type": "NoSuchModel"}}))
+    elif damage == "bad added token":
+        path.write_text(json.dumps({**spec, "added_tokens": [{"content": "[CLS]", "id": "2"}]}))
     else:
         path.unlink()
     with pytest.raises(ValueError, match=r"tokenizer\.json: "):

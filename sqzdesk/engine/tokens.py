@@ -67,8 +67,10 @@ class TextTokenizer:
         return _tokens(self.tokenizer.encode(_without_surrogates(text), add_special_tokens=False))
 
     def encode_many(self, texts: list[str]) -> list[Tokens]:
-        encodings = self.tokenizer.encode_batch([_without_surrogates(t) for t in texts], add_special_tokens=False)
-        return [_tokens(enc) for enc in encodings]
+        """One text at a time, as :meth:`encode`: ``encode_batch`` would start the library's own thread pool
+        beside ONNX Runtime's (and a process that forks after using it gets the library's warning and
+        loses it), for no gain worth having on the sentences and questions encoded here."""
+        return [self.encode(text) for text in texts]
 
 
 _LOADED: dict[str, tuple[Tokenizer, dict[str, int]]] = {}  # sha256 of a tokenizer.json -> tokenizer, added ids
@@ -83,13 +85,25 @@ def _load(path: Path) -> tuple[Tokenizer, dict[str, int]]:
             spec = json.loads(data.decode("utf-8"))
             if not isinstance(spec, dict):
                 raise ValueError("not a tokenizer definition (expected a JSON object)")
-            added_tokens = spec.get("added_tokens") or []
-            added = {t["content"]: t["id"] for t in added_tokens if isinstance(t, dict) and "content" in t and "id" in t}
+            added = _added_ids(spec.get("added_tokens") or [])
             spec = {**spec, "added_tokens": [], "truncation": None, "padding": None}
             _LOADED[digest] = Tokenizer.from_str(json.dumps(spec)), added
         return _LOADED[digest]
     except Exception as exc:  # OSError, JSON/UTF-8 (ValueError), and whatever the library raises
         raise ValueError(f"{path}: {exc}") from None
+
+
+def _added_ids(added_tokens) -> dict[str, int]:
+    """content -> id of the file's added tokens (which the library is then not given, so not checked)."""
+    if not isinstance(added_tokens, list):
+        raise ValueError("added_tokens must be a list")
+    ids = {}
+    for token in added_tokens:
+        if not (isinstance(token, dict) and isinstance(token.get("content"), str)
+                and isinstance(token.get("id"), int) and not isinstance(token.get("id"), bool)):
+            raise ValueError(f"added token {token!r} needs a content string and an integer id")
+        ids[token["content"]] = token["id"]
+    return ids
 
 
 def _without_surrogates(text: str) -> str:
