@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO
+from helpers import CLI_TIMEOUT_S, REPO
 from pdfmaker import make_pdf
 
 GUARD = r"""
@@ -37,7 +37,7 @@ sys.exit(rc)
 
 def _guarded(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-c", GUARD, *args], input=stdin, capture_output=True, text=True,
-                          cwd=REPO, timeout=300)
+                          cwd=REPO, timeout=CLI_TIMEOUT_S)
     line = next(x for x in proc.stderr.splitlines() if x.startswith("OFFLINE-CHECK "))
     check = json.loads(line.removeprefix("OFFLINE-CHECK "))
     assert check == {"attempts": [], "network_modules": []}, check

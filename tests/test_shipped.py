@@ -10,7 +10,7 @@ import json
 
 import onnx
 import pytest
-from conftest import SHIPPED, run_cli, shipped_bundle
+from helpers import SHIPPED, long_report, run_cli, shipped_bundle
 
 from sqzdesk.engine import EntityModel, QAModel, SentimentModel, load_bundle
 
@@ -106,3 +106,23 @@ def test_manifests_list_validation_metrics_for_int8_and_fp32():
     for manifest in SHIPPED.glob("*/manifest.json"):
         metrics = json.loads(manifest.read_text())["metrics"]
         assert any(k.endswith("_int8") for k in metrics) and any(k.endswith("_fp32") for k in metrics)
+
+
+def test_analyze_and_batch_agree_on_the_shipped_bundles(tmp_path):
+    """With the real models too: ``analyze`` and ``batch`` give one result for a long report."""
+    for task in ("sentiment", "entities"):
+        shipped_bundle(task)
+    env = {"SQZDESK_MODEL_PATH": str(SHIPPED)}
+    doc = tmp_path / "report.txt"
+    doc.write_text(long_report(12_000), encoding="utf-8")
+    analyzed = run_cli("analyze", str(doc), "--format", "jsonl", env=env)
+    assert analyzed.returncode == 0, analyzed.stderr
+    out = tmp_path / "out.jsonl"
+    batched = run_cli("batch", str(doc), "--out", str(out), "--store", str(tmp_path / "s"), "-q", env=env)
+    assert batched.returncode == 0, batched.stderr
+    a, b = json.loads(analyzed.stdout), json.loads(out.read_text(encoding="utf-8"))
+    assert {k: a[k] for k in ("sentiment", "sentences", "entities")} == \
+        {k: b[k] for k in ("sentiment", "sentences", "entities")}
+    found = {(e["label"], e["text"]) for e in a["entities"]}
+    assert {("PER", "Angela Merkel"), ("LOC", "Paris"), ("EMAIL", "press.office@acme-example.com"),
+            ("IBAN", "GB82 WEST 1234 5698 7654 32"), ("PHONE", "+44 20 7946 0958")} <= found, found

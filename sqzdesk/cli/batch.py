@@ -16,8 +16,8 @@ Scan problems (symlink loops, unreadable folders, missing paths) are not files: 
 and count as failures, but no output line. Exit 1 if anything failed, 2 for usage, model or store
 errors, 130 when interrupted (rerun with ``--resume``).
 
-Only light standard-library modules are imported at module level: ``sqzdesk.cli`` imports this module
-for every command, including starting the GUI.
+The work itself is the headless library :mod:`sqzdesk.batch` (scan, runner, store, exports); this module
+is only its command line. Standard library only at module level (see :mod:`sqzdesk.cli`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,14 @@ import argparse
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from sqzdesk.cli.common import Failures, open_analyzer, parse_patterns, usage
+
+if TYPE_CHECKING:
+    from sqzdesk.batch.results import FileResult
+    from sqzdesk.batch.store import ResultStore
+    from sqzdesk.engine.analysis import Analyzer
 
 DEFAULT_TIME_LIMIT_S = 600.0
 
@@ -54,11 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         f"default {DEFAULT_TIME_LIMIT_S:g})")
     p.add_argument("--store", type=Path, metavar="FILE", help="result store (default: in the user data dir)")
     p.add_argument("--quiet", "-q", action="store_true", help="no per-file lines, only failures")
-
-
-def _usage(message: str) -> int:
-    print(f"sqzdesk batch: {message}", file=sys.stderr)
-    return 2
+    p.set_defaults(run=run)
 
 
 def _redact_types(spec: str) -> frozenset[str]:
@@ -75,20 +79,18 @@ def _redact_types(spec: str) -> frozenset[str]:
 
 def run(args: argparse.Namespace) -> int:
     from sqzdesk.batch.store import ResultStore, StoreError
-    from sqzdesk.cli import open_analyzer
-    from sqzdesk.engine.patterns import parse_types
 
     try:
-        patterns = parse_types(args.patterns)
+        patterns = parse_patterns(args.patterns)
         redact_types = _redact_types(args.redact) if args.redact else None
     except ValueError as exc:
-        return _usage(str(exc))
+        return usage("batch", str(exc))
     if (redact_types is None) != (args.redact_dir is None):
-        return _usage("--redact and --redact-dir go together")
+        return usage("batch", "--redact and --redact-dir go together")
     if args.retry_failed and not args.resume:
-        return _usage("--retry-failed only makes sense with --resume")
+        return usage("batch", "--retry-failed only makes sense with --resume")
     if args.time_limit < 0:
-        return _usage("--time-limit must be 0 (none) or more seconds")
+        return usage("batch", "--time-limit must be 0 (none) or more seconds")
     analyzer = open_analyzer(args)
     if analyzer is None:
         return 2
@@ -109,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
             return 130
 
 
-def _run_batch(args, analyzer, store, patterns: frozenset[str], redact_types: frozenset[str] | None) -> int:
+def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore, patterns: frozenset[str],
+               redact_types: frozenset[str] | None) -> int:
     from sqzdesk.batch.exports import (
         RecordWriter,
         TableWriter,
@@ -121,14 +124,13 @@ def _run_batch(args, analyzer, store, patterns: frozenset[str], redact_types: fr
     from sqzdesk.batch.scan import scan
     from sqzdesk.batch.source import text_if_unchanged
     from sqzdesk.batch.terminal import TerminalProgress
-    from sqzdesk.cli import Failures
 
     options = RunOptions(reuse=args.resume, retry_failed=args.retry_failed,
                          time_budget_s=args.time_limit or None, patterns=patterns)
     runner = BatchRunner(analyzer, store, options)
     fail = Failures()
     bar = TerminalProgress(quiet=args.quiet)
-    kept = []  # results for the report, written at the end
+    kept: list[FileResult] = []  # results for the report, written at the end
 
     def failure(where: str, reason: object) -> None:
         bar.clear()
@@ -137,7 +139,7 @@ def _run_batch(args, analyzer, store, patterns: frozenset[str], redact_types: fr
     with ExitStack() as stack:
         # Every output is opened before the first file, so a bad path fails now, not after hours of work.
         try:
-            def open_out(path: Path | None):
+            def open_out(path: Path | None) -> IO[str]:
                 if path is None:
                     return sys.stdout
                 return stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
@@ -148,9 +150,9 @@ def _run_batch(args, analyzer, store, patterns: frozenset[str], redact_types: fr
                 if args.entities_out else None
             report = open_out(args.report) if args.report else None
         except OSError as exc:
-            return _usage(f"cannot write {exc.filename}: {exc.strerror}")
+            return usage("batch", f"cannot write {exc.filename}: {exc.strerror}")
 
-        def redact_one(result, types: frozenset[str]) -> None:
+        def redact_one(result: FileResult, types: frozenset[str]) -> None:
             text = text_if_unchanged(result.path, result.sha256)
             if text is None:
                 failure(str(result.path), "not redacted: the file changed or became unreadable")
@@ -161,7 +163,7 @@ def _run_batch(args, analyzer, store, patterns: frozenset[str], redact_types: fr
             except OSError as exc:
                 failure(str(result.path), f"not redacted: {exc.strerror or exc}")
 
-        def on_result(result) -> None:
+        def on_result(result: FileResult) -> None:
             if result.failed:
                 failure(str(result.path), result.error)
             bar.result(result)

@@ -1,0 +1,133 @@
+"""``sqzdesk analyze``: sentiment and entities per document, or per JSONL line of standard input.
+
+Every text goes through :meth:`Analyzer.analyze` with the ``--patterns`` types merged in (all by
+default, parsed exactly like ``batch --patterns``), the one analysis the GUI and ``batch`` run too, so
+``analyze FILE`` and ``batch FILE`` give the same sentiment, sentences and entities.
+
+``--stdin``: one output line per input line, in order (the contract is in :mod:`sqzdesk.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from sqzdesk.cli.common import (
+    Failures,
+    documents,
+    failure_reason,
+    open_analyzer,
+    output,
+    parse_patterns,
+    read_jsonl,
+    stdin_lines,
+    usage,
+    write_jsonl,
+)
+
+if TYPE_CHECKING:
+    from sqzdesk.engine.analysis import Analysis, Analyzer
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    an = subparsers.add_parser("analyze", help="sentiment and entities per document")
+    an.add_argument("paths", nargs="*", type=Path)
+    an.add_argument("--stdin", action="store_true", help='read JSONL {"id","text"} from standard input')
+    an.add_argument("--tasks", default="sentiment,entities")
+    an.add_argument("--patterns", default="all", metavar="TYPES",
+                    help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
+    an.add_argument("--format", choices=["json", "jsonl", "csv"], default="json")
+    an.add_argument("--out", type=Path, help="write here instead of standard output")
+    an.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.stdin == bool(args.paths):
+        return usage("analyze", "give PATH... or --stdin")
+    try:
+        patterns = parse_patterns(args.patterns)
+    except ValueError as exc:
+        return usage("analyze", str(exc))
+    analyzer = open_analyzer(args)
+    if analyzer is None:
+        return 2
+    fail = Failures()
+    try:
+        with output(args.out) as out:
+            if args.stdin:
+                analyze_lines(analyzer, stdin_lines(), out, fail, patterns)
+            else:
+                analyze_paths(analyzer, args.paths, args.format, out, fail, patterns)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        return usage("analyze", f"cannot write {exc.filename or 'the output'}: {exc.strerror or exc}")
+    return 1 if fail.count else 0
+
+
+def analyze_lines(analyzer: Analyzer, lines: Iterable[str], out: IO[str], fail: Failures,
+                  patterns: Collection[str]) -> None:
+    """One output line per input line: the analysis with ``"error": null``, or the reason it has none."""
+    for line in read_jsonl(lines, ("text",)):
+        error = line.error
+        analysis: Analysis | None = None
+        if line.record is not None:
+            try:
+                analysis = analyzer.analyze(line.record["text"], patterns=patterns)
+            except Exception as exc:  # one odd line never ends the stream; its line says why
+                error = failure_reason(exc)
+        if analysis is None:
+            fail(line.where, error)
+            write_jsonl(out, {"id": line.id, "sentiment": None, "entities": [], "error": error})
+        else:
+            record = analysis.to_record()
+            write_jsonl(out, {"id": line.id, "sentiment": record["sentiment"], "entities": record["entities"],
+                              "error": None})
+
+
+def analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str], fail: Failures,
+                  patterns: Collection[str]) -> None:
+    """Every readable document under the paths; failures get their stderr line and no record."""
+    import json
+
+    records = []
+    writer = _CsvRows(out) if fmt == "csv" else None
+    for path, doc in documents(paths, fail):
+        try:
+            record = {"path": str(path), **analyzer.analyze(doc.text, patterns=patterns).to_record()}
+        except Exception as exc:
+            fail(str(path), failure_reason(exc))
+            continue
+        if fmt == "jsonl":
+            write_jsonl(out, record)
+        elif writer is not None:
+            writer.add(record)
+        else:
+            records.append(record)
+    if fmt == "json":
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+class _CsvRows:
+    """One row per document: sentiment, sentence count, entity counts per type (model and pattern)."""
+
+    def __init__(self, out: IO[str]):
+        from sqzdesk.batch.exports import ENTITY_LABELS
+
+        self.labels = ENTITY_LABELS
+        self.writer = csv.DictWriter(out, fieldnames=["path", "sentiment_label", "sentiment_score", "sentences",
+                                                      "entities", *ENTITY_LABELS])
+        self.writer.writeheader()
+
+    def add(self, record: dict[str, Any]) -> None:
+        sentiment = record["sentiment"] or {}
+        row = {"path": record["path"], "sentiment_label": sentiment.get("label", ""),
+               "sentiment_score": f"{sentiment['score']:.4f}" if sentiment else "",
+               "sentences": len(record["sentences"]), "entities": len(record["entities"])}
+        for kind in self.labels:
+            row[kind] = sum(1 for e in record["entities"] if e["label"] == kind)
+        self.writer.writerow(row)

@@ -1,0 +1,181 @@
+"""What the subcommands share: failure lines, output streams, JSONL in and out, opening the models.
+
+Standard library only at module level (see :mod:`sqzdesk.cli`); the engine, the readers and the batch
+modules are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqzdesk.documents import Document
+    from sqzdesk.engine.analysis import Analyzer
+    from sqzdesk.engine.task import TaskModel
+
+
+def one_line(reason: object) -> str:
+    """A reason as one line (stderr, the ``error`` field and the store all show it on a single line)."""
+    return " ".join(str(reason).split()) or type(reason).__name__
+
+
+class Failures:
+    """Counts failed inputs and prints each as one line on stderr."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, where: str, reason: object) -> None:
+        self.count += 1
+        print(f"sqzdesk: {where}: {one_line(reason)}", file=sys.stderr, flush=True)
+
+
+def failure_reason(exc: Exception) -> str:
+    """The ``error`` text for an input the engine did not answer.
+
+    The engine's own refusals (no words, too long) are the user's to act on and read as they are; anything
+    else is an engine failure on that one input, named as such, and the other inputs still go on.
+    """
+    from sqzdesk.engine.errors import AnalysisError
+
+    if isinstance(exc, AnalysisError):
+        return one_line(exc)
+    return f"analysis failed ({type(exc).__name__}: {one_line(exc)})"
+
+
+def usage(command: str, message: str) -> int:
+    print(f"sqzdesk {command}: {message}", file=sys.stderr)
+    return 2
+
+
+# ---- output --------------------------------------------------------------------------------------
+
+@contextmanager
+def output(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or the file at ``path`` (UTF-8; ``newline=""`` so CSV writes its own line ends)."""
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        yield f
+
+
+def write_jsonl(out: IO[str], record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+# ---- JSONL input ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InputLine:
+    """One line of ``--stdin``: its record, or why it cannot be answered (then ``record`` is None)."""
+
+    number: int
+    id: Any = None                       # the record's "id" (any JSON value); None when unknown
+    record: dict[str, Any] | None = None
+    error: str | None = None
+
+    @property
+    def where(self) -> str:
+        """How the stderr line names it: ``line 3`` or ``line 3 (id 'a')``."""
+        return f"line {self.number}" if self.id is None else f"line {self.number} (id {self.id!r})"
+
+
+def read_jsonl(lines: Iterable[str], fields: tuple[str, ...]) -> Iterator[InputLine]:
+    """Every input line, in order: with its record when it is a JSON object with string ``fields``,
+    otherwise with a one-line ``error`` (an entirely blank line is an input line too and gets one)."""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            yield InputLine(number, error="blank line, expected a JSON object")
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputLine(number, error=f"not JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict):
+            yield InputLine(number, error="not a JSON object")
+            continue
+        missing = [f for f in fields if not isinstance(record.get(f), str)]
+        if missing:
+            yield InputLine(number, record.get("id"), error=f"needs string field(s) {', '.join(missing)}")
+            continue
+        yield InputLine(number, record.get("id"), record)
+
+
+def stdin_lines() -> Iterable[str]:
+    """Standard input as text lines; undecodable bytes become U+FFFD instead of ending the run, so every
+    line still gets its output line."""
+    stream = sys.stdin
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+    return stream
+
+
+# ---- models and documents ------------------------------------------------------------------------
+
+def model_dirs(args: argparse.Namespace) -> list[Path] | None:
+    """``--models`` first, then the usual search path; None (the usual path) without ``--models``."""
+    from sqzdesk.engine import search_dirs
+
+    return [*args.models, *search_dirs()] if args.models else None
+
+
+def open_model(task: str, args: argparse.Namespace) -> TaskModel | None:
+    """The task's model, or None after one clear error line (missing or damaged bundle)."""
+    from sqzdesk.engine import TASK_MODELS, BundleError
+
+    try:
+        model = TASK_MODELS[task].open(model_dirs(args), threads=args.threads)
+    except BundleError as exc:
+        print(f"sqzdesk: {task} model unusable: {exc}", file=sys.stderr)
+        return None
+    if getattr(args, "max_chars", None):
+        model.max_chars = args.max_chars
+    return model
+
+
+def open_analyzer(args: argparse.Namespace) -> Analyzer | None:
+    """The Analyzer for ``--tasks``, or None after one clear error line."""
+    from sqzdesk.engine import BundleError
+    from sqzdesk.engine.analysis import ANALYZE_TASKS, Analyzer
+
+    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
+    if not tasks or any(t not in ANALYZE_TASKS for t in tasks):
+        print(f"sqzdesk: --tasks takes {','.join(ANALYZE_TASKS)}, got {args.tasks!r}", file=sys.stderr)
+        return None
+    try:
+        return Analyzer.open(tasks, model_dirs(args), args.threads, getattr(args, "max_chars", None))
+    except BundleError as exc:
+        print(f"sqzdesk: model unusable: {exc}", file=sys.stderr)
+        return None
+
+
+def parse_patterns(spec: str) -> frozenset[str]:
+    """``--patterns``: all, none or a list of pattern types; ValueError (one line) for anything else."""
+    from sqzdesk.engine.patterns import parse_types
+
+    return parse_types(spec)
+
+
+def documents(paths: Iterable[Path], fail: Failures) -> Iterator[tuple[Path, Document]]:
+    """(path, Document) for every readable file under the paths; the rest get a failure line."""
+    from sqzdesk.batch.scan import ScanProblem, scan
+    from sqzdesk.documents import DocumentError, read_document
+
+    for item in scan(paths):
+        if isinstance(item, ScanProblem):
+            fail(str(item.path), item.reason)
+            continue
+        try:
+            yield item, read_document(item)
+        except DocumentError as exc:
+            fail(str(item), exc)
