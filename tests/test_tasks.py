@@ -66,15 +66,43 @@ def test_different_types_and_spaces_are_not_joined():
     assert len(decode_entities(text, words)) == 2
 
 
-def test_document_sentiment_is_the_token_weighted_mean_of_sentences(tiny_root):
+def test_document_sentiment_is_the_mean_of_sentences(tiny_root):
+    """The document rule: every sentence counts the same, whatever its length."""
     model = SentimentModel.open([tiny_root])
     result = model.analyze(TEXT)
     assert len(result.sentences) == 4
     pos = [s.score if s.label == "positive" else 1 - s.score for s in result.sentences]
-    lengths = [max(1, len(model.tokenizer.encode(TEXT[s.start:s.end]))) for s in result.sentences]
-    expected = float(np.average(pos, weights=lengths))
     overall = result.overall.score if result.overall.label == "positive" else 1 - result.overall.score
-    assert abs(overall - expected) < 1e-6
+    assert abs(overall - float(np.mean(pos))) < 1e-9
+    assert result.overall.label == ("positive" if np.mean(pos) > 0.5 else "negative")
+
+
+def test_only_prose_gets_sentiment_and_no_text_is_refused(tiny_root):
+    """A table of rates or a timestamp line has no sentiment (and does not drag the document's); a text
+    without any letter or digit is refused with NoText, an AnalysisError, not a bare ValueError."""
+    import pytest
+
+    from sqzdesk.engine import AnalysisError, Analyzer, NoText, TextTooLong
+    from sqzdesk.engine.sentiment import is_prose
+
+    model = SentimentModel.open([tiny_root])
+    rates = "".join(f"2015-07-{d:02d},EUR,USD,1.08{d:02d},1.09{d:02d}\n" for d in range(1, 20))
+    assert model.analyze(rates).sentences == () and model.analyze(rates).overall is None
+    prose = "The euro rose against the dollar, which pleased exporters."
+    mixed = model.analyze(prose + "\n\n" + rates)
+    assert [(s.start, s.end) for s in mixed.sentences] == [(0, len(prose))]
+    assert mixed.overall == model.analyze(prose).overall
+    assert not is_prose("07/19/2015 21:00:15.469,1.083") and is_prose("Q3 revenue rose 5%")
+    analyzer = Analyzer.open(dirs=[tiny_root], threads=1)
+    table = analyzer.analyze(rates + "10.20.30.40\n")
+    assert table.sentiment is None and table.sentences == () and "IP" in {e.label for e in table.entities}
+    for blank in ("", "   \n\t", "----- *** -----"):
+        with pytest.raises(NoText):
+            analyzer.analyze(blank)
+    assert not issubclass(NoText, ValueError) and issubclass(NoText, AnalysisError)
+    analyzer.sentiment.max_chars = 10
+    with pytest.raises(TextTooLong, match="over the 10 analysed at most"):
+        analyzer.analyze(prose)
 
 
 def test_sentence_windows_agree_with_analysing_the_sentence_alone(tiny_root):
@@ -160,3 +188,14 @@ def test_answers_never_cut_an_email_or_iban_in_half(tiny_models):
         cut = [p.text for p in patterns if p.start < a.end and a.start < p.end
                and not (a.start <= p.start and p.end <= a.end)]
         assert not cut, (a.text, cut)
+
+
+def test_a_question_longer_than_a_window_still_leaves_room_for_the_context(tiny_models):
+    """The tiny bundle's windows hold 32 tokens: a long question is cut to half a window, not refused."""
+    qa = tiny_models["qa"]
+    question = "Who " + "really " * 60 + "agreed?"
+    assert len(qa.tokenizer.encode(question)) > qa.max_length
+    context = "Zurich and Swissair agreed."
+    for a in qa.ask(question, context, top_k=3, threshold=0.0):
+        assert context[a.start:a.end] == a.text
+    assert qa.ask("0" * 29, "", top_k=3, threshold=0.0) == []

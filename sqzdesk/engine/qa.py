@@ -47,7 +47,9 @@ class QAModel(TaskModel):
             self.check_length(context)
         questions = self.tokenizer.encode_many([q for q, _ in pairs])
         contexts = self.tokenizer.encode_many([c for _, c in pairs])
-        windows = self.windows(contexts, [q.ids[:MAX_QUESTION_TOKENS] for q in questions])
+        # a question never takes more than half a window (else a long one leaves no room for context)
+        longest = min(MAX_QUESTION_TOKENS, self.max_length // 2)
+        windows = self.windows(contexts, [q.ids[:longest] for q in questions])
         outputs = self.run(windows, progress, should_stop)
         best = collect_spans(windows, outputs, contexts, max_answer_tokens, [c for _, c in pairs])
         return [rank_answers(context, spans, limit, top_k) for (_, context), spans in zip(pairs, best, strict=True)]
