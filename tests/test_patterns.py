@@ -14,7 +14,6 @@ from sqzdesk.engine.patterns import (
     luhn_valid,
     merge_entities,
     parse_types,
-    with_patterns,
 )
 from sqzdesk.engine.results import Entity
 
@@ -142,15 +141,29 @@ def test_merge_prefers_pattern_entities_and_never_overlaps():
     assert all(a.end <= b.start for a, b in zip(merged, merged[1:], strict=False))
 
 
-def test_with_patterns_on_a_real_analysis(tiny_models):
+def test_analyze_merges_patterns_into_the_model_entities(tiny_models):
     analyzer = Analyzer(tiny_models["sentiment"], tiny_models["entities"])
     text = "Angela Merkel wrote to angela@bund.de and called +49 30 1234567 twice. It went well."
-    plain = analyzer.analyze(text)
-    enriched = with_patterns(plain, text)
+    plain = analyzer.analyze(text, patterns=())
+    enriched = analyzer.analyze(text)  # every pattern type by default
     labels = [e.label for e in enriched.entities]
-    assert "EMAIL" in labels and "PHONE" in labels
+    assert "EMAIL" in labels and "PHONE" in labels and not {"EMAIL", "PHONE"} & {e.label for e in plain.entities}
     assert enriched.sentiment == plain.sentiment and enriched.sentences == plain.sentences
+    assert list(enriched.entities) == merge_entities(plain.entities, find_patterns(text))
     spans = [(e.start, e.end) for e in enriched.entities]
     assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     assert all(text[e.start:e.end] == e.text for e in enriched.entities)
-    assert with_patterns(plain, text, ()) is plain
+    only_email = analyzer.analyze(text, patterns={"EMAIL"})
+    assert list(only_email.entities) == merge_entities(plain.entities, find_patterns(text, {"EMAIL"}))
+
+
+def test_patterns_across_chunk_boundaries_are_whole_and_once(tiny_models):
+    """The stream merges per chunk; over all chunks the result is the whole text's merge, even where an
+    e-mail address or IBAN straddles a chunk boundary."""
+    analyzer = Analyzer(tiny_models["sentiment"], tiny_models["entities"], chunk_chars=120)
+    text = " ".join(f"Row {i} mail anna.k{i}@mail.example.org, pay DE89 3704 0044 0532 0130 00 now." for i in range(12))
+    merged = analyzer.analyze(text)
+    plain = analyzer.analyze(text, patterns=())
+    assert list(merged.entities) == merge_entities(plain.entities, find_patterns(text))
+    assert [e.text for e in merged.entities if e.label == "EMAIL"] == [f"anna.k{i}@mail.example.org" for i in range(12)]
+    assert sum(e.label == "IBAN" for e in merged.entities) == 12

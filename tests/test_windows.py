@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqzdesk.engine import Cancelled, EntityModel
 from sqzdesk.engine.windows import Window, batches, merge_token_scores, spans
 
 
+@settings(deadline=None)
 @given(st.integers(0, 2000), st.integers(1, 300), st.integers(0, 400))
 def test_spans_cover_every_token_with_the_requested_overlap(n, room, stride):
     out = spans(n, room, stride)
