@@ -50,8 +50,8 @@ def main() -> None:
     args = p.parse_args()
 
     from sqzdesk.batch.runner import BatchRunner, RunControl, RunOptions
-    from sqzdesk.batch.store import ResultStore
     from sqzdesk.batch.scan import scan
+    from sqzdesk.batch.store import ResultStore
     from sqzdesk.engine import ModelPool, Priority, Scheduler
     from sqzdesk.engine.pool import EngineConfig
 
