@@ -12,7 +12,8 @@ def run_gui(files: Sequence[str] = ()) -> int:
 
     from sqzdesk.gui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     quiet_qt_messages()
     app.setApplicationName("sqzdesk")
     app.setApplicationDisplayName("sqzdesk")

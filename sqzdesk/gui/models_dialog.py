@@ -127,8 +127,9 @@ class ModelsDialog(QDialog):
         layout.addWidget(where)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
-        if self.rows:
-            self.table.setCurrentItem(self.table.topLevelItem(0))
+        first = self.table.topLevelItem(0)
+        if self.rows and first is not None:
+            self.table.setCurrentItem(first)
         else:
             self.card.setMarkdown("**No model bundles found.** Install bundles into one of the folders above.")
 
