@@ -49,7 +49,7 @@ QUESTION = "Who will build the rail link?"
 def model_path(scratch: Path) -> tuple[str, list[str]]:
     """The search path to use and a line per task saying which bundle serves it."""
     from sqzdesk.engine import search_dirs
-    from sqzdesk.gui.worker import locate_models
+    from sqzdesk.engine.pool import locate_models
 
     roots = search_dirs()
     status = locate_models(roots)
@@ -93,7 +93,9 @@ def main() -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
+    from sqzdesk.gui.document_tab import TabState
     from sqzdesk.gui.main_window import MainWindow
+    from sqzdesk.gui.qa_panel import QAState
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("sqzdesk")
@@ -115,11 +117,11 @@ def main() -> int:
     wait(lambda: window.models is not None)
     window.open_paths([doc])
     tab = window.current_tab()
-    wait(lambda: tab.state in ("done", "failed"))
-    if tab.qa.state != "unavailable":
+    wait(lambda: tab.state in (TabState.DONE, TabState.FAILED))
+    if tab.qa.state != QAState.UNAVAILABLE:
         tab.qa.question.setText(QUESTION)
         tab.qa.question.returnPressed.emit()
-        wait(lambda: tab.qa.state not in ("ready", "asking"))
+        wait(lambda: tab.qa.state not in (QAState.READY, QAState.ASKING))
     tab.entity_panel.flush()
     tab.view.verticalScrollBar().setValue(0)
     tab.view.flush()

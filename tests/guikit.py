@@ -1,24 +1,27 @@
 """Helpers for the GUI tests: a window on the tiny bundles, and ways to read back what it shows.
 
 Everything here reads the real widgets (extra selections, cursors, panel states); the engine is never
-mocked. Reference results come from the same engine on the same text with the GUI's batch size and
-one thread, so the predictions are identical to the ones the window received.
+mocked. Reference results come from the same engine on the same text with the engine's default batch
+size (the GUI's too) and one thread, so the predictions are identical to the ones the window received.
+
+No helper here measures time: what the GUI tests check about long work is counted (chunk signals,
+event-loop turns between them), so a busy machine makes them slower, never red.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from sqzdesk.engine import Analyzer, Answer, Entity, QAModel
-from sqzdesk.gui.document_tab import DocumentTab
+from sqzdesk.gui.document_tab import DocumentTab, TabState
 from sqzdesk.gui.document_view import ENTITY_LABEL, LAYER, DocumentView
 from sqzdesk.gui.main_window import MainWindow
 from sqzdesk.gui.settings import Settings, SettingsStore
-from sqzdesk.gui.worker import GUI_BATCH_SIZE
+from sqzdesk.gui.worker import WorkerHost
 
 NEWS = (
     "Angela Merkel met the Acme Corporation board in Berlin on Monday. The talks went well and "
@@ -50,7 +53,7 @@ def make_window(qtbot, **settings) -> MainWindow:
     return window
 
 
-def open_and_wait(qtbot, window: MainWindow, path: Path, state: str = "done") -> DocumentTab:
+def open_and_wait(qtbot, window: MainWindow, path: Path, state: TabState = TabState.DONE) -> DocumentTab:
     assert window.open_path(path)
     tab = window.current_tab()
     assert tab is not None
@@ -60,11 +63,7 @@ def open_and_wait(qtbot, window: MainWindow, path: Path, state: str = "done") ->
 
 
 def reference_analyzer() -> Analyzer:
-    analyzer = Analyzer.open(threads=1)
-    for model in (analyzer.sentiment, analyzer.entities):
-        if model is not None:
-            model.batch_size = GUI_BATCH_SIZE
-    return analyzer
+    return Analyzer.open(threads=1)
 
 
 def engine_entities(text: str) -> list[Entity]:
@@ -73,7 +72,6 @@ def engine_entities(text: str) -> list[Entity]:
 
 def engine_answers(question: str, context: str, threshold: float | None = None) -> list[Answer]:
     model = QAModel.open(threads=1)
-    model.batch_size = GUI_BATCH_SIZE
     return model.ask(question, context, top_k=3, threshold=threshold)
 
 
@@ -112,28 +110,57 @@ def drop_paths(widget, paths) -> bool:
     return enter.isAccepted()
 
 
-def event_loop_gaps(qtbot, window: MainWindow, path: Path) -> tuple[DocumentTab, int, list[float]]:
-    """Open ``path`` and record the gaps between 10 ms timer ticks on the GUI thread while it is analysed.
-    Measuring starts after the first chunk, so the tab's first layout and paint (Qt's one-off cost of
-    showing a document, whatever runs in the background) is not counted. Returns the tab, the chunks done
-    when measuring started, and the gaps in seconds."""
-    gaps: list[float] = []
-    last = [0.0]
+@dataclass
+class Steps:
+    """What the GUI thread saw of one analysis: the turns of its event loop counted at each chunk."""
+
+    ticks: int = 0                                      # turns of the GUI event loop so far
+    at_chunk: list[int] = field(default_factory=list)   # ``ticks`` when each chunk_ready was delivered
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def turns_between_chunks(self) -> list[int]:
+        return [b - a for a, b in zip(self.at_chunk, self.at_chunk[1:], strict=False)]
+
+
+def analyse_in_steps(qtbot, window: MainWindow, path: Path) -> tuple[DocumentTab, Steps]:
+    """Open ``path`` and count, with a 0 ms timer, the GUI event loop's turns between chunk deliveries.
+
+    Whether the loop turns between two chunks would otherwise depend on the machine's speed (two
+    chunks queued back to back are delivered in one go), so the engine thread is held after emitting
+    each chunk until the GUI thread has received that chunk and turned its loop once more: with that, a
+    window whose GUI thread ran the analysis itself, or waited for it, or got the whole document in one
+    signal, fails these counts, and a slow machine only makes the test slower.
+    """
+    steps = Steps()
+    resume = threading.Event()
+    released: list[int] = []   # chunk numbers the GUI has let the engine go on after
 
     def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
+        steps.ticks += 1
+        if len(released) < len(steps.at_chunk) and steps.ticks > steps.at_chunk[-1]:
+            released.append(len(steps.at_chunk))
+            resume.set()
 
-    assert window.open_path(path)
-    tab = window.current_tab()
-    qtbot.waitUntil(lambda: tab.chunks_done >= 1, timeout=20_000)
-    first = tab.chunks_done
-    probe = QTimer()
-    probe.setInterval(10)
-    probe.timeout.connect(tick)
-    last[0] = time.perf_counter()
-    probe.start()
-    qtbot.waitUntil(lambda: tab.state == "done", timeout=60_000)
-    probe.stop()
-    return tab, first, gaps
+    def delivered(job, chunk) -> None:  # GUI thread
+        steps.at_chunk.append(steps.ticks)
+        steps.spans.append((chunk.start, chunk.end))
+
+    def emitted(job, chunk) -> None:   # engine thread, right after each chunk_ready emit
+        assert resume.wait(60), "the GUI thread did not turn its event loop after a chunk"
+        resume.clear()
+
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(tick)
+    host: WorkerHost = window.host
+    host.chunk_ready.connect(delivered)
+    host.chunk_ready.connect(emitted, Qt.ConnectionType.DirectConnection)
+    timer.start()
+    try:
+        tab = open_and_wait(qtbot, window, path)
+    finally:
+        timer.stop()
+        host.chunk_ready.disconnect(emitted)
+        host.chunk_ready.disconnect(delivered)
+        resume.set()
+    return tab, steps

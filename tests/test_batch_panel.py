@@ -1,4 +1,8 @@
-"""The batch panel (offscreen Qt): a real folder through the worker thread, the real engine and store."""
+"""The batch panel (offscreen Qt): a real folder through the worker thread, the real engine and store.
+
+No test here waits a fixed time: pauses are set from the batch thread at a known file, and "nothing
+moved while paused" is checked over counted turns of the GUI event loop.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ import os
 from pathlib import Path
 
 import pytest
-from test_batch_runner import mixed_folder
+from helpers import mixed_folder
+from PySide6.QtCore import Qt, QTimer
 
 from sqzdesk.batch.store import ResultStore
-from sqzdesk.gui.batch_panel import CANCELLED, DONE, FAILED, QUEUED, BatchPanel
+from sqzdesk.gui.batch_panel import BatchPanel, RowState
 
-FINISHED = (DONE, FAILED)
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = (RowState.QUEUED, RowState.RUNNING, RowState.DONE, RowState.FAILED,
+                                            RowState.CANCELLED)
 
 
 @pytest.fixture()
@@ -29,6 +35,17 @@ def statuses(panel: BatchPanel) -> dict[Path, str]:
 
 def wait_idle(qtbot, panel: BatchPanel, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: not panel.busy, timeout=timeout)
+
+
+def turn_event_loop(qtbot, turns: int = 50) -> None:
+    """Let the GUI thread's event loop go round ``turns`` times (queued signals get delivered)."""
+    count = [0]
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: count.__setitem__(0, count[0] + 1))
+    timer.start()
+    qtbot.waitUntil(lambda: count[0] >= turns, timeout=30_000)
+    timer.stop()
 
 
 def test_folder_runs_to_completion_and_table_matches_store(qtbot, panel, tmp_path):
@@ -79,10 +96,10 @@ def test_pause_then_cancel_runs_nothing_and_stores_nothing(qtbot, panel, tmp_pat
     panel.pause()
     assert panel.pause_button.text() == "Resume"
     panel.add_paths([folder.root])
-    qtbot.waitUntil(lambda: len(panel.model.rows) > 0, timeout=10_000)
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: len(panel.model.rows) > 0, timeout=30_000)
+    turn_event_loop(qtbot)
     assert set(statuses(panel).values()) == {QUEUED} and panel.busy
-    with qtbot.waitSignal(panel.batch_finished, timeout=10_000) as finished:
+    with qtbot.waitSignal(panel.batch_finished, timeout=30_000) as finished:
         panel.cancel()
     assert finished.args[0].cancelled
     assert set(statuses(panel).values()) == {CANCELLED}
@@ -101,14 +118,23 @@ def test_pause_and_resume_mid_batch(qtbot, panel, tmp_path):
     for i in range(40):
         (docs / f"n{i:02d}.txt").write_text(f"Note {i}. " + "Bob met Alice in Rome and it went well. " * 10,
                                             encoding="utf-8")
+    finished = [0]
+
+    def paused_after_three(result) -> None:  # the batch thread, right after the third file is stored
+        finished[0] += 1
+        if finished[0] == 3:
+            panel.control.pause()
+
+    panel.worker.file_finished.connect(paused_after_three, Qt.ConnectionType.DirectConnection)
     panel.add_paths([docs])
-    qtbot.waitUntil(lambda: DONE in statuses(panel).values(), timeout=20_000)
-    panel.pause()
-    qtbot.wait(200)  # the file in flight finishes
+    qtbot.waitUntil(lambda: list(statuses(panel).values()).count(DONE) == 3, timeout=30_000)
+    panel.pause()  # the button follows (the control is already paused)
+    turn_event_loop(qtbot)
     frozen = statuses(panel)
-    qtbot.wait(300)
-    assert statuses(panel) == frozen and panel.busy
-    with qtbot.waitSignal(panel.batch_finished, timeout=30_000):
+    assert list(frozen.values()).count(DONE) == 3 and list(frozen.values()).count(QUEUED) == 37
+    turn_event_loop(qtbot)
+    assert statuses(panel) == frozen and panel.busy and panel.pause_button.text() == "Resume"
+    with qtbot.waitSignal(panel.batch_finished, timeout=60_000):
         panel.resume()
     assert set(statuses(panel).values()) == {DONE}
 
@@ -118,6 +144,6 @@ def test_missing_models_are_reported_not_raised(qtbot, tmp_path):
     qtbot.addWidget(widget)
     (tmp_path / "a.txt").write_text("hello there", encoding="utf-8")
     widget.add_paths([tmp_path / "a.txt"])
-    qtbot.waitUntil(lambda: not widget.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not widget.busy, timeout=30_000)
     assert widget.status_label.text().startswith("Cannot run:") and "sentiment" in widget.status_label.text()
     widget.shutdown()

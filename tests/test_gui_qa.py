@@ -8,7 +8,8 @@ from guikit import NEWS, engine_answers, make_window, open_and_wait
 from pdfmaker import make_pdf
 from PySide6.QtCore import Qt
 
-from sqzdesk.gui.qa_panel import NO_ANSWER
+from sqzdesk.gui.document_tab import TabState
+from sqzdesk.gui.qa_panel import NO_ANSWER, QAState
 
 QUESTION = "What did Angela Merkel visit?"
 
@@ -16,7 +17,7 @@ QUESTION = "What did Angela Merkel visit?"
 def ask(qtbot, tab, question: str) -> None:
     tab.qa.question.setText(question)
     qtbot.keyClick(tab.qa.question, Qt.Key.Key_Return)  # Enter asks
-    qtbot.waitUntil(lambda: tab.qa.state not in ("ready", "asking"), timeout=20_000)
+    qtbot.waitUntil(lambda: tab.qa.state not in (QAState.READY, QAState.ASKING), timeout=20_000)
 
 
 def test_answer_selects_its_span_and_shows_score_and_page(qtbot, tmp_path):
@@ -28,7 +29,7 @@ def test_answer_selects_its_span_and_shows_score_and_page(qtbot, tmp_path):
     expected = engine_answers(QUESTION, tab.document.text)
     assert expected, "the tiny QA bundle (threshold 0) always proposes spans"
     ask(qtbot, tab, QUESTION)
-    assert tab.qa.state == "answers"
+    assert tab.qa.state == QAState.ANSWERS
     assert [tab.qa.answer(i) for i in range(tab.qa.answers.count())] == expected
     first = expected[0]
     assert tab.view.selected_span() == (first.start, first.end)
@@ -48,7 +49,7 @@ def test_no_answer_is_an_explicit_state(qtbot, tmp_path):
     tab = open_and_wait(qtbot, window, path)
     assert engine_answers(QUESTION, NEWS, threshold=1.01) == []
     ask(qtbot, tab, QUESTION)
-    assert tab.qa.state == "no_answer"
+    assert tab.qa.state == QAState.NO_ANSWER
     assert NO_ANSWER in tab.qa.status.text() and tab.qa.answers.count() == 0
     assert tab.view.selected_span() is None
 
@@ -62,7 +63,7 @@ def test_missing_qa_model_disables_the_panel_with_the_reason(qtbot, tmp_path, ti
     path.write_text(NEWS)
     window = make_window(qtbot)
     tab = open_and_wait(qtbot, window, path)  # analysis still works
-    assert tab.qa.state == "unavailable"
+    assert tab.qa.state == QAState.UNAVAILABLE
     assert not tab.qa.question.isEnabled() and not tab.qa.ask_button.isEnabled()
     assert "no 'qa' model installed" in tab.qa.status.text()
     assert "QA: missing" in window.status.models.text()
@@ -76,8 +77,8 @@ def test_no_models_at_all_still_opens_documents(qtbot, tmp_path, monkeypatch):
     path = tmp_path / "news.txt"
     path.write_text(NEWS)
     window = make_window(qtbot)
-    tab = open_and_wait(qtbot, window, path, state="failed")
+    tab = open_and_wait(qtbot, window, path, state=TabState.FAILED)
     assert tab.view.toPlainText() == NEWS
     assert "no sentiment or entity model" in tab.state_label.text()
-    assert tab.qa.state == "unavailable" and "Sentiment unavailable" in tab.sentiment.overall.text()
+    assert tab.qa.state == QAState.UNAVAILABLE and "Sentiment unavailable" in tab.sentiment.overall.text()
     qtbot.waitUntil(lambda: window.host.idle)

@@ -1,13 +1,12 @@
-"""The GUI's pure helpers: offset conversion, chunking, settings persistence, the PySide6 guard."""
+"""The GUI's pure helpers: offset conversion, settings persistence, the PySide6 guard, states, the rule text."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from sqzdesk.engine import Analysis, Entity, SentenceSentiment, Sentiment
+from sqzdesk.engine import SentenceSentiment
 from sqzdesk.gui import qt_compat
-from sqzdesk.gui.chunking import CHUNK_CHARS, combine_sentiment, shift, split_chunks
 from sqzdesk.gui.offsets import Utf16Map
 from sqzdesk.gui.settings import DEFAULT_COLOURS, Settings, SettingsStore
 
@@ -27,39 +26,6 @@ def test_utf16_map_is_identity_for_plain_text():
     m = Utf16Map("plain ascii")
     assert [m.to_utf16(i) for i in range(12)] == list(range(12))
     assert m.to_code_point(5) == 5
-
-
-def test_chunks_cover_the_text_and_end_at_paragraphs():
-    para = "Angela Merkel visited Paris. The film was great.\n\n"
-    text = para * 300
-    chunks = split_chunks(text)
-    assert chunks[0].start == 0 and chunks[-1].end == len(text)
-    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:], strict=False))
-    assert all(0 < c.end - c.start <= CHUNK_CHARS for c in chunks)
-    assert all(text[c.end - 2:c.end] == "\n\n" for c in chunks[:-1])  # cut at blank lines
-    assert split_chunks("") == split_chunks("")[:1] and len(split_chunks("short")) == 1
-
-
-def test_chunks_fall_back_to_sentence_then_space_boundaries():
-    text = "This is one sentence. " * 400  # no newlines at all
-    chunks = split_chunks(text, target=1000)
-    assert all(text[c.end - 2:c.end] == ". " for c in chunks[:-1])
-    words = "word " * 1000
-    assert all(words[c.end - 1] == " " for c in split_chunks(words, target=1000)[:-1])
-    solid = "x" * 2500
-    assert [c.end - c.start for c in split_chunks(solid, target=1000)] == [1000, 1000, 500]
-
-
-def test_shift_moves_offsets_and_combine_weights_by_length():
-    a = Analysis(Sentiment("positive", 0.9), (SentenceSentiment(0, 10, "positive", 0.9),),
-                 (Entity(2, 5, "PER", "Ann", 0.8),))
-    moved = shift(a, 100)
-    assert moved.sentences[0].start == 100 and moved.entities[0].end == 105 and moved.sentiment == a.sentiment
-    combined = combine_sentiment([SentenceSentiment(0, 30, "negative", 0.8),
-                                  SentenceSentiment(30, 40, "positive", 0.9)])
-    assert combined.label == "negative"
-    assert abs(combined.score - (30 * 0.8 + 10 * 0.1) / 40) < 1e-9
-    assert combine_sentiment([]) is None
 
 
 def test_settings_round_trip(tmp_path):
@@ -164,3 +130,57 @@ def test_file_dialogs_open_at_a_readable_size_that_fits_the_screen(qtbot):
     folder = file_dialog(None, "Folder", "", mode=QFileDialog.FileMode.Directory)
     qtbot.addWidget(folder)
     assert folder.testOption(QFileDialog.Option.ShowDirsOnly)
+
+
+def _plain(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", "", html).replace("&nbsp;", " ").replace("■", "").split())
+
+
+def test_sentiment_panel_states_the_document_rule_in_words(qtbot):
+    from sqzdesk.engine.sentiment import document_sentiment
+    from sqzdesk.gui.sentiment_panel import SentimentPanel
+
+    panel = SentimentPanel()
+    qtbot.addWidget(panel)
+    panel.set_neutral_below(0.7)
+    sentences = [SentenceSentiment(10 * i, 10 * i + 9, "positive", 0.9) for i in range(21)]
+    sentences += [SentenceSentiment(300 + 10 * i, 309 + 10 * i, "negative", 0.8) for i in range(10)]
+    sentences += [SentenceSentiment(500 + 10 * i, 509 + 10 * i, label, 0.6)
+                  for i, label in enumerate(("positive", "negative", "positive", "negative"))]
+    first, rest = sentences[:20], sentences[20:]
+    labels = ("negative", "positive")
+
+    panel.add_sentences(first)  # while the analysis runs: the engine's document so far
+    panel.set_overall(document_sentiment(first, labels), final=False)
+    assert _plain(panel.overall.text()) == "Positive score 0.90 — mean of 20 sentences (so far)"
+    assert _plain(panel.counts.text()) == "20 positive, 0 negative, 0 uncertain"
+    assert "so far" in panel.counts.toolTip()
+
+    panel.add_sentences(rest)
+    whole = document_sentiment(sentences, labels)
+    assert whole.label == "positive" and abs(whole.score - (21 * 0.9 + 10 * 0.2 + 2 * 0.6 + 2 * 0.4) / 35) < 1e-12
+    panel.set_overall(whole, final=True)
+    assert _plain(panel.overall.text()) == f"Positive score {whole.score:.2f} — mean of 35 sentences"
+    assert _plain(panel.counts.text()) == "21 positive, 10 negative, 4 uncertain"
+    tip = panel.counts.toolTip()
+    assert "mean of those probabilities over its 35 sentences" in tip and "below 0.70" in tip
+    assert "so far" not in tip and panel.overall.toolTip() == tip
+
+    panel.clear()
+    panel.set_overall(None, final=True)  # only lines without words: no sentiment, and why
+    assert _plain(panel.overall.text()) == "No sentiment"
+    assert _plain(panel.counts.text()) == "No sentence with words to judge."
+
+
+def test_gui_states_are_typed_and_read_as_their_words():
+    from sqzdesk.batch.results import FileStatus
+    from sqzdesk.gui.batch_panel import RowState
+    from sqzdesk.gui.document_tab import TabState
+    from sqzdesk.gui.qa_panel import QAState
+
+    assert [s.value for s in TabState] == ["waiting", "running", "done", "cancelled", "failed"]
+    assert [s.value for s in QAState] == ["unavailable", "ready", "asking", "answers", "no_answer", "failed"]
+    assert [s.value for s in RowState] == ["queued", "running", "done", "failed", "cancelled"]
+    assert RowState.DONE == FileStatus.DONE and RowState.FAILED == FileStatus.FAILED  # a row shows the store's

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from guikit import NEWS, drop_paths, make_window, open_and_wait
+from helpers import run_cli
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -144,8 +145,6 @@ def test_dropped_folder_goes_to_the_batch_panel_with_the_cli_batch_results(qtbot
     """Issue 7's acceptance: a folder dropped on the window gives what `sqzdesk batch` gives."""
     import json
 
-    from conftest import run_cli
-
     folder = tmp_path / "case"
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text(NEWS)
@@ -164,7 +163,5 @@ def test_dropped_folder_goes_to_the_batch_panel_with_the_cli_batch_results(qtbot
     gui = {str(r.path): r.result for r in panel.model.rows}
     assert set(gui) == set(cli)
     for path, record in cli.items():
-        result = gui[path]
-        assert result.error == record["error"]
-        assert result.sentiment == record["sentiment"] and result.entities == record["entities"]
+        assert gui[path].to_record() == record  # every field: sentiment, sentences, entities, error
     window.close()

@@ -2,24 +2,33 @@
 
 A standalone QWidget so the main window can put it in a tab or a dock::
 
-    panel = BatchPanel(store_path=None, threads=settings.threads)   # None: the default result store
+    panel = BatchPanel(pool=host.pool, scheduler=host.scheduler,       # the window's engine
+                       options=RunOptions(max_bytes=settings.max_bytes))
     dock = QDockWidget("Batch", window)
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)   # or: tabs.addTab(panel, "Batch")
     ...
+    panel.configure(new_options)   # the settings changed (size limit)
     panel.shutdown()   # in the window's closeEvent: a child widget gets no closeEvent of its own
 
-Scanning, inference, store writes and exports all run in :class:`BatchWorker` on its own QThread
-(through :class:`~sqzdesk.batch.runner.BatchRunner`); the GUI thread only updates the table. Pause and
-cancel cannot travel through the worker's event queue (it is busy with the job), so they set the
-shared :class:`~sqzdesk.batch.runner.RunControl` directly.
+The models are the window's (:class:`~sqzdesk.engine.pool.ModelPool`: one set for the tabs and the
+dock, built with the settings' thread count) and every file is analysed on the window's engine thread
+(:class:`~sqzdesk.engine.scheduler.Scheduler`) as a batch-priority job, so a document opened or a
+question asked meanwhile runs first, waiting at most one model batch. Without a pool and scheduler
+(a panel on its own) it makes its own.
+
+Scanning, store writes, exports and waiting for the engine's results run in :class:`BatchWorker` on its
+own QThread (through :class:`~sqzdesk.batch.runner.BatchRunner`); the GUI thread only updates the
+table and never waits. Pause and cancel cannot travel through the worker's event queue (it is busy with
+the job), so they set the shared :class:`~sqzdesk.batch.runner.RunControl` directly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
@@ -62,12 +71,24 @@ from sqzdesk.batch.scan import ScanProblem, scan
 from sqzdesk.batch.source import text_if_unchanged
 from sqzdesk.batch.store import ResultStore, StoreError
 from sqzdesk.batch.terminal import format_eta
-from sqzdesk.engine import Analyzer, BundleError
+from sqzdesk.engine import BundleError, Cancelled
+from sqzdesk.engine.analysis import Analyzer
+from sqzdesk.engine.pool import EngineConfig, ModelPool
+from sqzdesk.engine.scheduler import Priority, Scheduler
 from sqzdesk.gui.file_dialogs import choose_folder, save_file
 
 log = logging.getLogger(__name__)
 
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+
+class RowState(StrEnum):
+    """A queued path's state in the table (a file's stored outcome is DONE or FAILED)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
 EXPORT_KINDS = {
     "csv": "CSV, one row per file…",
     "csv-entities": "CSV, one row per entity…",
@@ -82,7 +103,7 @@ EXPORT_KINDS = {
 @dataclass
 class QueueRow:
     path: Path
-    status: str = QUEUED
+    status: RowState = RowState.QUEUED
     detail: str = ""
     result: FileResult | None = None
 
@@ -92,8 +113,8 @@ def describe(result: FileResult) -> str:
     if result.failed:
         return result.error or ""
     parts = []
-    if result.sentiment:
-        parts.append(f"{result.sentiment['label']} {result.sentiment['score']:.2f}")
+    if result.sentiment is not None:
+        parts.append(f"{result.sentiment.label} {result.sentiment.score:.2f}")
     parts.append(f"{len(result.entities)} entities")
     if result.reused:
         parts.append("from the result store")
@@ -104,7 +125,8 @@ class QueueModel(QAbstractTableModel):
     """One row per queued path (a path added twice keeps its row), in the order files were scanned."""
 
     COLUMNS = ("File", "Status", "Details")
-    _COLOURS = {FAILED: QColor("#b02a37"), DONE: QColor("#146c43"), RUNNING: QColor("#0b5ed7")}
+    _COLOURS = {RowState.FAILED: QColor("#b02a37"), RowState.DONE: QColor("#146c43"),
+                RowState.RUNNING: QColor("#0b5ed7")}
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -138,14 +160,14 @@ class QueueModel(QAbstractTableModel):
         """Add new rows and reset existing ones to queued."""
         for path in paths:
             if path in self._index:
-                self.update(path, QUEUED, "", None)
+                self.update(path, RowState.QUEUED, "", None)
                 continue
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
             self._index[path] = len(self.rows)
             self.rows.append(QueueRow(path))
             self.endInsertRows()
 
-    def update(self, path: Path, status: str, detail: str = "", result: FileResult | None = None) -> None:
+    def update(self, path: Path, status: RowState, detail: str = "", result: FileResult | None = None) -> None:
         i = self._index.get(path)
         if i is None:
             self.enqueue([path])
@@ -153,11 +175,15 @@ class QueueModel(QAbstractTableModel):
         self.rows[i] = QueueRow(path, status, detail, result)
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
 
-    def status(self, path: Path) -> str | None:
+    def status(self, path: Path) -> RowState | None:
         i = self._index.get(path)
         return None if i is None else self.rows[i].status
 
-    def paths_with(self, *statuses: str) -> list[Path]:
+    def pending(self) -> int:
+        """Rows still to be worked on (queued or running)."""
+        return sum(r.status in (RowState.QUEUED, RowState.RUNNING) for r in self.rows)
+
+    def paths_with(self, *statuses: RowState) -> list[Path]:
         return [r.path for r in self.rows if r.status in statuses]
 
     def results(self, rows: Sequence[int] | None = None) -> list[FileResult]:
@@ -184,7 +210,11 @@ class ExportRequest:
 
 
 class BatchWorker(QObject):
-    """Scans, runs and exports on the worker thread; talks back only through these signals."""
+    """Scans, runs and exports on the worker thread; talks back only through these signals.
+
+    The analysis of each file runs on the engine thread (``scheduler``, batch priority) with the pool's
+    models; this thread waits for it, then stores the result.
+    """
 
     scanned = Signal(object)            # list[Path | ScanProblem], the job's queue in order
     file_started = Signal(object)       # Path
@@ -194,28 +224,31 @@ class BatchWorker(QObject):
     job_failed = Signal(str)            # the models or the store are unusable; nothing ran
     export_finished = Signal(str, str)  # target, error ("" when it worked)
 
-    def __init__(self, control: RunControl, store_path: Path | None, options: RunOptions,
-                 open_analyzer: Callable[[], Analyzer]):
+    def __init__(self, control: RunControl, store_path: Path | None, pool: ModelPool, scheduler: Scheduler):
         super().__init__()
-        self.control, self.store_path, self.options = control, store_path, options
-        self._open_analyzer = open_analyzer
-        self._analyzer: Analyzer | None = None
+        self.control, self.store_path = control, store_path
+        self.pool, self.scheduler = pool, scheduler
         self._store: ResultStore | None = None
 
-    @Slot(object, bool)
-    def process(self, paths: list[Path], retry_failed: bool) -> None:
+    def _analyzer(self) -> Analyzer:
+        """The pool's analyzer as it is now (the settings' threads), built on the engine thread."""
+        return self.scheduler.run(lambda ctx: self.pool.analyzer(), Priority.BATCH, name="batch: models")
+
+    @Slot(object, object)
+    def process(self, paths: list[Path], options: RunOptions) -> None:
         try:
-            if self._analyzer is None:
-                self._analyzer = self._open_analyzer()
+            analyzer = self._analyzer()
             if self._store is None:
                 self._store = ResultStore(self.store_path)
         except (BundleError, StoreError) as exc:
             self.job_failed.emit(one_line(exc))
             return
+        except Cancelled:  # the engine shut down (the app is closing)
+            self.job_failed.emit("cancelled")
+            return
         items = list(scan(paths))
         self.scanned.emit(items)
-        runner = BatchRunner(self._analyzer, self._store, replace(self.options, retry_failed=retry_failed),
-                             self.control)
+        runner = BatchRunner(analyzer, self._store, options, self.control, scheduler=self.scheduler)
         try:
             summary = runner.run(items, on_start=self.file_started.emit, on_result=self.file_finished.emit,
                                  on_progress=self.progress.emit)
@@ -275,15 +308,18 @@ class BatchPanel(QWidget):
     """Queue, progress and controls for folder batches; see the module docstring for embedding."""
 
     batch_finished = Signal(BatchSummary)   # for the main window's status bar
-    _submit = Signal(object, bool)          # -> worker.process (queued across threads)
+    _submit = Signal(object, object)        # -> worker.process (queued across threads)
     _export_request = Signal(object)        # -> worker.export
 
-    def __init__(self, parent: QWidget | None = None, *, store_path: Path | None = None, threads: int = 1,
-                 model_dirs: list[Path] | None = None, options: RunOptions | None = None,
-                 open_analyzer: Callable[[], Analyzer] | None = None):
+    def __init__(self, parent: QWidget | None = None, *, store_path: Path | None = None,
+                 pool: ModelPool | None = None, scheduler: Scheduler | None = None,
+                 options: RunOptions | None = None, threads: int = 1, model_dirs: list[Path] | None = None):
+        """``pool`` and ``scheduler``: the app's engine, shared with the document tabs. Without them the
+        panel makes its own, with ``threads`` and ``model_dirs`` (a panel used on its own)."""
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.control = RunControl()
+        self.options = options or RunOptions()
         self.model = QueueModel(self)
         self.roots: list[Path] = []
         self._pending: list[Path] = []
@@ -291,10 +327,14 @@ class BatchPanel(QWidget):
         self._last_export_error: str | None = None
         self._build_ui()
 
+        if pool is None:
+            pool = ModelPool(EngineConfig(threads=threads, dirs=tuple(model_dirs) if model_dirs else None))
+        self._own_scheduler = scheduler is None
+        self.pool = pool
+        self.scheduler = scheduler if scheduler is not None else Scheduler("sqzdesk-batch-engine")
         self._thread = QThread(self)
         self._thread.setObjectName("sqzdesk-batch")
-        opener = open_analyzer or (lambda: Analyzer.open(dirs=model_dirs, threads=threads))
-        self.worker = BatchWorker(self.control, store_path, options or RunOptions(), opener)
+        self.worker = BatchWorker(self.control, store_path, self.pool, self.scheduler)
         self.worker.moveToThread(self._thread)
         self._submit.connect(self.worker.process)
         self._export_request.connect(self.worker.export)
@@ -391,7 +431,7 @@ class BatchPanel(QWidget):
 
     def rerun_failed(self) -> None:
         """Analyse the failed files again (stored failures are not reused for them)."""
-        failed = [r.path for r in self.model.rows if r.status == FAILED and r.result is not None
+        failed = [r.path for r in self.model.rows if r.status == RowState.FAILED and r.result is not None
                   and r.result.is_file]
         if failed and not self._busy:
             self._start(failed, retry_failed=True)
@@ -404,14 +444,22 @@ class BatchPanel(QWidget):
         request = ExportRequest(kind, Path(target), results, tuple(self.roots), frozenset(types))
         self._export_request.emit(request)
 
+    def configure(self, options: RunOptions) -> None:
+        """New settings (the size limit): used from the next run on; a run under way keeps its own.
+        The thread count comes with the shared pool's config."""
+        self.options = options
+
     def shutdown(self) -> None:
-        """Cancel any batch and stop the worker thread; call before the window closes."""
+        """Cancel any batch and stop the worker thread; call before the window closes (and before the
+        shared engine is shut down: the worker thread waits on it for the file in flight)."""
         if not self._thread.isRunning():
             return
         self.control.cancel()
         self._thread.quit()
         self._thread.wait()
         self.worker.close()  # the thread is gone, so closing the store here is safe
+        if self._own_scheduler:
+            self.scheduler.shutdown()
 
     # ---- slots -----------------------------------------------------------------------------------
 
@@ -420,7 +468,7 @@ class BatchPanel(QWidget):
         self._busy = True
         self.status_label.setText("Scanning…")
         self._update_buttons()
-        self._submit.emit(paths, retry_failed)
+        self._submit.emit(paths, replace(self.options, retry_failed=retry_failed))
 
     def _on_scanned(self, items: list) -> None:
         self.model.enqueue(i.path if isinstance(i, ScanProblem) else i for i in items)
@@ -428,10 +476,11 @@ class BatchPanel(QWidget):
         self.progress_bar.setValue(0)
 
     def _on_started(self, path: Path) -> None:
-        self.model.update(path, RUNNING)
+        self.model.update(path, RowState.RUNNING)
 
     def _on_finished(self, result: FileResult) -> None:
-        self.model.update(result.path, FAILED if result.failed else DONE, describe(result), result)
+        self.model.update(result.path, RowState.FAILED if result.failed else RowState.DONE, describe(result),
+                          result)
 
     def _on_progress(self, state: BatchProgress) -> None:
         self.progress_bar.setRange(0, max(1, state.total))
@@ -445,8 +494,8 @@ class BatchPanel(QWidget):
 
     def _on_job_finished(self, summary: BatchSummary) -> None:
         if summary.cancelled:
-            for path in self.model.paths_with(QUEUED, RUNNING):
-                self.model.update(path, CANCELLED)
+            for path in self.model.paths_with(RowState.QUEUED, RowState.RUNNING):
+                self.model.update(path, RowState.CANCELLED)
         self._busy = False
         done = f"{summary.total - summary.failed} done, {summary.failed} failed"
         self.status_label.setText(f"Cancelled · {done}" if summary.cancelled else f"Finished · {done}")
@@ -457,8 +506,8 @@ class BatchPanel(QWidget):
         self._update_buttons()
 
     def _on_job_failed(self, reason: str) -> None:
-        for path in self.model.paths_with(QUEUED, RUNNING):
-            self.model.update(path, CANCELLED, reason)
+        for path in self.model.paths_with(RowState.QUEUED, RowState.RUNNING):
+            self.model.update(path, RowState.CANCELLED, reason)
         self._busy = False
         self._pending.clear()
         self.status_label.setText(f"Cannot run: {reason}")

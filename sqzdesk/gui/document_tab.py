@@ -1,17 +1,20 @@
 """One open document: the text on the left, its sentiment, entities and questions on the right.
 
-The tab is the only place that knows how results map onto widgets: the window routes the worker's
-signals here by document id, and the tab hands questions back up (it never talks to the engine).
+The tab is the only place that knows how results map onto widgets: the window routes the engine's
+signals here by the job's document id, and the tab hands questions back up (it never talks to the
+engine). What the tab shows is what the engine computed: the chunks' sentences and entities as they
+come, and the engine's document sentiment (the running one per chunk, the final one at the end).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QGroupBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from sqzdesk.documents import Document
-from sqzdesk.engine import Answer, Entity
-from sqzdesk.gui.chunking import combine_sentiment
+from sqzdesk.engine import Analysis, AnalysisChunk, Answer, Entity
 from sqzdesk.gui.document_view import DocumentView
 from sqzdesk.gui.entity_panel import EntityPanel
 from sqzdesk.gui.entity_types import is_pattern
@@ -20,10 +23,18 @@ from sqzdesk.gui.formatting import duration
 from sqzdesk.gui.qa_panel import QAPanel
 from sqzdesk.gui.sentiment_panel import SentimentPanel
 from sqzdesk.gui.settings import Settings
-from sqzdesk.gui.worker import AnalysisResult, AnswerResult, ChunkResult, ModelStatus
+from sqzdesk.gui.worker import AnalysisJob, AnalysisResult, AnswerResult, ModelStatus
 
 SIDE_WIDTH = 380
 PARTIAL_MS = 200  # partial results are shown at most this late
+
+
+class TabState(StrEnum):
+    WAITING = "waiting"      # opened, the analysis not started yet
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 def _section(title: str, body: QWidget) -> QGroupBox:
@@ -43,12 +54,14 @@ class DocumentTab(QWidget):
         super().__init__(parent)
         self.doc_id = doc_id
         self.document = document
-        self.state = "waiting"   # waiting | running | done | cancelled | failed
+        self.state = TabState.WAITING
+        self.job: AnalysisJob | None = None      # the analysis whose results the tab shows
         self.chunks_done = 0
         self.entities: list[Entity] = []
+        self.analysis: Analysis | None = None    # the whole result, once the analysis is done
         self.seconds: float | None = None
         self._neutral_below = 0.0
-        self._pending: list[ChunkResult] = []  # arrived, not yet shown
+        self._pending: list[AnalysisChunk] = []  # arrived, not yet shown
         self._partial = QTimer(self, singleShot=True, interval=PARTIAL_MS)
         self._partial.timeout.connect(self._apply_pending)
 
@@ -133,35 +146,43 @@ class DocumentTab(QWidget):
         else:
             self.qa.set_unavailable(status.missing.get("qa", "no model installed"))
         if not status.available("sentiment") and not status.available("entities"):
-            self._set_state("failed", "Nothing to analyse with: no sentiment or entity model is installed "
+            self._set_state(TabState.FAILED, "Nothing to analyse with: no sentiment or entity model is installed "
                                       "(Tools → Models shows where the app looked).")
 
     # --- analysis results ------------------------------------------------------------------------
 
-    def _set_state(self, state: str, message: str) -> None:
+    def _set_state(self, state: TabState, message: str) -> None:
         self.state = state
         self.state_label.setText(message)
 
-    def analysis_started(self) -> None:
-        if self.chunks_done or self.state in ("cancelled", "failed", "done"):
+    def analysis_started(self, job: AnalysisJob) -> None:
+        """A new analysis of this document begins: results of an earlier one go."""
+        if self.chunks_done or self.state in (TabState.CANCELLED, TabState.FAILED, TabState.DONE):
             self.reset_results()
-        self._set_state("running", "Analysing…")
+        self.job = job
+        self._set_state(TabState.RUNNING, "Analysing…")
         self.sentiment.set_message("Analysing…")
 
+    def _current(self, job: AnalysisJob) -> bool:
+        """Whether a signal is about the analysis shown here (a cancelled earlier one may still report)."""
+        return self.job is None or job == self.job
+
     def reset_results(self) -> None:
-        self.chunks_done, self.entities, self.seconds = 0, [], None
+        self.chunks_done, self.entities, self.seconds, self.analysis = 0, [], None, None
         self._pending = []
         self.view.clear_results()
         self.entity_panel.clear()
         self.sentiment.clear()
 
-    def add_chunk(self, chunk: ChunkResult) -> None:
+    def add_chunk(self, job: AnalysisJob, chunk: AnalysisChunk) -> None:
         """Partial results: shown within PARTIAL_MS, while the rest of the document is analysed.
 
         Chunks are applied in batches rather than one by one: every update means repainting the text
         and the chart, and on a busy machine each trip into Python from the event loop may wait for
         the engine thread to hand over the interpreter, so fewer, larger updates keep the GUI fluid.
         """
+        if not self._current(job):
+            return
         self.chunks_done += 1
         self._pending.append(chunk)
         if not self._partial.isActive():
@@ -172,8 +193,8 @@ class DocumentTab(QWidget):
         if not self._pending:
             return
         chunks, self._pending = self._pending, []
-        entities = [e for c in chunks for e in c.analysis.entities]
-        sentences = [s for c in chunks for s in c.analysis.sentences]
+        entities = [e for c in chunks for e in c.entities]
+        sentences = [s for c in chunks for s in c.sentences]
         self.entities.extend(entities)
         if {e.label for e in entities} - set(self.settings.colours):
             self.apply_settings(self.settings)
@@ -181,33 +202,42 @@ class DocumentTab(QWidget):
         self.view.add_sentences(sentences, self._neutral_below)
         self.entity_panel.add_entities(entities)
         self.sentiment.add_sentences(sentences)
-        if any(c.analysis.sentiment is not None for c in chunks):
-            self.sentiment.set_overall(combine_sentiment(self.sentiment.chart.sentences), final=False)
         last = chunks[-1]
-        if self.state == "running":
-            percent = int(100 * last.end / max(1, last.total_chars))
-            self._set_state("running", f"Analysing… {percent}% done; results appear as they come.")
+        if self.state == TabState.RUNNING:
+            self.sentiment.set_overall(last.document, final=False)  # the engine's, over every chunk so far
+            percent = int(100 * last.end / max(1, last.total))
+            self._set_state(TabState.RUNNING, f"Analysing… {percent}% done; results appear as they come.")
 
-    def analysis_finished(self, result: AnalysisResult) -> None:
+    def analysis_finished(self, job: AnalysisJob, result: AnalysisResult) -> None:
+        if not self._current(job):
+            return
         self._apply_pending()
+        self.analysis = result.analysis
         self.seconds = result.seconds
         self.sentiment.set_overall(result.analysis.sentiment, final=True)
         self.entity_panel.finish()
         n_entities = len(result.analysis.entities)
         n_patterns = sum(is_pattern(e.label) for e in result.analysis.entities)
         by_pattern = f" ({n_patterns} by pattern)" if n_patterns else ""
-        self._set_state("done", f"Analysed in {duration(result.seconds)}: {len(result.analysis.sentences)} sentences, "
+        self._set_state(TabState.DONE, f"Analysed in {duration(result.seconds)}: {len(result.analysis.sentences)} sentences, "
                                 f"{n_entities} entit{'y' if n_entities == 1 else 'ies'}{by_pattern}.")
 
-    def analysis_cancelled(self) -> None:
+    def analysis_cancelled(self, job: AnalysisJob) -> None:
+        if not self._current(job):
+            return
         self._apply_pending()
         done = "Results so far are kept." if self.chunks_done else "No results yet."
-        self._set_state("cancelled", f"Analysis cancelled. {done} Press F5 to analyse again.")
-        self.sentiment.set_message("Analysis cancelled.")
+        self._set_state(TabState.CANCELLED, f"Analysis cancelled. {done} Press F5 to analyse again.")
+        if self.chunks_done:
+            self.sentiment.set_overall(self.sentiment.document, final=False)
+        else:
+            self.sentiment.set_message("Analysis cancelled.")
 
-    def analysis_failed(self, reason: str) -> None:
+    def analysis_failed(self, job: AnalysisJob, reason: str) -> None:
+        if not self._current(job):
+            return
         self._apply_pending()
-        self._set_state("failed", f"Analysis failed: {reason}")
+        self._set_state(TabState.FAILED, f"Analysis failed: {reason}")
         self.sentiment.set_message("No result.")
 
     # --- questions -------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""The main window: documents in tabs, menus and shortcuts, drag and drop, and the engine thread.
+"""The main window: documents in tabs, menus and shortcuts, drag and drop, and the engine.
 
-The window is the switchboard between the worker (results keyed by document id) and the tabs that
-show them; what each result looks like on screen is the tab's business, what the engine does is the
-worker's. Opening a file reads it here (readers are fast and give one-line errors); everything that
-runs a model goes to the worker thread.
+The window is the switchboard between the engine's signals (each carries its job, and the job its
+document id) and the tabs that show them; what each result looks like on screen is the tab's business,
+what the engine does is the engine's. The window keeps no record of what runs: every signal says which
+job it is about. Opening a file reads it here (readers are fast and give one-line errors); everything
+that runs a model goes to the engine thread, shared with the batch dock (interactive work first).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from sqzdesk import __version__
 from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
+from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.gui.document_tab import DocumentTab
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
 from sqzdesk.gui.models_dialog import ModelsDialog
@@ -38,13 +41,20 @@ from sqzdesk.gui.settings import Settings, SettingsStore
 from sqzdesk.gui.settings_dialog import SettingsDialog
 from sqzdesk.gui.status_bar import StatusPanel
 from sqzdesk.gui.worker import (
+    AnalysisJob,
     AnalysisResult,
     AnswerResult,
-    ChunkResult,
     EngineConfig,
+    GuiJob,
     ModelStatus,
+    QuestionJob,
     WorkerHost,
 )
+
+if TYPE_CHECKING:
+    from sqzdesk.batch.runner import RunOptions
+    from sqzdesk.engine import AnalysisChunk
+    from sqzdesk.gui.batch_panel import BatchPanel
 
 EMPTY_HINT = "Open a document (Ctrl+O) or drop files here"
 FILE_FILTER = ("Documents (" + " ".join(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES)) + ");;All files (*)")
@@ -90,8 +100,7 @@ class MainWindow(QMainWindow):
         self.model_dirs = tuple(Path(d) for d in model_dirs) if model_dirs is not None else None
         self.models: ModelStatus | None = None
         self._next_id = 1
-        self._running: tuple[int, str] | None = None  # (doc_id, kind) of the job the worker runs now
-        self._batch = None  # BatchPanel, made on first use
+        self._batch: BatchPanel | None = None  # made on first use
         self.setWindowTitle("sqzdesk")
         self.setAcceptDrops(True)
         self.resize(*initial_size(QGuiApplication.primaryScreen()))
@@ -108,17 +117,17 @@ class MainWindow(QMainWindow):
         self.status.cancel_clicked.connect(self.cancel)
 
         self.host = WorkerHost(self._engine_config(), self)
-        w = self.host.worker
-        w.models_found.connect(self._models_found)
-        w.job_started.connect(self._job_started)
-        w.progress.connect(self.status.set_progress)
-        w.chunk_ready.connect(self._chunk_ready)
-        w.analysis_ready.connect(self._analysis_ready)
-        w.answers_ready.connect(self._answers_ready)
-        w.failed.connect(self._failed)
-        w.cancelled.connect(self._cancelled)
-        self.host.busy_changed.connect(self._busy_changed)
-        self.host.start()
+        h = self.host
+        h.models_found.connect(self._models_found)
+        h.job_started.connect(self._job_started)
+        h.progress.connect(self._progress)
+        h.chunk_ready.connect(self._chunk_ready)
+        h.analysis_ready.connect(self._analysis_ready)
+        h.answers_ready.connect(self._answers_ready)
+        h.failed.connect(self._failed)
+        h.cancelled.connect(self._cancelled)
+        h.busy_changed.connect(self._busy_changed)
+        h.start()
 
         self._build_actions()
         if self.settings.geometry:
@@ -207,8 +216,20 @@ class MainWindow(QMainWindow):
     # --- settings --------------------------------------------------------------------------------
 
     def _engine_config(self) -> EngineConfig:
+        """What the shared models are built with (tabs and batch dock alike); the rest is the engine's
+        default, batch size included, so a tab gives what ``sqzdesk analyze`` and ``batch`` give."""
         return EngineConfig(threads=self.settings.effective_threads(),
                             answer_threshold=self.settings.answer_threshold, dirs=self.model_dirs)
+
+    def _run_options(self) -> RunOptions:
+        from sqzdesk.batch.runner import RunOptions
+
+        return RunOptions(max_bytes=self.settings.max_bytes, patterns=frozenset(self.pattern_types()))
+
+    def pattern_types(self) -> tuple[str, ...]:
+        """The pattern entity types looked for: all of them, as ``analyze`` and ``batch`` do by default
+        (hiding a type in the settings only hides its highlights)."""
+        return PATTERN_TYPES
 
     def apply_settings(self, settings: Settings) -> None:
         """Use, show and save new settings (from the dialog, a panel checkbox or a shortcut)."""
@@ -216,7 +237,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         if (old.effective_threads(), old.answer_threshold) != (settings.effective_threads(),
                                                                settings.answer_threshold):
-            self.host.configure(self._engine_config())
+            self.host.configure(replace(self.host.config, threads=settings.effective_threads(),
+                                        answer_threshold=settings.answer_threshold))
+        if self._batch is not None and old.max_bytes != settings.max_bytes:
+            self._batch.configure(self._run_options())
         for tab in self.all_tabs():
             tab.apply_settings(settings)
         self.tint_action.setChecked(settings.sentiment_tint)
@@ -240,7 +264,8 @@ class MainWindow(QMainWindow):
     # --- documents -------------------------------------------------------------------------------
 
     def all_tabs(self) -> list[DocumentTab]:
-        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+        tabs = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [tab for tab in tabs if isinstance(tab, DocumentTab)]
 
     def current_tab(self) -> DocumentTab | None:
         tab = self.tabs.currentWidget()
@@ -262,20 +287,26 @@ class MainWindow(QMainWindow):
 
     # --- batch ---------------------------------------------------------------------------------------
 
-    def batch_panel(self):
-        """The batch panel in its dock, created on first use so its thread only runs when wanted."""
+    def batch_panel(self) -> BatchPanel:
+        """The batch panel in its dock, created on first use so its thread only runs when wanted.
+
+        It runs its files on the window's engine (the same models and engine thread as the tabs, at
+        batch priority, so a document or a question goes first) with the settings' size limit.
+        """
         if self._batch is None:
             from PySide6.QtWidgets import QDockWidget
 
             from sqzdesk.gui.batch_panel import BatchPanel
 
-            self._batch = BatchPanel(self, threads=self.settings.threads,
-                                     model_dirs=list(self.model_dirs) if self.model_dirs else None)
+            self._batch = BatchPanel(self, pool=self.host.pool, scheduler=self.host.scheduler,
+                                     options=self._run_options())
             dock = QDockWidget("Batch", self)
             dock.setObjectName("batch-dock")
             dock.setWidget(self._batch)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self._batch.parentWidget().show()
+        dock_widget = self._batch.parentWidget()
+        if dock_widget is not None:
+            dock_widget.show()
         return self._batch
 
     def choose_batch_folder(self) -> None:
@@ -287,17 +318,17 @@ class MainWindow(QMainWindow):
         """Open each file in a tab (folders go to the batch panel); every failure is listed in one message.
 
         Returns how many documents opened."""
-        paths = [Path(p) for p in paths]
-        folders = [p for p in paths if p.is_dir()]
+        wanted = [Path(p) for p in paths]
+        folders = [p for p in wanted if p.is_dir()]
         if folders:
             self.batch_panel().add_paths(folders)
         errors, opened = [], 0
-        for path in (p for p in paths if not p.is_dir()):
+        for path in (p for p in wanted if not p.is_dir()):
             try:
-                self._open_one(Path(path))
+                self._open_one(path)
                 opened += 1
             except DocumentError as exc:
-                errors.append(f"{Path(path).name}: {exc}")
+                errors.append(f"{path.name}: {exc}")
         if errors:
             QMessageBox.warning(self, "Cannot open document" if len(errors) == 1 else "Cannot open documents",
                                 "\n".join(errors))
@@ -373,7 +404,7 @@ class MainWindow(QMainWindow):
         models = self.models
         if models is not None and not (models.available("sentiment") or models.available("entities")):
             return  # the tab already says why nothing is analysed
-        self.host.analyse(tab.doc_id, tab.document.text)
+        self.host.analyse(tab.doc_id, tab.document.text, self.pattern_types())
 
     def reanalyse(self) -> None:
         tab = self.current_tab()
@@ -395,58 +426,59 @@ class MainWindow(QMainWindow):
         for tab in self.all_tabs():
             tab.set_models(status)
 
-    def _job_started(self, ticket: int, doc_id: int, kind: str) -> None:
-        self._running = (doc_id, kind)
-        tab = self.tab_for(doc_id)
+    def _job_started(self, job: GuiJob) -> None:
+        tab = self.tab_for(job.doc_id)
         if tab is None:
             return
-        if kind == "analysis":
-            tab.analysis_started()
+        if isinstance(job, AnalysisJob):
+            tab.analysis_started(job)
             self.status.set_busy(True, f"Analysing {tab.title}…")
         else:
             self.status.set_busy(True, f"Answering in {tab.title}…")
 
+    def _progress(self, job: GuiJob, done: int, total: int) -> None:
+        self.status.set_progress(done, total)
+
     def _busy_changed(self, busy: bool) -> None:
         self.cancel_action.setEnabled(busy)
         if not busy:
-            self._running = None
             self.status.set_busy(False)
 
-    def _chunk_ready(self, doc_id: int, chunk: ChunkResult) -> None:
-        tab = self.tab_for(doc_id)
+    def _chunk_ready(self, job: AnalysisJob, chunk: AnalysisChunk) -> None:
+        tab = self.tab_for(job.doc_id)
         if tab is not None:
-            tab.add_chunk(chunk)
+            tab.add_chunk(job, chunk)
 
-    def _analysis_ready(self, doc_id: int, result: AnalysisResult) -> None:
-        tab = self.tab_for(doc_id)
+    def _analysis_ready(self, job: AnalysisJob, result: AnalysisResult) -> None:
+        tab = self.tab_for(job.doc_id)
         if tab is not None:
-            tab.analysis_finished(result)
+            tab.analysis_finished(job, result)
             if tab is self.current_tab():
                 self.status.set_timing(result.seconds)
 
-    def _answers_ready(self, doc_id: int, result: AnswerResult) -> None:
-        tab = self.tab_for(doc_id)
+    def _answers_ready(self, job: QuestionJob, result: AnswerResult) -> None:
+        tab = self.tab_for(job.doc_id)
         if tab is not None:
             tab.answers_arrived(result)
             self.status.set_timing(result.seconds, "Last answer")
 
-    def _failed(self, doc_id: int, reason: str) -> None:
-        tab = self.tab_for(doc_id)
+    def _failed(self, job: GuiJob, reason: str) -> None:
+        tab = self.tab_for(job.doc_id)
         if tab is None:
             return
-        if self._running == (doc_id, "question"):
+        if isinstance(job, QuestionJob):
             tab.qa.show_failed(reason)
         else:
-            tab.analysis_failed(reason)
+            tab.analysis_failed(job, reason)
 
-    def _cancelled(self, doc_id: int) -> None:
-        tab = self.tab_for(doc_id)
+    def _cancelled(self, job: GuiJob) -> None:
+        tab = self.tab_for(job.doc_id)
         if tab is None:
             return
-        if self._running == (doc_id, "question"):
+        if isinstance(job, QuestionJob):
             tab.qa.show_cancelled()
         else:
-            tab.analysis_cancelled()
+            tab.analysis_cancelled(job)
 
     # --- small commands --------------------------------------------------------------------------
 
@@ -484,12 +516,16 @@ class MainWindow(QMainWindow):
     # --- shutdown --------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the engine thread before the window goes (a running QThread must not be destroyed)."""
-        geometry = bytes(self.saveGeometry().toBase64()).decode("ascii")
+        """Stop the batch thread and the engine before the window goes (a running QThread must not be
+        destroyed). Order matters: the tabs' jobs are cancelled first so the batch thread's file gets
+        the engine thread and stops at its next model batch; the batch thread ends while the engine
+        still runs (it waits on it); then the engine thread ends."""
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self.settings = replace(self.settings, geometry=geometry)
         with contextlib.suppress(OSError):  # an unwritable config dir must not keep the window open
             self.store.save(self.settings)
-        self.host.shutdown()
+        self.host.cancel()
         if self._batch is not None:
             self._batch.shutdown()
+        self.host.shutdown()
         event.accept()

@@ -7,6 +7,7 @@ always sees why the list is empty: "No answer found" is an answer, not a blank.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +25,15 @@ from sqzdesk.engine import Answer
 
 ANSWER_ROLE = Qt.ItemDataRole.UserRole + 1
 NO_ANSWER = "No answer found in this document."
+
+
+class QAState(StrEnum):
+    UNAVAILABLE = "unavailable"   # no QA model installed
+    READY = "ready"
+    ASKING = "asking"
+    ANSWERS = "answers"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"
 
 
 class QAPanel(QWidget):
@@ -57,11 +67,11 @@ class QAPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.answers, 1)
         layout.addStretch(0)
-        self.state = "ready"
+        self.state = QAState.READY
         self.unavailable_reason = ""
 
     def set_unavailable(self, reason: str) -> None:
-        self.state = "unavailable"
+        self.state = QAState.UNAVAILABLE
         self.unavailable_reason = reason
         self.question.setEnabled(False)
         self.ask_button.setEnabled(False)
@@ -71,8 +81,8 @@ class QAPanel(QWidget):
                             "Tools → Models shows what is installed.")
 
     def set_available(self) -> None:
-        if self.state == "unavailable":
-            self.state = "ready"
+        if self.state == QAState.UNAVAILABLE:
+            self.state = QAState.READY
             self.question.setEnabled(True)
             self.ask_button.setEnabled(True)
             self.answers.show()
@@ -80,11 +90,11 @@ class QAPanel(QWidget):
 
     def _ask(self) -> None:
         text = self.question.text().strip()
-        if text and self.state not in ("unavailable", "asking"):
+        if text and self.state not in (QAState.UNAVAILABLE, QAState.ASKING):
             self.question_asked.emit(text)
 
     def show_asking(self, question: str) -> None:
-        self.state = "asking"
+        self.state = QAState.ASKING
         self.answers.clear()
         self.ask_button.setEnabled(False)
         self.status.setText(f"Looking for an answer to “{question}”…")
@@ -93,10 +103,10 @@ class QAPanel(QWidget):
         self.ask_button.setEnabled(True)
         self.answers.clear()
         if not answers:
-            self.state = "no_answer"
+            self.state = QAState.NO_ANSWER
             self.status.setText(f"<b>{NO_ANSWER}</b> Try rephrasing the question.")
             return
-        self.state = "answers"
+        self.state = QAState.ANSWERS
         self.status.setText(f"{len(answers)} answer{'s' if len(answers) != 1 else ''}, best first. "
                             "Click one to show it in the text.")
         for answer, page in zip(answers, pages, strict=True):
@@ -107,12 +117,12 @@ class QAPanel(QWidget):
             self.answers.addItem(item)
 
     def show_failed(self, reason: str) -> None:
-        self.state = "failed"
+        self.state = QAState.FAILED
         self.ask_button.setEnabled(True)
         self.status.setText(f"Could not answer: {reason}")
 
     def show_cancelled(self) -> None:
-        self.state = "ready"
+        self.state = QAState.READY
         self.ask_button.setEnabled(True)
         self.status.setText("Cancelled.")
 

@@ -63,19 +63,22 @@ def run_gui_checks(model_dirs: Iterable[Path] | None = None) -> list[Check]:
 
 
 def _document_checks(app, window, sample: Path) -> list[Check]:
+    from sqzdesk.gui.document_tab import TabState
+    from sqzdesk.gui.qa_panel import QAState
+
     if not window.open_path(sample):
         return [Check("document", False, f"could not open {sample.name}")]
     tab = window.current_tab()
-    analysed = _wait("analysis", lambda: tab.state in ("done", "failed"), "", app,
+    analysed = _wait("analysis", lambda: tab.state in (TabState.DONE, TabState.FAILED), "", app,
                      lambda: f"still {tab.state} after {TIMEOUT_S:.0f} s")
     if not analysed.passed:
         return [analysed]
     tab.view.flush()
     found = sorted({(e.label, e.text) for e in tab.entities})
-    checks = [Check("analysis", tab.state == "done" and ("PER", "Angela Merkel") in found,
+    checks = [Check("analysis", tab.state == TabState.DONE and ("PER", "Angela Merkel") in found,
                     f"{tab.state}; entities {found}")]
     window.ask(tab.doc_id, QUESTION)
-    asked = _wait("question", lambda: tab.qa.state not in ("ready", "asking"), "", app,
+    asked = _wait("question", lambda: tab.qa.state not in (QAState.READY, QAState.ASKING), "", app,
                   lambda: f"still {tab.qa.state} after {TIMEOUT_S:.0f} s")
     if not asked.passed:
         return [*checks, asked]
@@ -95,6 +98,9 @@ def _file_dialog_check(app, folder: Path) -> Check:
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.show()
     model = dialog.findChild(QFileSystemModel)
+    if model is None:
+        dialog.close()
+        return Check("file dialog", False, "Qt's file dialog has no file system model")
 
     def names() -> list[str]:
         root = model.index(str(folder))

@@ -1,4 +1,10 @@
-"""Overall sentiment, counts per label, the per-sentence chart and the tint switch for one document."""
+"""The document's sentiment, the rule behind it, the per-sentence chart and the tint switch.
+
+The document's label and score are the engine's (``AnalysisChunk.document`` while the analysis runs,
+``Analysis.sentiment`` at the end): the mean over the sentences of each label's probability, every
+sentence counting the same. The panel says so in words, with the counts a reader can check against the
+chart ("Positive 0.64 — mean of 35 sentences: 21 positive, 10 negative, 4 uncertain").
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,9 @@ class SentimentPanel(QWidget):
         super().__init__(parent)
         self.overall = QLabel("Waiting for the analysis…")
         self.overall.setTextFormat(Qt.TextFormat.RichText)
+        self.overall.setWordWrap(True)
         self.counts = QLabel("")
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
         self.counts.setWordWrap(True)
         self.counts.setStyleSheet("color: palette(placeholder-text);")
         self.chart = SentimentChart()
@@ -35,6 +43,9 @@ class SentimentPanel(QWidget):
         layout.addWidget(self.tint)
         self._unavailable = False
         self._positive = self._counted = 0  # counted incrementally: a long document has thousands
+        self._neutral_below = 0.0
+        self._document: Sentiment | None = None
+        self._final = False
 
     def set_unavailable(self, reason: str) -> None:
         """No sentiment model: say so instead of showing an empty chart."""
@@ -44,12 +55,18 @@ class SentimentPanel(QWidget):
         self.chart.hide()
         self.tint.hide()
 
+    @property
+    def document(self) -> Sentiment | None:
+        """The document sentiment shown (the engine's, over the sentences shown)."""
+        return self._document
+
     def set_tint(self, on: bool) -> None:
         self.tint.blockSignals(True)
         self.tint.setChecked(on)
         self.tint.blockSignals(False)
 
     def set_neutral_below(self, value: float) -> None:
+        self._neutral_below = value
         self.chart.set_neutral_below(value)
         self._positive = self._counted = 0
         if self.chart.sentences:
@@ -60,35 +77,65 @@ class SentimentPanel(QWidget):
         self._update_counts()
 
     def set_overall(self, sentiment: Sentiment | None, final: bool) -> None:
+        """The engine's document sentiment over every sentence shown so far (``final``: all of them)."""
         if self._unavailable:
             return
-        if sentiment is None:
-            self.overall.setText("<b>No sentiment</b>")
-            return
-        colour = POSITIVE if sentiment.label == "positive" else NEGATIVE
-        suffix = "" if final else " <i>(so far)</i>"
-        self.overall.setText(f"<span style='font-size:15pt; color:{colour.name()}'><b>"
-                             f"{sentiment.label.capitalize()}</b></span> &nbsp;score {sentiment.score:.2f}{suffix}")
+        self._document, self._final = sentiment, final
+        self._update_counts()
 
     def set_message(self, text: str) -> None:
         if not self._unavailable:
             self.overall.setText(text)
+            self.overall.setToolTip("")
 
     def _update_counts(self) -> None:
+        """The headline (label, score, how many sentences it is the mean of) and how those sentences lean."""
         sentences = self.chart.sentences
+        n = len(sentences)
         neutral = self.chart.uncertain_count
         pos = self._positive = self._positive + sum(
             1 for s in sentences[self._counted:] if s.label == "positive" and not self.chart.is_neutral(s))
-        self._counted = len(sentences)
-        neg = len(sentences) - neutral - pos
-        parts = [f"<span style='color:{POSITIVE.name()}'>■</span> {pos} positive",
-                 f"<span style='color:{NEGATIVE.name()}'>■</span> {neg} negative"]
-        if neutral:
-            parts.append(f"<span style='color:{NEUTRAL.name()}'>■</span> {neutral} uncertain")
-        self.counts.setText(" &nbsp; ".join(parts) + f" &nbsp;·&nbsp; {len(sentences)} sentences")
+        self._counted = n
+        neg = n - neutral - pos
+        parts = [f"<span style='color:{POSITIVE.name()}'>■</span>&nbsp;{pos}&nbsp;positive",
+                 f"<span style='color:{NEGATIVE.name()}'>■</span>&nbsp;{neg}&nbsp;negative"]
+        if self._neutral_below > 0:
+            parts.append(f"<span style='color:{NEUTRAL.name()}'>■</span>&nbsp;{neutral}&nbsp;uncertain")
+        self.counts.setText(", ".join(parts) if n else "")
+        tip = self._rule_tip(n)
+        self.counts.setToolTip(tip)
+        if self._unavailable:
+            return
+        document = self._document
+        if document is None:
+            if self._final or n:
+                self.overall.setText("<b>No sentiment</b>")
+                self.overall.setToolTip("")
+                self.counts.setText("No sentence with words to judge." if not n else self.counts.text())
+            return
+        colour = POSITIVE if document.label == "positive" else NEGATIVE
+        suffix = "" if self._final else " <i>(so far)</i>"
+        self.overall.setText(f"<span style='font-size:15pt; color:{colour.name()}'><b>"
+                             f"{document.label.capitalize()}</b></span>&nbsp; score&nbsp;{document.score:.2f} — "
+                             f"mean of {n}&nbsp;sentence{'' if n == 1 else 's'}{suffix}")
+        self.overall.setToolTip(tip)
+
+    def _rule_tip(self, n: int) -> str:
+        if self._document is None:
+            return ""
+        uncertain = (f" A sentence scored below {self._neutral_below:.2f} is counted as uncertain; it still "
+                     "counts in the mean." if self._neutral_below > 0 else "")
+        so_far = "" if self._final else " (so far: the rest of the document is still being analysed)"
+        return (f"Each sentence gets a probability for each label. The document's score is the mean of those "
+                f"probabilities over its {n} sentence{'s' if n != 1 else ''}{so_far}, every sentence counting "
+                f"the same; its label is the likelier one.{uncertain} Lines without words (tables of numbers, "
+                "dates) get no sentiment and do not count.")
 
     def clear(self) -> None:
         self.chart.clear()
         self._positive = self._counted = 0
+        self._document, self._final = None, False
         self.counts.setText("")
+        self.counts.setToolTip("")
+        self.overall.setToolTip("")
         self.set_message("Waiting for the analysis…")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from sqzdesk.engine.pool import ModelStatus
 from sqzdesk.gui.formatting import duration
-from sqzdesk.gui.worker import ModelStatus
 
 TASK_TITLES = {"sentiment": "Sentiment", "entities": "Entities", "qa": "QA"}
 
