@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sqzdesk.engine.qa import MAX_QUESTION_TOKENS, collect_spans, widen_to_patterns
+from sqzdesk.engine.qa import MAX_ANSWER_TOKENS, MAX_QUESTION_TOKENS, collect_spans, widen_to_patterns
 from sqzdesk.engine.tokens import TextTokenizer
 from sqzdesk.engine.windows import Window, batches, make_windows, run_windows
 from sqzdesk.modelbuild.distill import kd_loss, mix
@@ -30,7 +30,6 @@ from sqzdesk.modelbuild.qa_data import QAExample
 
 MAX_LENGTH = 256
 STRIDE = 96
-MAX_ANSWER_TOKENS = 30
 NEGATIVES_PER_QUESTION = 1
 MAX_COVID_VAL = 40  # whole papers are ~40 windows each: cap their share of validation time
 NEG = -1e4
