@@ -1,7 +1,7 @@
 """Shared fixtures: tiny real bundles (random weights, real ONNX graphs), isolated model search path.
 
-Helpers shared by test files live in ``helpers`` (test files import them from there, never from here);
-the names below are re-exported for files that still take them from ``conftest``.
+Helpers shared by test files live in ``helpers`` (and the builders ``guikit``, ``pdfmaker``, ``docxkit``);
+test files import them from there, never from here or from each other.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SHIPPED, run_cli, shipped_bundle
 from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,8 +18,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test may fail because a shared, loaded machine ran an example slowly: no hypothesis deadlines.
 settings.register_profile("sqzdesk", deadline=None)
 settings.load_profile("sqzdesk")
-
-__all__ = ["REPO", "SHIPPED", "run_cli", "shipped_bundle"]
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from docx.oxml.ns import nsdecls
-from test_docx_reader import package
+from docxkit import package
 
 from sqzdesk.documents import DocumentError, read_bytes
 

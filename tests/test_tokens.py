@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import shipped_bundle
+from helpers import shipped_bundle
 from tokenizers import Tokenizer
 
 from sqzdesk.engine import BundleError, QAModel, load_bundle

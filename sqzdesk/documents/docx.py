@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import docx
 from docx.oxml.ns import qn
@@ -117,7 +118,7 @@ class _PrologTarget:
         return None
 
 
-def _declares_doctype(part: io.BufferedIOBase) -> bool:
+def _declares_doctype(part: IO[bytes]) -> bool:
     """Whether the member is XML with a DOCTYPE. One that is not well-formed up to its root element is
     left to python-docx, which refuses it if it is a part it parses (and ignores it otherwise)."""
     parser = etree.XMLParser(target=_PrologTarget(), resolve_entities=False, no_network=True, load_dtd=False)
