@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from helpers import NEWS  # noqa: F401  (the one news text every test uses; GUI tests take it from here)
 from PySide6.QtCore import Qt, QTimer
 
 from sqzdesk.engine import Analyzer, Answer, Entity, QAModel
@@ -22,14 +23,6 @@ from sqzdesk.gui.document_view import ENTITY_LABEL, LAYER, DocumentView
 from sqzdesk.gui.main_window import MainWindow
 from sqzdesk.gui.settings import Settings, SettingsStore
 from sqzdesk.gui.worker import WorkerHost
-
-NEWS = (
-    "Angela Merkel met the Acme Corporation board in Berlin on Monday. The talks went well and "
-    "everyone praised the wonderful new factory.\n\n"
-    "In Paris, the city council said the plan was terrible for the river. Critics in London called "
-    "the price awful.\n\n"
-    "What did Angela Merkel visit? She visited the tower in Paris with the analyst from Germany.\n"
-)
 
 
 def long_text(n_chars: int) -> str:

@@ -97,7 +97,7 @@ def mixed_folder(root: Path) -> Folder:
 
 # ---- texts ----------------------------------------------------------------------------------------
 
-# The news text the GUI tests use (tests/guikit.py NEWS), copied so these tests need no Qt.
+# The news text the CLI, batch and GUI tests share (tests/guikit.py re-exports it).
 NEWS = (
     "Angela Merkel met the Acme Corporation board in Berlin on Monday. The talks went well and "
     "everyone praised the wonderful new factory.\n\n"
