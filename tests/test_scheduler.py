@@ -36,11 +36,11 @@ def test_jobs_run_by_priority_then_in_order(scheduler):
     order: list[str] = []
     jobs = [scheduler.submit(lambda ctx, n=n: order.append(n), p, name=n)
             for n, p in [("b1", Priority.BATCH), ("i1", Priority.INTERACTIVE), ("b2", Priority.BATCH),
-                         ("i2", Priority.INTERACTIVE)]]
+                         ("q1", Priority.QUESTION), ("i2", Priority.INTERACTIVE)]]
     release.set()
     for job in jobs:
         job.result(30)
-    assert order == ["i1", "i2", "b1", "b2"]
+    assert order == ["q1", "i1", "i2", "b1", "b2"]
     assert all(j.state is JobState.DONE for j in jobs)
 
 
@@ -66,6 +66,23 @@ def test_interactive_work_runs_inside_a_batch_job_at_its_next_check(scheduler):
     # the question ran at the batch job's first check after it arrived, not after the whole job
     assert steps == ["batch 0", "batch 1", "question", "batch 2", "batch 3", "batch 4", "batch 5"]
     assert scheduler.preemptions == 1
+
+
+def test_a_question_goes_first_even_inside_a_document_analysis_inside_a_batch_job(scheduler):
+    steps: list[str] = []
+
+    def document(ctx):
+        scheduler.submit(lambda c: steps.append("question"), Priority.QUESTION)
+        ctx.should_stop()
+        steps.append("document")
+
+    def batch(ctx):
+        scheduler.submit(document, Priority.INTERACTIVE)
+        ctx.should_stop()
+        steps.append("batch")
+
+    scheduler.run(batch, Priority.BATCH)
+    assert steps == ["question", "document", "batch"] and scheduler.preemptions == 2
 
 
 def test_cancel_stops_a_running_job_and_skips_a_queued_one(scheduler):

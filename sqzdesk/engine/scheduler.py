@@ -8,7 +8,8 @@ long as both). So all model work goes through one :class:`Scheduler`, one job at
 Why a question does not wait for a batch file: jobs check ``should_stop`` before every model batch (the
 engine's cancel point). For a job below the top priority that check also runs, right there, any
 higher-priority jobs that arrived meanwhile; the lower job then goes on where it stopped. So interactive
-work waits at most one model batch (tens of milliseconds), never a whole 200-page file.
+work waits at most one model batch (tens of milliseconds), never a whole 200-page file; likewise a
+question asked while a long document on screen is being analysed.
 
 No Qt here: callers on any thread submit plain callables and either wait for the :class:`Job`'s result
 or get it through ``on_done``; the GUI turns those calls into queued signals.
@@ -34,8 +35,9 @@ T = TypeVar("T")
 
 
 class Priority(IntEnum):
-    INTERACTIVE = 0   # the document on screen, a question: someone is waiting
-    BATCH = 1         # folder work: runs whenever nothing interactive is waiting
+    QUESTION = 0      # a question: someone is waiting for a few words, and it takes a moment
+    INTERACTIVE = 1   # the document on screen: someone is watching its results come in
+    BATCH = 2         # folder work: runs whenever nothing interactive is waiting
 
 
 class JobState(StrEnum):

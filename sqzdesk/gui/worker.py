@@ -250,8 +250,9 @@ class WorkerHost(QObject):
         def done(engine_job: Job[Any]) -> None:
             self._finish(job, engine_job)
 
+        priority = Priority.QUESTION if isinstance(job, QuestionJob) else Priority.INTERACTIVE
         self._engine_jobs[job.ticket] = self.scheduler.submit(
-            work, Priority.INTERACTIVE, name=f"{type(job).__name__} {job.ticket} (document {job.doc_id})",
+            work, priority, name=f"{type(job).__name__} {job.ticket} (document {job.doc_id})",
             on_done=done)
         if was_idle:
             self.busy_changed.emit(True)
