@@ -1,11 +1,15 @@
-"""Pattern entities for privacy review: e-mail addresses, URLs, IBANs, payment cards, IP addresses, phones.
+"""Pattern entities for privacy review: e-mail addresses, URLs, IBANs, payment cards, US social security
+numbers, UK National Insurance and NHS numbers, passport/ID numbers, IP addresses, dates, phones.
 
-These identifiers have a fixed shape (and IBANs and cards a checksum), so rules find them exactly where a
-small NER model can only guess; they are reported beside the model's PER/ORG/LOC/MISC as ordinary
+These identifiers have a fixed shape (and IBANs, cards and NHS numbers a checksum, SSNs and NI numbers
+issuing rules, phone numbers a country's number plan, checked by libphonenumber), so rules find them
+exactly where a small NER model can only guess; numbers without a shape of their own (passport and ID
+numbers, NHS numbers, bare SSNs) count only right after a keyword naming them. They are reported beside the model's PER/ORG/LOC/MISC as ordinary
 :class:`Entity` objects with ``score=1.0``.
 
 Every detector prefers missing an odd form to flagging an ordinary number: dates, version numbers,
-prices, years and plain counts must never come back as PHONE, CARD or IP, because a review list full of
+prices, years, timestamps and plain counts must never come back as PHONE, CARD, IP or an identifier,
+because a review list full of
 those gets ignored. Pure Python, no Qt. The streaming analysis (:mod:`.analysis`), which every caller
 uses, reads a document chunk by chunk, gets the entities of the whole text from a :class:`PatternScan`
 and merges them into each chunk's model entities with :func:`merge_entities`.
@@ -17,13 +21,18 @@ import ipaddress
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from sqzdesk.engine.results import Entity
 
 # Also the priority order when two pattern matches overlap: the more specific shape wins.
-PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "IP", "PHONE")
+PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "SSN", "NINO", "NHS", "ID", "IP", "DATE",
+                                  "PHONE")
+# Identifiers of a person or an account (what a redaction removes by default); DATE is not one of them.
+IDENTIFIER_TYPES: tuple[str, ...] = tuple(t for t in PATTERN_TYPES if t != "DATE")
 # Part of the result-store key: bump it whenever a detector changes what it finds.
-PATTERNS_VERSION = 1
+# 2: DATE, SSN, NINO, NHS, ID added; PHONE validated by libphonenumber.
+PATTERNS_VERSION = 2
 
 Span = tuple[int, int]
 
@@ -31,6 +40,7 @@ Span = tuple[int, int]
 # is a phone). :class:`PatternScan` relies on no detector reading further back than the longest.
 _VERSION_LOOKBACK = 12
 _KEYWORD_LOOKBACK = 24
+_ID_LOOKBACK = 40
 
 # ---- e-mail and URL ------------------------------------------------------------------------------
 
@@ -177,61 +187,231 @@ def _ips(text: str) -> Iterator[Span]:
 
 # ---- phone numbers -------------------------------------------------------------------------------
 
+# Phone numbers are validated by libphonenumber (the ``phonenumbers`` package, its "lite" build without
+# geocoder and carrier data): it knows every country's number plan, so "+44 20 7946 0958" and
+# "(212) 555-0123" are found while "07/19/2015 21:00:15" (a timestamp), a price or a fictional
+# "555-123-4567" are not. Numbers written with a country code ("+33 ...", "0049 ...") are checked in
+# their country; national forms in each of these regions, in turn. Our own regular expression only
+# proposes candidates (linebreak-free, set off from neighbouring numbers, not dates); the library
+# decides. Its PhoneNumberMatcher was tried and is ~10x slower on number-heavy text for the same result.
+# A national number starting with 0 is tried in the countries whose numbers are written with a trunk
+# 0 ("020 7946 0958", "030/1234567"), any other in those written without one ("(212) 555-0123",
+# "612 345 678"): where a plan has no trunk prefix (Austria's, Italy's) almost any digit string is a
+# valid number, and "555-123-4567" or "16.469" would pass.
+TRUNK_ZERO_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "BE", "CH", "AT", "IE", "IT")
+NO_TRUNK_REGIONS: tuple[str, ...] = ("US", "CA", "ES")
 _PHONE_CANDIDATE = re.compile(r"(?<![\w+.,/$€£¥-])(?:\+|\()?\d[\d ()./-]{5,24}\d(?![\w]|[.,/-]\d)")
 _PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
 _PHONE_KEYWORD = re.compile(
     r"(?i)(?:\b(?:tel|telephone|phone|ph|fax|mobile|mob|cell|call|whatsapp)\b\.?\s*(?:no\.?|number|#)?"
     r"\s*[:.]?|\b[tmf]\s*:|☎|📞)\s*$")
-_PHONE_RULES = (
-    # +44 20 7946 0958, +1 (555) 123-4567, +49 (0)30 1234567
-    re.compile(r"\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,6}"),
-    # (555) 123-4567, (030) 1234 5678
-    re.compile(r"\(\d{2,5}\)[ .-]?\d{3,4}[ .-]?\d{3,5}"),
-    # 555-123-4567, 555.123.4567, 555 123 4567 (one separator throughout; area codes never start 0/1)
-    re.compile(r"[2-9]\d{2}([-. ])\d{3}\1\d{4}"),
-    # national numbers with a trunk 0: 020 7946 0958, 030/1234567, 06 12 34 56 78, 0800-123-456
-    re.compile(r"0\d{1,4}(?:[ /-]\d{2,8}){1,4}"),
-)
 _DATE_LIKE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|(?:19|20)\d\d ?[-/] ?(?:19|20)?\d\d")
 
 
-def _phone_ok(candidate: str, keyword: bool) -> bool:
-    digits = [ch for ch in candidate if ch.isdigit()]
-    if not 7 <= len(digits) <= 15 or len(set(digits)) == 1 or "  " in candidate:
-        return False
-    if _DATE_LIKE.fullmatch(candidate):
-        return False
-    if any(rule.fullmatch(candidate) for rule in _PHONE_RULES):
-        return len(digits) >= (8 if candidate.startswith("+") else 10 if candidate.startswith("0") else 9)
-    # Right after "Tel:" / "phone" any plausible digit string is a number, but still not a date.
-    return keyword and not _DATE_LIKE.search(candidate)
+def _keyword_before(text: str, start: int) -> bool:
+    return bool(_PHONE_KEYWORD.search(text[max(0, start - _KEYWORD_LOOKBACK):start]))
+
+
+@lru_cache(maxsize=4096)
+def phone_valid(candidate: str) -> bool:
+    """A number in some country's plan: with its country code ("+44 ...", "0044 ...") in that
+    country, else a national form in one of :data:`TRUNK_ZERO_REGIONS` or :data:`NO_TRUNK_REGIONS`.
+    Cached: documents repeat numbers."""
+    import phonenumbers
+
+    number = "+" + candidate[2:] if candidate.startswith("00") else candidate
+    if number.startswith("+"):
+        regions: tuple[str | None, ...] = (None,)
+    else:
+        regions = TRUNK_ZERO_REGIONS if number.lstrip("(").startswith("0") else NO_TRUNK_REGIONS
+    for region in regions:
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return True
+    return False
 
 
 def _phones(text: str) -> Iterator[Span]:
+    """Digit strings (with the usual separators) that libphonenumber accepts as a real number; a bare
+    run of digits ("2125550123", an order number as often as a phone) only after "Tel:" and the like,
+    where also a local number no plan can place ("Phone: 555 1234") counts. Never a date."""
     # Digits inside an IBAN-shaped code (even one with a bad checksum) are an account, not a phone.
     ibanish = [m.span() for m in _IBAN.finditer(text)]
     for m in _PHONE_CANDIDATE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in ibanish):
             continue
         groups = [(g.start() + m.start(), g.end() + m.start()) for g in _PHONE_GROUP.finditer(m.group())]
-        # The candidate may have swallowed neighbouring numbers ("Order 12 555-123-4567"): try every
+        # The candidate may have swallowed neighbouring numbers ("Order 12 212-555-0123"): try every
         # run of whole groups, longest first, and keep the first that reads as a phone number.
         runs = sorted(((i, j) for i in range(len(groups)) for j in range(i, len(groups))),
                       key=lambda r: (r[0] - r[1], r[0]))
         for i, j in runs:
             start, end = groups[i][0], groups[j][1]
             # A run inside the candidate must be set off by spaces, so "2023-01-15" never yields "01-15".
-            whole_groups = (i == 0 or text[start - 1] == " ") and (j == len(groups) - 1 or text[end] == " ")
+            if not ((i == 0 or text[start - 1] == " ") and (j == len(groups) - 1 or text[end] == " ")):
+                continue
             if text[end - 1] == ")" and "(" not in text[start:end]:
                 end -= 1
-            keyword = bool(_PHONE_KEYWORD.search(text[max(0, start - _KEYWORD_LOOKBACK):start]))
-            if whole_groups and _phone_ok(text[start:end], keyword):
+            candidate = text[start:end]
+            digits = [ch for ch in candidate if ch.isdigit()]
+            if not 7 <= len(digits) <= 15 or len(set(digits)) == 1 or "  " in candidate \
+                    or _DATE_LIKE.search(candidate):
+                continue
+            # A one-digit group first or last is an ISBN's or a part number's, not a phone number's, and
+            # one dot between digits is a decimal point ("780000.000"), where 212.555.0123 has two.
+            parts = re.findall(r"\d+", candidate)
+            if candidate.count(".") == 1:
+                continue
+            shaped = not candidate.isdigit() and (candidate.startswith("+") or min(len(parts[0]), len(parts[-1])) > 1)
+            if _keyword_before(text, start) or (shaped and phone_valid(candidate)):
                 yield start, end
                 break
 
 
+# ---- dates ---------------------------------------------------------------------------------------
+
+_MONTHS = {name: i for i, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+    ("november", "nov"), ("december", "dec")), 1) for name in names}
+_MONTH = r"(?i:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d|21\d\d)"
+_DATE_NUMERIC = re.compile(
+    rf"(?<![\w.,/:-])(?:(?P<iso>{_YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d)"
+    rf"|(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)(?P<y>{_YEAR}))(?=T\d|(?!\w|[.,/-]\d))")
+_DATE_WORDS = re.compile(
+    rf"(?<![\w.-])(?:(?P<d1>{_DAY})(?:\s+of)?\s+(?P<m1>{_MONTH}),?\s+(?P<y1>{_YEAR})"
+    rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR}))(?!\w)")
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    import datetime
+
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _dates(text: str) -> Iterator[Span]:
+    """Calendar dates with a four-digit year: ISO ``2023-01-15``, ``15.01.2023``, ``01/02/2023``,
+    ``15 January 2023``, ``Jan. 5, 2021``. The day and month must make a real date in one reading
+    (day-month or month-day), and a "version"/"v" before the match makes it a version number. Two-digit
+    years are left alone: "1/2/23" is as often a ratio or a fraction."""
+    for m in _DATE_NUMERIC.finditer(text):
+        if _VERSION_CONTEXT.search(text[max(0, m.start() - _VERSION_LOOKBACK):m.start()]):
+            continue
+        if m.group("iso"):
+            ok = _real_date(int(m.group("iso")), int(m.group("im")), int(m.group("id")))
+        else:
+            a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+            ok = _real_date(y, b, a) or _real_date(y, a, b)
+        if ok:
+            yield m.span()
+    for m in _DATE_WORDS.finditer(text):
+        day, month, year = (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1") else \
+            (m.group("d2"), m.group("m2"), m.group("y2"))
+        month_number = _MONTHS[month.lower().rstrip(".")]
+        if _real_date(int(year), month_number, int(re.sub(r"\D", "", day))):
+            yield m.span()
+
+
+# ---- national identifiers ------------------------------------------------------------------------
+
+_SSN = re.compile(r"(?<![\w./-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|[./-]\d|-\d)")
+_SSN_KEYWORD = re.compile(r"(?i)\b(?:ssn|ss#|social\s+security(?:\s+(?:no\.?|number|#))?)\s*[:#.]?\s*$")
+# Numbers the SSA never issued although they have the shape (advertising examples, test ranges).
+_SSN_NEVER = {"078051120", "219099999", "123456789"}
+
+
+def ssn_valid(number: str) -> bool:
+    """The SSA's rules: area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) != 9 or digits in _SSN_NEVER:
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def _ssns(text: str) -> Iterator[Span]:
+    """``123-45-6789`` by its shape and the SSA's rules; written with spaces or as nine bare digits only
+    right after "SSN" / "social security number" (nine digits alone are as often a zip+4 or an order)."""
+    for m in _SSN.finditer(text):
+        if not ssn_valid(m.group()):
+            continue
+        if m.group(2) != "-" and not _SSN_KEYWORD.search(text[max(0, m.start() - _KEYWORD_LOOKBACK):m.start()]):
+            continue
+        yield m.span()
+
+
+# UK National Insurance number: two prefix letters (D F I Q U V never; O never second; a few pairs
+# never issued), six digits, a suffix A-D; written "AB123456C" or "AB 12 34 56 C".
+_NINO = re.compile(r"(?<![\w-])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])(?![\w-])")
+_NINO_NEVER = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
+
+
+def _ninos(text: str) -> Iterator[Span]:
+    for m in _NINO.finditer(text):
+        raw = m.group()
+        # Spaced as "AB 12 34 56 C" or "AB 123456 C", or not at all: "AB 123456C" is some other code.
+        spaced = raw.count(" ") == 4 or (raw.count(" ") == 2 and raw[2] == raw[-2] == " ")
+        if m.group(1) not in _NINO_NEVER and (spaced or " " not in raw):
+            yield m.span()
+
+
+_NHS = re.compile(r"(?<![\w./-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w]|[./-]\d)")
+_NHS_KEYWORD = re.compile(r"(?i)\b(?:nhs|health\s+(?:service\s+)?(?:no\.?|number))\b[^\n\d]{0,16}$")
+
+
+def nhs_valid(number: str) -> bool:
+    """The NHS number's modulus 11 check digit (weights 10..2 over the first nine digits)."""
+    digits = [int(ch) for ch in number if ch.isdigit()]
+    if len(digits) != 10 or len(set(digits)) == 1:
+        return False
+    check = 11 - sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    return (0 if check == 11 else check) == digits[9]
+
+
+def _nhs_numbers(text: str) -> Iterator[Span]:
+    """``943 476 5919`` with a valid check digit and "NHS" shortly before: one in eleven random
+    ten-digit numbers (a US phone number written 3-3-4 among them) passes the check on its own."""
+    for m in _NHS.finditer(text):
+        if nhs_valid(m.group()) and _NHS_KEYWORD.search(text[max(0, m.start() - _KEYWORD_LOOKBACK):m.start()]):
+            yield m.span()
+
+
+# Passport, identity card and driving licence numbers have no common shape: one is recognised only
+# right after a keyword naming the document ("passport", "ID card", "driving licence", or "ID" /
+# "document" / "licence" followed by "no." or "number", so "Order ID: 20231115" stays out), and must look
+# like a document number: 6-12 capitals and digits, at least two digits, at most three letters
+# ("C01X00T47", "L898902C3", "123456789").
+_ID_KEYWORD = re.compile(
+    r"(?i)(?:(?:\bpassport|\breisepass|\bpasseport|\bpersonalausweis|\bid[ -]?card|\bidentity\s+card"
+    r"|\bnational\s+id(?:\s+card)?|\bdriver'?s?\s+licen[cs]e|\bdriving\s+licen[cs]e)"
+    r"\s*(?:no\.?|nr\.?|number|#|-?nummer)?"
+    r"|\b(?:id|identity\s+document|document|licen[cs]e|ausweis)\s*(?:no\.?|nr\.?|number|#|-?nummer))"
+    r"\s*[:#.]?\s*$")
+_ID_CANDIDATE = re.compile(r"(?<![\w-])[A-Z0-9][A-Z0-9-]{4,14}[A-Z0-9](?![\w-])")
+
+
+def _id_numbers(text: str) -> Iterator[Span]:
+    for m in _ID_CANDIDATE.finditer(text):
+        compact = re.sub(r"[ -]", "", m.group())
+        digits = sum(ch.isdigit() for ch in compact)
+        if not (6 <= len(compact) <= 12 and digits >= 2 and len(compact) - digits <= 3):
+            continue
+        if _ID_KEYWORD.search(text[max(0, m.start() - _ID_LOOKBACK):m.start()]):
+            yield m.span()
+
+
 _DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
-    "URL": _urls, "EMAIL": _emails, "IBAN": _ibans, "CARD": _cards, "IP": _ips, "PHONE": _phones,
+    "URL": _urls, "EMAIL": _emails, "IBAN": _ibans, "CARD": _cards, "SSN": _ssns, "NINO": _ninos,
+    "NHS": _nhs_numbers, "ID": _id_numbers, "IP": _ips, "DATE": _dates, "PHONE": _phones,
 }
 
 
@@ -291,13 +471,13 @@ class PatternScan:
 
     Why that holds: no detector's match contains a line break (their character classes exclude it),
     the checks before and after a match treat a line break like the start or end of the text, and the
-    only detectors that read further back (the "version" and "Tel:" checks) read at most
-    ``_KEYWORD_LOOKBACK`` characters. So each block of whole lines is scanned with that much text before
+    only detectors that read further back (the "version", "Tel:", "SSN", "NHS" and "passport" checks)
+    read at most :attr:`CONTEXT` characters (libphonenumber is run one line at a time for that reason). So each block of whole lines is scanned with that much text before
     it for context, and only the matches starting inside the block are kept. tests/test_gui_patterns.py
     checks the equality on generated texts; a detector that breaks the rule makes it fail.
     """
 
-    CONTEXT = max(_VERSION_LOOKBACK, _KEYWORD_LOOKBACK)
+    CONTEXT = max(_VERSION_LOOKBACK, _KEYWORD_LOOKBACK, _ID_LOOKBACK)
 
     def __init__(self, text: str, types: Iterable[str] = PATTERN_TYPES) -> None:
         self.text = text

@@ -2,7 +2,7 @@
 
 Two kinds share the entity list and the highlights: the model's names (PER, ORG, LOC, MISC), each
 with the model's confidence, and the pattern entities (EMAIL, PHONE, URL, IP, IBAN, CARD) that rules
-find exactly (:mod:`sqzdesk.engine.patterns`). A rule match carries ``score=1.0``, which is no
+find exactly (:mod:`sqzdesk.engine.patterns`: also SSN, NINO, NHS, ID and DATE). A rule match carries ``score=1.0``, which is no
 confidence at all, so the GUI says "pattern match" for those instead of a score.
 """
 
@@ -23,10 +23,17 @@ TYPE_NAMES = {
     "IP": "IP addresses",
     "IBAN": "IBANs",
     "CARD": "Payment cards",
+    "SSN": "US social security numbers",
+    "NINO": "UK National Insurance numbers",
+    "NHS": "NHS numbers",
+    "ID": "Passport and ID numbers",
+    "DATE": "Dates",
 }
 # What a rule checked beyond the shape, for the tooltip.
-_CHECKS = {"IBAN": "checksum valid", "CARD": "Luhn check passes"}
-_READING_ORDER = ("EMAIL", "PHONE", "URL", "IP", "IBAN", "CARD")
+_CHECKS = {"IBAN": "checksum valid", "CARD": "Luhn check passes", "NHS": "check digit valid",
+           "SSN": "issuing rules pass", "NINO": "issuing rules pass", "PHONE": "valid in a number plan",
+           "DATE": "a real calendar date", "ID": "after a document keyword"}
+_READING_ORDER = ("EMAIL", "PHONE", "URL", "IP", "IBAN", "CARD", "SSN", "NINO", "NHS", "ID", "DATE")
 # Pattern types in the order the panel lists them: how to reach someone, where online, money.
 PATTERN_ORDER: tuple[str, ...] = (*(t for t in _READING_ORDER if t in PATTERN_TYPES),
                                   *(t for t in PATTERN_TYPES if t not in _READING_ORDER))

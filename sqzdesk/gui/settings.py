@@ -31,6 +31,11 @@ DEFAULT_COLOURS = {
     "IP": "#96f2d7",     # teal
     "IBAN": "#ffa8a8",   # red
     "CARD": "#c0eb75",   # lime
+    "SSN": "#ffd8a8",    # light orange
+    "NINO": "#eebefa",   # light grape
+    "NHS": "#a5d8ff",    # light blue
+    "ID": "#b2f2bb",     # light green
+    "DATE": "#e9ecef",   # grey: dates are context more often than identifiers
 }
 # Colours for entity types a future model may add, none used above; picked by a stable hash of the name.
 _SPARE_COLOURS = ("#91a7ff", "#ffe066", "#ced4da")
