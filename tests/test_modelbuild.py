@@ -5,6 +5,8 @@ Needs the ``train`` extra (torch, transformers); skipped without it.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -144,3 +146,126 @@ def test_transplant_from_minilm_is_exact():
         a = squeeze(input_ids=ids, attention_mask=mask).last_hidden_state
         b = bert(input_ids=ids, attention_mask=mask).last_hidden_state
     assert float((a - b).abs().max()) < 1e-4
+
+
+CASED = {
+    "sequence": "CasedSqueezeBertForSequenceClassification",
+    "token": "CasedSqueezeBertForTokenClassification",
+    "span": "CasedSqueezeBertForQuestionAnswering",
+}
+
+
+def _cased_small(head: str, groups: int = 1):
+    from sqzdesk.modelbuild import cased
+
+    model = _small(getattr(cased, CASED[head]), groups, num_labels=2 if head == "span" else 3)
+    with torch.no_grad():  # trained-looking case vectors (they start at zero)
+        model.case_embeddings.weight.normal_(0, 0.5)
+    return model
+
+
+def _case_ids(ids):
+    return torch.remainder(ids * 7, 6)
+
+
+@pytest.mark.parametrize("head", list(HEADS))
+def test_case_input_onnx_graph_matches_transformers(tmp_path, head):
+    model = _cased_small(head, groups=4 if head == "token" else 1)
+    ids, mask, types = _inputs()
+    cases = _case_ids(ids)
+    with torch.no_grad():
+        ref = model(input_ids=ids, attention_mask=mask, token_type_ids=types, case_ids=cases)
+        without = model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+    export_fp32(model, tmp_path / "m.onnx")
+    sess = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
+    assert [i.name for i in sess.get_inputs()] == ["input_ids", "attention_mask", "token_type_ids", "case_ids"]
+    got = sess.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy(),
+                          "case_ids": cases.numpy()})
+    expected = [ref.start_logits, ref.end_logits] if head == "span" else [ref.logits]
+    for a, b in zip(got, expected, strict=True):
+        keep = mask.bool().numpy() if a.ndim >= 2 and head != "sequence" else slice(None)
+        np.testing.assert_allclose(a[keep], b.numpy()[keep], atol=2e-5)
+    first = without.start_logits if head == "span" else without.logits
+    assert not np.allclose(got[0], first.numpy(), atol=1e-3)  # the case input does something
+
+
+def test_case_embeddings_start_at_zero_so_training_starts_from_the_uncased_model():
+    from sqzdesk.modelbuild.cased import CasedSqueezeBertForTokenClassification
+
+    model = _small(CasedSqueezeBertForTokenClassification, 1)
+    plain = _small(HEADS["token"], 1)
+    plain.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("case_")})
+    ids, mask, _ = _inputs()
+    with torch.no_grad():
+        a = model(input_ids=ids, attention_mask=mask, case_ids=_case_ids(ids)).logits
+        b = plain(input_ids=ids, attention_mask=mask).logits
+    torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize(("per_channel", "keep"), [(True, ()), (True, ("head.",)), (False, ("l1.",))])
+def test_int8_variants_stay_matmulinteger_with_the_case_input(tmp_path, per_channel, keep):
+    model = _cased_small("token", groups=1)
+    export_fp32(model, tmp_path / "f.onnx")
+    quantize_int8(tmp_path / "f.onnx", tmp_path / "q.onnx", per_channel=per_channel, keep_fp32=keep)
+    ops = op_counts(tmp_path / "q.onnx")
+    assert ops.get("MatMulInteger", 0) >= 6 and "ConvInteger" not in ops and ops.get("GatherBlockQuantized") == 1
+    ids, mask, types = _inputs()
+    feeds = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": types.numpy(),
+             "case_ids": _case_ids(ids).numpy()}
+    full, small = (ort.InferenceSession(str(tmp_path / n), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+                   for n in ("f.onnx", "q.onnx"))
+    assert np.abs(full - small).max() < 0.2 * np.abs(full).max()
+    if keep == ("head.",):
+        import onnx
+
+        head = [n for n in onnx.load(str(tmp_path / "q.onnx")).graph.node if "head.w" in list(n.input)]
+        assert [n.op_type for n in head] == ["MatMul"]
+
+
+def test_per_channel_refuses_grouped_weights(tmp_path):
+    export_fp32(_cased_small("token", groups=4), tmp_path / "f.onnx")
+    with pytest.raises(ValueError, match="groups=1"):
+        quantize_int8(tmp_path / "f.onnx", tmp_path / "q.onnx", per_channel=True)
+
+
+class _ToyTask:
+    """Scores are scripted per epoch, so the test knows which epoch is best."""
+
+    def __init__(self, scores):
+        self.scores, self.calls = list(scores), 0
+
+    def epoch_batches(self, epoch, seed, batch_size):
+        g = torch.Generator().manual_seed(epoch)
+        return [{"x": torch.randn(4, 3, generator=g), "attention_mask": torch.ones(4, 3)} for _ in range(3)]
+
+    def loss(self, model, batch):
+        return model(batch["x"]).pow(2).mean()
+
+    def evaluate(self, model):
+        self.calls += 1
+        return {"f1": self.scores[self.calls - 1], "w": float(model.weight.detach().sum())}
+
+
+def test_trainer_scores_every_epoch_and_keeps_the_best(tmp_path):
+    from sqzdesk.modelbuild.trainer import TrainConfig, train
+
+    model = torch.nn.Linear(3, 2)
+    task = _ToyTask([50.0, 70.0, 60.0])
+    metrics = train(model, task, TrainConfig(run_dir=tmp_path, epochs=3, lr=0.05, batch_size=4, select="f1"))
+    history = json.loads((tmp_path / "epochs.json").read_text())
+    assert [h["f1"] for h in history] == [50.0, 70.0, 60.0] and task.calls == 3
+    assert metrics["f1"] == 70.0 and metrics["epoch"] == 2 and metrics["epochs_scored"] == [50.0, 70.0, 60.0]
+    assert abs(float(model.weight.detach().sum()) - history[1]["w"]) < 1e-6  # the model left is epoch 2's
+
+
+def test_document_windows_cut_mid_sentence_and_cover_every_word():
+    from sqzdesk.modelbuild.entities_data import document_windows, sentences
+
+    doc = [[(f"w{i}{j}", "O") for j in range(5)] for i in range(6)]  # 6 sentences of 5 words
+    chunks = document_windows([doc], lambda w: 2, budget=20, stride=6)
+    assert all(len(c.words) <= 10 for c in chunks)
+    assert chunks[0].words[0] == "w00" and chunks[-1].words[-1] == "w54"
+    covered = {w for c in chunks for w in c.words}
+    assert covered == {w for s in doc for w, _ in s}
+    assert any(c.words[0][2] != "0" for c in chunks[1:])  # some window starts inside a sentence
+    assert [len(c.words) for c in sentences([doc])] == [5] * 6

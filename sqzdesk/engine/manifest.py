@@ -8,7 +8,10 @@ Format 1::
      "labels": ["negative", "positive"], "max_length": 128,
      "files": {"model": {"name": "model.onnx", "sha256": "..."}, "tokenizer": {...}, "card": {...}},
      "quantization": "int8-dynamic", "metrics": {...}, "build": {"command": "...", ...},
-     "task_params": {...}}
+     "task_params": {...}, "inputs": ["input_ids", "attention_mask", "token_type_ids", "case_ids"]}
+
+``inputs`` (optional) names the model's graph inputs; the engine checks it against the graph. Bundles
+written before it existed have none and load as before (their graphs take the first three).
 """
 
 from __future__ import annotations
@@ -47,10 +50,14 @@ class Manifest:
     build: dict[str, Any] = field(default_factory=dict)
     task_params: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
+    inputs: tuple[str, ...] = ()  # the model's graph inputs, when the manifest lists them
 
     def to_json(self) -> str:
         data = asdict(self)
         data["labels"] = list(self.labels)
+        data["inputs"] = list(self.inputs)
+        if not self.inputs:  # a manifest without the optional field stays as it was
+            del data["inputs"]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -108,4 +115,23 @@ class Manifest:
             metrics=dict(data.get("metrics") or {}),
             build=dict(data.get("build") or {}),
             task_params=dict(data.get("task_params") or {}),
+            inputs=_inputs(data.get("inputs")),
         )
+
+
+KNOWN_INPUTS = ("input_ids", "attention_mask", "token_type_ids", "case_ids")
+
+
+def _inputs(value: Any) -> tuple[str, ...]:
+    """The optional ``inputs`` list: known, distinct input names, ``input_ids`` among them."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise ManifestError("field 'inputs' must be a list of strings")
+    unknown = [x for x in value if x not in KNOWN_INPUTS]
+    if unknown:
+        raise ManifestError(f"field 'inputs' names unknown inputs: {', '.join(unknown)} "
+                            f"(this app knows {', '.join(KNOWN_INPUTS)})")
+    if len(set(value)) != len(value) or "input_ids" not in value:
+        raise ManifestError("field 'inputs' must list distinct inputs including 'input_ids'")
+    return tuple(value)

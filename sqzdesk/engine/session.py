@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from sqzdesk.engine.bundle import BundleError
+from sqzdesk.engine.manifest import KNOWN_INPUTS  # what the engine's batches carry; a graph may take any
 
 # ORT fuses residual Add + LayerNorm into SkipLayerNormalization in the int8 graphs, and that kernel
 # measured ~5x slower than the plain ops on these shapes (AVX-512 VNNI, 2 threads): int8 went from 1.2x
@@ -33,6 +34,10 @@ class OnnxModel:
             raise BundleError(f"{path}: ONNX Runtime cannot load this model ({first})") from None
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.output_names = [o.name for o in self.session.get_outputs()]
+        unknown = [n for n in self.input_names if n not in KNOWN_INPUTS]
+        if unknown:
+            raise BundleError(f"{path}: the model needs inputs this app cannot give it ({', '.join(unknown)}); "
+                              f"a newer sqzdesk may read it")
 
     def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         outputs = self.session.run(self.output_names, {k: feeds[k] for k in self.input_names})

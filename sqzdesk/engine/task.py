@@ -33,6 +33,10 @@ class TaskModel:
         except ValueError as exc:  # its message starts with the file's path
             raise BundleError(f"{exc} (bundle '{bundle.manifest.name}' refused)") from None
         self.session = OnnxModel(bundle.file("model"), threads)
+        listed = bundle.manifest.inputs
+        if listed and sorted(listed) != sorted(self.session.input_names):
+            raise BundleError(f"{bundle.path}: the manifest lists inputs {', '.join(listed)} but the model takes "
+                              f"{', '.join(self.session.input_names)} (bundle '{bundle.manifest.name}' refused)")
         self.batch_size = batch_size
         self.max_length = bundle.manifest.max_length
         self.stride = int(bundle.manifest.task_params.get("stride", self.max_length // 4))

@@ -16,6 +16,9 @@ Two things differ from ``Tokenizer.from_file(path).encode(text)``, both on purpo
 
 The file's own truncation and padding (the bundles carry the training settings, 128 tokens) are
 switched off: windows are cut by :mod:`sqzdesk.engine.windows`.
+
+Every token also gets its case class (:func:`sqzdesk.engine.casing.case_ids`) from its offsets into the
+original text, for models with a ``case_ids`` input: the tokenizer lowercases, the text does not.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 from tokenizers import Tokenizer
+
+from sqzdesk.engine.casing import case_ids
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -38,6 +43,7 @@ class Tokens:
     ids: np.ndarray      # int64 [n]
     offsets: np.ndarray  # int64 [n, 2], [start, end) into the text
     words: np.ndarray    # int64 [n], word index per token (pre-tokenizer words), -1 if none
+    cases: np.ndarray | None = field(default=None)  # int64 [n], case class per token; None: not known
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -64,7 +70,7 @@ class TextTokenizer:
         return idx
 
     def encode(self, text: str) -> Tokens:
-        return _tokens(self.tokenizer.encode(_without_surrogates(text), add_special_tokens=False))
+        return _tokens(self.tokenizer.encode(_without_surrogates(text), add_special_tokens=False), text)
 
     def encode_many(self, texts: list[str]) -> list[Tokens]:
         """One text at a time, as :meth:`encode`: ``encode_batch`` would start the library's own thread pool
@@ -110,11 +116,13 @@ def _without_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if not text.isascii() else text
 
 
-def _tokens(enc) -> Tokens:
+def _tokens(enc, text: str) -> Tokens:
     n = len(enc.ids)
+    # the (start, end) tuples flattened in C: twice as fast as np.array on the list of tuples
+    offsets = np.fromiter(chain.from_iterable(enc.offsets), dtype=np.int64, count=2 * n).reshape(n, 2)
     return Tokens(
         ids=np.array(enc.ids, dtype=np.int64).reshape(n),
-        # the (start, end) tuples flattened in C: twice as fast as np.array on the list of tuples
-        offsets=np.fromiter(chain.from_iterable(enc.offsets), dtype=np.int64, count=2 * n).reshape(n, 2),
+        offsets=offsets,
         words=np.array([-1 if w is None else w for w in enc.word_ids], dtype=np.int64).reshape(n),
+        cases=case_ids(text, offsets),
     )

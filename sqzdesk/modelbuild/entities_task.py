@@ -4,6 +4,11 @@ The engine tags a word by its first subword and splits words at punctuation too 
 pieces), so training marks every later piece of a CoNLL word ``I-X`` (or ``O``): then every piece of a name
 agrees and a name is highlighted whole. Validation is scored like conlleval: exact entity spans over
 CoNLL words, micro F1, per type too.
+
+Every token also carries its case class (:func:`sqzdesk.engine.casing.piece_case` of the token's
+characters in the original word: the engine's own definition), fed as ``case_ids`` to models that take it.
+Validation chunks from silver Wikipedia (``source="silver"``) are scored apart as ``silver_f1``; ``f1`` stays
+CoNLL valid only, the shipped cards' definition.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
+from sqzdesk.engine.casing import CASE_PAD, piece_case
+from sqzdesk.modelbuild.cased import call
 from sqzdesk.modelbuild.distill import kd_loss, mix
-from sqzdesk.modelbuild.entities_data import LABELS, Chunk
+from sqzdesk.modelbuild.entities_data import LABELS, Chunk, EntitiesData
 from sqzdesk.modelbuild.tokenize import length_batches, load_tokenizer, pad
 
 IGNORE = -100
@@ -27,10 +34,13 @@ def inside(tag: str) -> str:
 
 
 class EntitiesTask:
-    def __init__(self, train: Sequence[Chunk], val: Sequence[Chunk], teacher: torch.nn.Module | None = None,
-                 kd_weight: float = 0.5, temperature: float = 2.0):
+    def __init__(self, train: Sequence[Chunk] | EntitiesData, val: Sequence[Chunk],
+                 teacher: torch.nn.Module | None = None, kd_weight: float = 0.5, temperature: float = 2.0):
         self.tok = load_tokenizer()
-        self.train = [self._encode(c) for c in train]
+        fixed = train.train if isinstance(train, EntitiesData) else train
+        rotating = train.rotating if isinstance(train, EntitiesData) else []
+        self.train = [self._encode(c) for c in fixed]
+        self.rotating = [[self._encode(c) for c in part] for part in rotating]
         self.val_chunks = val
         self.val = [self._encode(c) for c in val]
         self.teacher = teacher.eval() if teacher is not None else None
@@ -39,6 +49,9 @@ class EntitiesTask:
     def _encode(self, chunk: Chunk):
         enc = self.tok.encode(list(chunk.words), is_pretokenized=True, add_special_tokens=False)
         ids = [self.tok.token_to_id("[CLS]"), *enc.ids, self.tok.token_to_id("[SEP]")]
+        # offsets of pre-tokenized input are within each word: the case of the piece as the word spells it
+        cases = [CASE_PAD, *(piece_case(chunk.words[w][s:e]) if w is not None else CASE_PAD
+                             for w, (s, e) in zip(enc.word_ids, enc.offsets, strict=True)), CASE_PAD]
         labels, firsts, last = [IGNORE], [], None
         for pos, w in enumerate(enc.word_ids):
             tag = chunk.tags[w]
@@ -49,25 +62,30 @@ class EntitiesTask:
                 labels.append(LABEL_ID[inside(tag)])
             last = w
         labels.append(IGNORE)
-        return ids, labels, firsts
+        return ids, labels, firsts, cases
 
     def _batch(self, items) -> dict[str, torch.Tensor]:
-        input_ids = pad([i for i, _, _ in items])
+        input_ids = pad([it[0] for it in items])
         return {"input_ids": input_ids, "attention_mask": (input_ids != 0).long(),
-                "labels": pad([lab for _, lab, _ in items], IGNORE)}
+                "labels": pad([it[1] for it in items], IGNORE), "case_ids": pad([it[3] for it in items])}
+
+    def epoch_items(self, epoch: int) -> list:
+        """The fixed training chunks plus this epoch's silver slice."""
+        return self.train + (self.rotating[epoch % len(self.rotating)] if self.rotating else [])
 
     def epoch_batches(self, epoch: int, seed: int, batch_size: int):
-        lengths = [len(i) for i, _, _ in self.train]
-        return [self._batch([self.train[i] for i in idx])
+        items = self.epoch_items(epoch)
+        lengths = [len(it[0]) for it in items]
+        return [self._batch([items[i] for i in idx])
                 for idx in length_batches(len(lengths), lengths, batch_size, seed * 1000 + epoch)]
 
     def loss(self, model, batch):
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        logits = call(model, batch).logits
         ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch["labels"].reshape(-1), ignore_index=IGNORE)
         kd = None
         if self.teacher is not None:
             with torch.no_grad():
-                teacher = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+                teacher = call(self.teacher, batch).logits
             kd = kd_loss(logits, teacher, self.temperature, keep=batch["labels"] != IGNORE)
         return mix(ce, kd, self.kd_weight)
 
@@ -79,14 +97,21 @@ class EntitiesTask:
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
             b = self._batch([self.val[i] for i in idx])
-            best = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits.argmax(-1)
+            best = call(model, b).logits.argmax(-1)
             for row, i in enumerate(idx):
                 out[i] = [LABELS[int(best[row, p])] for p in self.val[i][2]]
         return out
 
     def score(self, preds: Sequence[Sequence[str]]) -> dict[str, float]:
-        gold = [c.tags for c in self.val_chunks]
-        return {**span_f1(gold, preds), **case_ambiguity(self.val_chunks, preds)}
+        conll = [i for i, c in enumerate(self.val_chunks) if c.source == "conll"]
+        chunks = [self.val_chunks[i] for i in conll]
+        conll_preds = [preds[i] for i in conll]
+        metrics = {**span_f1([c.tags for c in chunks], conll_preds), **case_ambiguity(chunks, conll_preds)}
+        silver = [i for i, c in enumerate(self.val_chunks) if c.source == "silver"]
+        if silver:
+            scored = span_f1([self.val_chunks[i].tags for i in silver], [preds[i] for i in silver])
+            metrics.update({f"silver_{k}": v for k, v in scored.items()})
+        return metrics
 
     def evaluate(self, model) -> dict[str, float]:
         return self.score(self.predict(model))

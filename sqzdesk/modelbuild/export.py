@@ -6,6 +6,8 @@ is written by that builder (grouped convs as batched MatMuls), so int8 gets MatM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,8 @@ import onnx
 import torch
 from onnx import numpy_helper
 
+from sqzdesk.engine.casing import CASE_VOCAB
+from sqzdesk.modelbuild.cased import has_case
 from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model
 
 _LINEARS = {"q": "attention.query", "k": "attention.key", "v": "attention.value",
@@ -67,6 +71,9 @@ def canonical_weights(model) -> tuple[EncoderSpec, str, int, dict[str, np.ndarra
         "emb.ln.w": arr(t + "embeddings.LayerNorm.weight"),
         "emb.ln.b": arr(t + "embeddings.LayerNorm.bias"),
     }
+    if has_case(model):
+        spec = replace(spec, case_vocab=CASE_VOCAB)
+        w["emb.case"] = arr("case_embeddings.weight")
     group_of = {"q": spec.groups["q"], "k": spec.groups["k"], "v": spec.groups["v"],
                 "post": spec.groups["post_attention"], "inter": spec.groups["intermediate"],
                 "out": spec.groups["output"]}
@@ -99,16 +106,28 @@ def export_fp32(model, path: Path) -> EncoderSpec:
 EMBEDDING_BLOCKS = (32, 16, 8)  # 4-bit word-embedding block along the hidden axis (the first that divides it)
 
 
-def quantize_int8(fp32: Path, int8: Path, word_embedding_bits: int = 4) -> None:
+def quantize_int8(fp32: Path, int8: Path, word_embedding_bits: int = 4, per_channel: bool = False,
+                  keep_fp32: Sequence[str] = ()) -> None:
     """Dynamic int8 for every MatMul weight and the small embedding tables; the word-embedding table,
-    ~half of each bundle, goes to 4-bit blocks (``GatherBlockQuantized``) when ``word_embedding_bits`` is 4."""
+    ~half of each bundle, goes to 4-bit blocks (``GatherBlockQuantized``) when ``word_embedding_bits`` is 4.
+
+    ``per_channel``: one int8 scale per output column of each weight instead of one per matrix (a column
+    with small weights then keeps its resolution); still ``MatMulInteger``. ``keep_fp32``: weight-name
+    prefixes (``"head."``, ``"l5."``) whose MatMuls stay fp32, for the layers int8 hurts most.
+
+    Per-channel needs 2-D (groups=1) weights: ONNX Runtime rejects per-column zero points on the batched
+    [G, in/G, out/G] weights of grouped layers (ValueError here rather than a model that fails to run)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     model = onnx.load(str(fp32))
+    if per_channel and any(len(t.dims) == 3 for t in model.graph.initializer):
+        raise ValueError("per-channel int8 needs a groups=1 model (grouped weights are 3-D)")
     word_gather = next(n.name for n in model.graph.node if n.op_type == "Gather" and n.input[0] == "emb.word")
+    excluded = [n.name for n in model.graph.node if n.op_type == "MatMul" and len(n.input) > 1
+                and any(n.input[1].startswith(prefix) for prefix in keep_fp32)]
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8,
-                     op_types_to_quantize=["MatMul", "Gather"],
-                     nodes_to_exclude=[word_gather] if word_embedding_bits == 4 else [],
+                     op_types_to_quantize=["MatMul", "Gather"], per_channel=per_channel,
+                     nodes_to_exclude=excluded + ([word_gather] if word_embedding_bits == 4 else []),
                      extra_options={"MatMulConstBOnly": True})
     if word_embedding_bits == 4:
         table = next(numpy_helper.to_array(t) for t in model.graph.initializer if t.name == "emb.word")

@@ -10,6 +10,10 @@ kernel-1 convolution is a batched ``MatMul`` in NLC layout::
 which quantizes to ``MatMulInteger``. The builder needs only numpy and onnx, so the test suite builds
 tiny random-weight bundles with exactly the graph the shipped models have.
 
+With ``case_vocab`` > 0 the graph takes a fourth input, ``case_ids`` (int64 [B, L], the case class of each
+token: :mod:`sqzdesk.engine.casing`), looked up in ``emb.case`` [case_vocab, C] and added to the word
+embeddings (one Gather + Add); without it the graph is exactly the three-input graph of older bundles.
+
 Weights use this module's own names (see :func:`weight_names`): linear weights are stored as
 ``x @ W`` matrices ([in, out], or [G, in/G, out/G] when grouped).
 """
@@ -39,9 +43,23 @@ class EncoderSpec:
     type_vocab_size: int = 2
     layer_norm_eps: float = 1e-12
     groups: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GROUP_KEYS, 1))
+    case_vocab: int = 0  # rows of the case embedding (``case_ids`` input); 0 = no case input
 
     def as_dict(self) -> dict:
-        return {"type": "squeezebert", **asdict(self)}
+        """The manifest's ``architecture``; ``case_vocab`` only when there is a case input, so the
+        architecture of a caseless model reads as it always did."""
+        data = asdict(self)
+        if not self.case_vocab:
+            del data["case_vocab"]
+        return {"type": "squeezebert", **data}
+
+    @property
+    def inputs(self) -> list[str]:
+        """The graph's input names, in order (what a bundle's manifest lists as ``inputs``)."""
+        return list(INPUTS) + (["case_ids"] if self.case_vocab else [])
+
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def linear_shapes(spec: EncoderSpec) -> dict[str, tuple[int, int, int]]:
@@ -64,6 +82,7 @@ def weight_names(spec: EncoderSpec, head: str, num_labels: int) -> dict[str, tup
         "emb.word": (spec.vocab_size, c),
         "emb.position": (spec.max_positions, c),
         "emb.token_type": (spec.type_vocab_size, c),
+        **({"emb.case": (spec.case_vocab, c)} if spec.case_vocab else {}),
         "emb.ln.w": (c,),
         "emb.ln.b": (c,),
     }
@@ -189,7 +208,8 @@ def _feed_forward(g: _Graph, x: str, i: int, spec: EncoderSpec) -> str:
 
 def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], num_labels: int = 2,
                 name: str = "sqzdesk") -> onnx.ModelProto:
-    """The whole graph. Inputs: input_ids, attention_mask, token_type_ids (int64 [B, L]).
+    """The whole graph. Inputs: input_ids, attention_mask, token_type_ids (int64 [B, L]), and case_ids when
+    ``spec.case_vocab`` > 0.
 
     Outputs: ``logits`` [B, K] (sequence), ``logits`` [B, L, K] (token), or ``start_logits`` and
     ``end_logits`` [B, L] (span).
@@ -206,7 +226,10 @@ def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], nu
     # embeddings: word + position + token type, then LayerNorm
     seq_len = g.op("Gather", [g.op("Shape", [ids]), g.const("one", np.array(1))], axis=0)
     positions = g.op("Range", [g.const("zero", np.array(0)), seq_len, g.const("step", np.array(1))])
-    emb = g.op("Add", [g.op("Gather", [g.w("emb.word"), ids]), g.op("Gather", [g.w("emb.position"), positions])])
+    word = g.op("Gather", [g.w("emb.word"), ids])
+    if spec.case_vocab:  # the case vector joins the word vector, where the torch model adds it
+        word = g.op("Add", [word, g.op("Gather", [g.w("emb.case"), "case_ids"])])
+    emb = g.op("Add", [word, g.op("Gather", [g.w("emb.position"), positions])])
     emb = g.op("Add", [emb, g.op("Gather", [g.w("emb.token_type"), types])])
     x = g.layer_norm(emb, "emb.ln", spec.layer_norm_eps)
 
@@ -244,7 +267,7 @@ def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], nu
         g.nodes.append(helper.make_node("Squeeze", ["end_3d", last], ["end_logits"], name="end"))
         outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, dims) for n in ("start_logits", "end_logits")]
 
-    inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in (ids, mask_in, types)]
+    inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in spec.inputs]
     graph = helper.make_graph(g.nodes, name, inputs, outputs, initializer=g.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="sqzdesk")
     model.ir_version = 8

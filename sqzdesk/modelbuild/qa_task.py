@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from sqzdesk.engine.qa import MAX_ANSWER_TOKENS, MAX_QUESTION_TOKENS, collect_spans, widen_to_patterns
 from sqzdesk.engine.tokens import TextTokenizer
 from sqzdesk.engine.windows import Window, batches, make_windows, run_windows
+from sqzdesk.modelbuild.cased import takes_case
 from sqzdesk.modelbuild.distill import kd_loss, mix
 from sqzdesk.modelbuild.minilm import tokenizer_path
 from sqzdesk.modelbuild.qa_data import QAExample
@@ -43,7 +44,7 @@ class _TorchRunner:
 
     @torch.no_grad()
     def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        out = self.model(**{k: torch.from_numpy(v) for k, v in feeds.items()})
+        out = self.model(**{k: torch.from_numpy(v) for k, v in feeds.items() if k != "case_ids" or takes_case(self.model)})
         return {"start_logits": out.start_logits.numpy(), "end_logits": out.end_logits.numpy()}
 
 

@@ -1,4 +1,8 @@
-"""Sequence classification for sentiment: examples -> batches, loss (optionally distilled), accuracy."""
+"""Sequence classification for sentiment: examples -> batches, loss (optionally distilled), accuracy.
+
+Every token carries its case class (:func:`sqzdesk.engine.casing.case_ids`, the engine's own function, on
+the token offsets into the text), fed as ``case_ids`` to models that take it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
+from sqzdesk.engine.casing import CASE_PAD, case_ids
+from sqzdesk.modelbuild.cased import call
 from sqzdesk.modelbuild.distill import kd_loss, mix
 from sqzdesk.modelbuild.sentiment_data import Example
 from sqzdesk.modelbuild.tokenize import head_tail, length_batches, load_tokenizer, pad
@@ -20,49 +26,63 @@ class SentimentTask:
                  kd_weight: float = 0.5, temperature: float = 2.0):
         tok = load_tokenizer()
         self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-        self.train_ids = self._encode(tok, [e.text for e in train])
+        self.train_ids, self.train_cases = self._encode(tok, [e.text for e in train])
         self.train_labels = [e.label for e in train]
         self.val = val
-        self.val_ids = self._encode(tok, [e.text for e in val])
+        self.val_ids, self.val_cases = self._encode(tok, [e.text for e in val])
         self.teacher = teacher.eval() if teacher is not None else None
         self.kd_weight, self.temperature = kd_weight, temperature
 
-    def _encode(self, tok, texts: Sequence[str]) -> list[list[int]]:
-        encs = tok.encode_batch(list(texts), add_special_tokens=False)
-        return [[self.cls, *head_tail(e.ids, MAX_LENGTH - 2), self.sep] for e in encs]
+    def _encode(self, tok, texts: Sequence[str]) -> tuple[list[list[int]], list[list[int]]]:
+        """(token ids, case ids) per text, [CLS] ... [SEP], long texts cut to head and tail alike."""
+        import numpy as np
 
-    def _batch(self, idx: Sequence[int], ids: Sequence[list[int]]) -> dict[str, torch.Tensor]:
+        encs = tok.encode_batch(list(texts), add_special_tokens=False)
+        ids, cases = [], []
+        for text, e in zip(texts, encs, strict=True):
+            ids.append([self.cls, *head_tail(e.ids, MAX_LENGTH - 2), self.sep])
+            shape = case_ids(text, np.array(e.offsets, dtype=np.int64).reshape(-1, 2)).tolist()
+            cases.append([CASE_PAD, *head_tail(shape, MAX_LENGTH - 2), CASE_PAD])
+        return ids, cases
+
+    def _batch(self, idx: Sequence[int], ids: Sequence[list[int]],
+               cases: Sequence[list[int]] | None = None) -> dict[str, torch.Tensor]:
         input_ids = pad([ids[i] for i in idx])
-        return {"input_ids": input_ids, "attention_mask": (input_ids != 0).long()}
+        batch = {"input_ids": input_ids, "attention_mask": (input_ids != 0).long()}
+        if cases is not None:
+            batch["case_ids"] = pad([cases[i] for i in idx])
+        return batch
 
     def epoch_batches(self, epoch: int, seed: int, batch_size: int):
         lengths = [len(s) for s in self.train_ids]
         out = []
         for idx in length_batches(len(lengths), lengths, batch_size, seed * 1000 + epoch):
-            b = self._batch(idx, self.train_ids)
+            b = self._batch(idx, self.train_ids, self.train_cases)
             b["labels"] = torch.tensor([self.train_labels[i] for i in idx])
             out.append(b)
         return out
 
     def loss(self, model, batch):
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        logits = call(model, batch).logits
         ce = F.cross_entropy(logits, batch["labels"])
         kd = None
         if self.teacher is not None:
             with torch.no_grad():
-                teacher = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+                teacher = call(self.teacher, batch).logits
             kd = kd_loss(logits, teacher, self.temperature)
         return mix(ce, kd, self.kd_weight)
 
     @torch.no_grad()
-    def predict(self, model, ids: Sequence[list[int]] | None = None, batch_size: int = 64) -> list[int]:
-        ids = self.val_ids if ids is None else ids
+    def predict(self, model, ids: Sequence[list[int]] | None = None, batch_size: int = 64,
+                cases: Sequence[list[int]] | None = None) -> list[int]:
+        if ids is None:
+            ids, cases = self.val_ids, self.val_cases
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         preds = [0] * len(ids)
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
-            b = self._batch(idx, ids)
-            for i, p in zip(idx, model(**b).logits.argmax(-1).tolist(), strict=True):
+            b = self._batch(idx, ids, cases)
+            for i, p in zip(idx, call(model, b).logits.argmax(-1).tolist(), strict=True):
                 preds[i] = p
         return preds
 

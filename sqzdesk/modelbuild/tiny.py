@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import string
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import onnx
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 
+from sqzdesk.engine.casing import CASE_VOCAB
 from sqzdesk.engine.manifest import ENTITY_TYPES
 from sqzdesk.modelbuild.bundle_writer import write_bundle
 from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model, weight_names
@@ -50,6 +52,7 @@ def random_weights(spec: EncoderSpec, head: str, num_labels: int, seed: int) -> 
     return weights
 
 
+CASED_TASKS = ("entities",)  # these tiny bundles take ``case_ids``, as the shipped entities model does
 TASKS = {
     "sentiment": ("sequence", ["negative", "positive"], {"stride": 8}),
     "entities": ("token", ENTITY_LABELS, {"stride": 8}),
@@ -70,7 +73,8 @@ def write_tiny_bundles(root: Path, max_length: int = 32, groups: int = 4) -> lis
         tok.save(str(tok_file))
         for seed, (task, (head, labels, params)) in enumerate(TASKS.items()):
             num_labels = len(labels) if labels else 2
-            model = build_model(spec, head, random_weights(spec, head, num_labels, seed), num_labels,
+            task_spec = replace(spec, case_vocab=CASE_VOCAB) if task in CASED_TASKS else spec
+            model = build_model(task_spec, head, random_weights(task_spec, head, num_labels, seed), num_labels,
                                 name=f"tiny-{task}")
             model_file = Path(tmp) / f"{task}.onnx"
             onnx.save(model, model_file)
@@ -78,8 +82,8 @@ def write_tiny_bundles(root: Path, max_length: int = 32, groups: int = 4) -> lis
                     "its predictions mean nothing. Made by `python -m sqzdesk.modelbuild tiny DIR`.\n")
             paths.append(write_bundle(
                 root / f"tiny-{task}", name=f"tiny-{task}", version="0.0.0", task=task,
-                architecture=spec.as_dict(), labels=labels, max_length=max_length, model_file=model_file,
+                architecture=task_spec.as_dict(), labels=labels, max_length=max_length, model_file=model_file,
                 tokenizer_file=tok_file, card=card, quantization="none",
                 metrics={"note": "random weights"}, build={"command": "python -m sqzdesk.modelbuild tiny DIR"},
-                task_params=params))
+                task_params=params, inputs=task_spec.inputs if task_spec.case_vocab else None))
     return paths

@@ -3,6 +3,10 @@
 Sessions here end after three hours and kill their jobs, so the loop checkpoints every few minutes
 (model, optimizer, schedule, step) and a rerun with the same arguments continues where it stopped. The
 batch order of an epoch is a pure function of (seed, epoch), which is what makes the skip-ahead exact.
+
+With ``select`` set (the task's deciding metric), the model is scored on the validation split after every
+epoch, every score is kept in ``epochs.json``, the best epoch's weights in ``best.pt``, and the run ends
+with the best epoch rather than the last: more epochs can then only help the shipped model.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class TrainConfig:
     threads: int = 2
     checkpoint_every_s: float = 240.0
     log_every: int = 25
+    select: str | None = None  # validation metric scored after every epoch; the best epoch is kept
 
 
 class Task(Protocol):
@@ -100,6 +105,28 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
         log.info("start: %d steps (%d per epoch), config %s", total, per_epoch,
                  {k: str(v) for k, v in asdict(cfg).items()})
 
+    epochs_file, best_file = cfg.run_dir / "epochs.json", cfg.run_dir / "best.pt"
+    history: list[dict] = json.loads(epochs_file.read_text()) if epochs_file.exists() and step else []
+
+    def save_checkpoint() -> None:
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(), "step": step}, ckpt)
+
+    def end_of_epoch() -> None:
+        """Score, remember, keep the best weights; a checkpoint so a kill never repeats an evaluation."""
+        if cfg.select is None or any(h["step"] == step for h in history):
+            return
+        model.eval()
+        metrics = task.evaluate(model)
+        model.train()
+        best = max((h[cfg.select] for h in history), default=None)
+        history.append({"epoch": round(step / per_epoch, 2), "step": step, **metrics})
+        log.info("epoch %.2f validation: %s", step / per_epoch, metrics)
+        if best is None or metrics[cfg.select] > best:
+            torch.save(model.state_dict(), best_file)
+        epochs_file.write_text(json.dumps(history, indent=2))
+        save_checkpoint()
+
     model.train()
     last_save, started, running = time.monotonic(), time.monotonic(), 0.0
     tokens = 0
@@ -125,14 +152,24 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                 rate = tokens / (time.monotonic() - started)
                 log.info("step %d/%d loss %.4f lr %.2e %.0f tok/s", step, total, running,
                          sched.get_last_lr()[0], rate)
+            if step % per_epoch == 0 or step == total:
+                end_of_epoch()
+                last_save = time.monotonic()
             if time.monotonic() - last_save > cfg.checkpoint_every_s:
-                torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                            "scheduler": sched.state_dict(), "step": step}, ckpt)
+                save_checkpoint()
                 last_save = time.monotonic()
     if step_hook:
         step_hook(model, total, total)
     model.eval()
-    metrics = task.evaluate(model)
+    if cfg.select is not None and history:
+        end_of_epoch()
+        chosen = max(history, key=lambda h: h[cfg.select])
+        model.load_state_dict(torch.load(best_file, weights_only=True))
+        metrics = {k: v for k, v in chosen.items() if k not in ("step",)}
+        metrics["epochs_scored"] = [h[cfg.select] for h in history]
+        log.info("best epoch %.2f of %d scored", chosen["epoch"], len(history))
+    else:
+        metrics = task.evaluate(model)
     metrics["train_steps"] = total
     metrics["train_minutes_this_run"] = round((time.monotonic() - started) / 60, 1)
     log.info("validation: %s", metrics)

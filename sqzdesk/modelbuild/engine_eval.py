@@ -1,0 +1,100 @@
+"""A bundle measured through the app's engine, the way users get its answers (the ship decision's numbers).
+
+``evaluate`` scores the ONNX graph on the training-side chunks; this scores what the engine makes of
+whole texts: its tokenization and windows (stride, averaging), the ``case_ids`` it computes, Viterbi
+decoding, entity merging and the sentiment document rule.
+
+* entities: CoNLL-2003 ``valid.txt`` rebuilt as text, a sentence a line, scored as exact character spans
+  (micro F1) on whole documents (``doc``) and one sentence at a time (``sent``);
+* sentiment: the validation split, each text through ``SentimentModel.analyze`` (the mean of its
+  sentences' probabilities), accuracy overall, SST-2 sentences and reviews.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqzdesk.modelbuild.entities_data import read_conll
+
+Span = tuple[int, int, str]
+
+
+def unit_text(sentences: Sequence[Sequence[tuple[str, str]]]) -> tuple[str, set[Span]]:
+    """Sentences -> (text: words joined by spaces, sentences by newlines, gold character spans)."""
+    lines, gold, pos = [], set(), 0
+    for sentence in sentences:
+        current: list | None = None
+        for word, tag in sentence:
+            start, end = pos, pos + len(word)
+            prefix, _, kind = tag.partition("-")
+            if prefix == "B" or (prefix == "I" and (current is None or current[2] != kind)):
+                if current:
+                    gold.add(tuple(current))
+                current = [start, end, kind]
+            elif prefix == "I" and current is not None:
+                current[1] = end
+            else:
+                if current:
+                    gold.add(tuple(current))
+                current = None
+            pos = end + 1
+        if current:
+            gold.add(tuple(current))
+        lines.append(" ".join(w for w, _ in sentence))
+    return "\n".join(lines), gold  # type: ignore[return-value]
+
+
+def f1(tp: int, gold: int, pred: int) -> float:
+    precision, recall = tp / max(1, pred), tp / max(1, gold)
+    return round(200 * precision * recall / max(1e-9, precision + recall), 2)
+
+
+def entities_f1(model, docs, mode: str) -> dict:
+    """Span F1 of ``model`` (an :class:`~sqzdesk.engine.EntityModel`) on ``docs``, ``doc`` or ``sent`` mode."""
+    tp = n_gold = n_pred = 0
+    for doc in docs:
+        for unit in ([doc] if mode == "doc" else [[s] for s in doc]):
+            text, gold = unit_text(unit)
+            pred = {(e.start, e.end, e.label) for e in model.analyze(text)}
+            tp, n_gold, n_pred = tp + len(gold & pred), n_gold + len(gold), n_pred + len(pred)
+    return {"f1": f1(tp, n_gold, n_pred), "tp": tp, "gold": n_gold, "pred": n_pred}
+
+
+def sentiment_accuracy(model, examples) -> dict:
+    """Document-rule accuracy of ``model`` (a :class:`~sqzdesk.engine.SentimentModel`) on ``examples``."""
+    from sqzdesk.modelbuild.sentiment_data import LABELS
+
+    hits: dict[str, list[int]] = {"accuracy": [], "accuracy_sst2": [], "accuracy_reviews": []}
+    for ex in examples:
+        doc = model.analyze(ex.text).overall
+        ok = int(doc is not None and doc.label == LABELS[ex.label])
+        hits["accuracy"].append(ok)
+        hits["accuracy_sst2" if ex.source == "sst2" else "accuracy_reviews"].append(ok)
+    return {k: round(100 * sum(v) / max(1, len(v)), 2) for k, v in hits.items()}
+
+
+def run_engine_eval(args: argparse.Namespace) -> dict:
+    from sqzdesk.engine import EntityModel, SentimentModel
+    from sqzdesk.engine.bundle import load_bundle
+
+    path = args.bundle or Path("assets/models") / args.task
+    bundle = load_bundle(path)
+    result: dict = {"bundle": str(path), "task": args.task}
+    if args.task == "entities":
+        model = EntityModel(bundle, threads=args.threads)
+        docs = read_conll(args.data / "conll2003" / "valid.txt")
+        for mode in args.modes.split(","):
+            result[mode] = entities_f1(model, docs, mode)
+            print(mode, result[mode], flush=True)
+    elif args.task == "sentiment":
+        from sqzdesk.modelbuild import sentiment_data
+
+        _, val = sentiment_data.load(args.data)
+        result.update(sentiment_accuracy(SentimentModel(bundle, threads=args.threads), val))
+    else:
+        raise SystemExit("engine-eval measures entities and sentiment bundles")
+    print(json.dumps(result, indent=2))
+    return result
