@@ -17,6 +17,7 @@ from helpers import REPO, failure_lines, mixed_folder, run_cli
 from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.runner import BatchProgress
 from sqzdesk.batch.terminal import TerminalProgress, format_eta
+from sqzdesk.documents import read_document
 
 OUT_KEYS = ["path", "sha256", "sentiment", "sentences", "entities", "error"]
 FILES = 150
@@ -86,11 +87,13 @@ def test_batch_redact_and_report(tmp_path):
                    "--redact-dir", str(red), "--report", str(report), "--out", os.devnull,
                    "--store", str(tmp_path / "s"))
     assert proc.returncode == 1
-    a = (red / "a.txt.redacted.txt").read_text(encoding="utf-8")
+    a = (red / "a.txt").read_text(encoding="utf-8")
     assert "[EMAIL]" in a and "[PHONE]" in a and "angela.merkel@example.de" not in a and "1234567" not in a
-    docx = (red / "nested" / "d.docx.redacted.txt").read_text(encoding="utf-8")
+    docx = read_document(red / "nested" / "d.docx").text  # the same layout and code as `sqzdesk redact`
     assert "[IBAN]" in docx and "0532" not in docx
-    assert sorted(p.name for p in red.rglob("*.txt")) == sorted(f"{p.name}.redacted.txt" for p in folder.good)
+    assert sorted(p.relative_to(red) for p in red.rglob("*") if p.is_file() and not p.name.endswith(".audit.json")) \
+        == sorted(p.relative_to(folder.root) for p in folder.good)
+    assert json.loads((red / "a.txt.audit.json").read_text(encoding="utf-8"))["types"] == ["EMAIL", "IBAN", "PHONE"]
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "angela.merkel@example.de" in page
 

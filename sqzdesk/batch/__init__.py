@@ -8,6 +8,10 @@
     results      FileResult (typed: the engine's Analysis, or an error), the per-file outcome every part shares
     exports      CSV/JSONL tables, full JSONL records, HTML report, redacted text
     html_report  the self-contained HTML report
-    redaction    entity types -> [LABEL] placeholders, with an offset map
+    redaction    what to redact (types, the analyst's decisions) -> labels, pseudonyms or a mask, offset map
+    redacted_export  redacted .txt/.md/.html/.docx copies with an audit JSON (``redact``, ``batch --redact``, GUI)
+    docx_redact  the DOCX copy: replacements inside the document's own runs, the rest of the package swept
+    decisions    review decisions (accepted/rejected/added), keyed by content hash; stale checks
+    entity_index who appears where: every entity over the store, with documents and mentions
     terminal     the progress bar / per-file lines on a terminal
 """

@@ -8,6 +8,10 @@
     sqzdesk ask --stdin                     JSONL {"id","question","context"} -> {"id","answers","error"}
     sqzdesk batch DIR... [...]              folders into the result store, resumable (see :mod:`.batch`)
     sqzdesk models                          installed bundles
+    sqzdesk redact PATH... --out DIR [--mode labels|pseudonyms|mask] [--types ...] [--decisions FILE]
+                                            redacted copies + audit JSON (see :mod:`.redact`)
+    sqzdesk entities [PATH...] [--format jsonl|csv]   who appears where, over the result store
+    sqzdesk store info | forget PATH... | forget --all   the result store: where, what, forgetting
     sqzdesk selftest [--gui]                every task on a built-in sample (--gui: and the window)
 
 ``analyze`` and ``batch`` run the same analysis (:meth:`Analyzer.analyze`, pattern entities merged, all
@@ -34,12 +38,12 @@ from pathlib import Path
 
 from sqzdesk import __version__
 
-COMMANDS = ("analyze", "ask", "models", "selftest", "batch")
+COMMANDS = ("analyze", "ask", "models", "selftest", "batch", "redact", "entities", "store")
 GLOBAL_OPTIONS = ("--threads", "--models", "--max-chars")
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sqzdesk.cli import analyze, ask, batch, models, selftest
+    from sqzdesk.cli import analyze, ask, batch, entities, models, redact, selftest, store
 
     p = argparse.ArgumentParser(prog="sqzdesk", description="Offline sentiment, entities and QA.")
     p.add_argument("--version", action="version", version=f"sqzdesk {__version__}")
@@ -49,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-chars", type=int, default=None, metavar="N",
                    help="longest text analysed, in characters (default 2,000,000); longer inputs fail clearly")
     sub = p.add_subparsers(dest="command")
-    for module in (analyze, ask, models, selftest, batch):
+    for module in (analyze, ask, models, selftest, batch, redact, entities, store):
         module.add_parser(sub)
     return p
 

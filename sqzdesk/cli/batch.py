@@ -1,7 +1,8 @@
 """``sqzdesk batch DIR...``: analyse whole folders headless, resumably, into the result store.
 
     sqzdesk batch DIR... [--out FILE] [--format jsonl|csv] [--resume] [--retry-failed]
-                         [--redact TYPES --redact-dir DIR] [--report FILE.html] [--entities-out FILE]
+                         [--redact TYPES --redact-dir DIR [--redact-mode MODE]] [--report FILE.html]
+                         [--entities-out FILE]
                          [--patterns all|none|EMAIL,PHONE,...] [--tasks sentiment,entities]
                          [--time-limit SECONDS] [--store FILE] [--quiet]
 
@@ -54,7 +55,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
     p.add_argument("--redact", metavar="TYPES", help="entity types to redact, e.g. PER,EMAIL,PHONE or all")
     p.add_argument("--redact-dir", type=Path, metavar="DIR",
-                   help="where redacted texts go (mirrors the input folders)")
+                   help="where redacted copies and their audit files go (mirrors the input folders; "
+                        "same layout as `sqzdesk redact`)")
+    p.add_argument("--redact-mode", choices=["labels", "pseudonyms", "mask"], default="labels",
+                   help="labels: [PER]; pseudonyms: Person 1, consistent over the batch; mask: █████")
     p.add_argument("--report", type=Path, metavar="FILE.html", help="self-contained HTML report of all files")
     p.add_argument("--entities-out", type=Path, metavar="FILE", help="one row per entity (in --format)")
     p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, metavar="SECONDS",
@@ -113,17 +117,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore, patterns: frozenset[str],
                redact_types: frozenset[str] | None) -> int:
-    from sqzdesk.batch.exports import (
-        RecordWriter,
-        TableWriter,
-        redacted_path,
-        write_html_report,
-        write_redacted,
-    )
+    from sqzdesk.batch.exports import RecordWriter, TableWriter, write_html_report
+    from sqzdesk.batch.redacted_export import RedactionSettings, export_result
+    from sqzdesk.batch.redaction import Pseudonyms, RedactionMode
     from sqzdesk.batch.runner import BatchRunner, RunOptions
     from sqzdesk.batch.scan import scan
-    from sqzdesk.batch.source import text_if_unchanged
     from sqzdesk.batch.terminal import TerminalProgress
+    from sqzdesk.documents import DocumentError
 
     options = RunOptions(reuse=args.resume, retry_failed=args.retry_failed,
                          time_budget_s=args.time_limit or None, patterns=patterns)
@@ -152,14 +152,17 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
         except OSError as exc:
             return usage("batch", f"cannot write {exc.filename}: {exc.strerror}")
 
+        # The export of ``sqzdesk redact`` (same layout, audit files, decisions from the store), with
+        # one pseudonym table for the whole batch.
+        pseudonyms = Pseudonyms()
+
         def redact_one(result: FileResult, types: frozenset[str]) -> None:
-            text = text_if_unchanged(result.path, result.sha256)
-            if text is None:
-                failure(str(result.path), "not redacted: the file changed or became unreadable")
-                return
+            settings = RedactionSettings(RedactionMode(args.redact_mode), types)
             try:
-                target = redacted_path(result.path, args.paths, args.redact_dir)
-                write_redacted(result, text, types, target)
+                export_result(result, args.redact_dir, args.paths, settings, pseudonyms, store=store,
+                              versions={"models": runner.key})
+            except DocumentError as exc:
+                failure(str(result.path), exc)
             except OSError as exc:
                 failure(str(result.path), f"not redacted: {exc.strerror or exc}")
 

@@ -206,6 +206,8 @@ _PHONE_KEYWORD = re.compile(
     r"(?i)(?:\b(?:tel|telephone|phone|ph|fax|mobile|mob|cell|call|whatsapp)\b\.?\s*(?:no\.?|number|#)?"
     r"\s*[:.]?|\b[tmf]\s*:|☎|📞)\s*$")
 _DATE_LIKE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|(?:19|20)\d\d ?[-/] ?(?:19|20)?\d\d")
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_FRENCH_PAIRS = re.compile(r"0\d(?:([. ])\d\d)(?:\1\d\d){3}")  # 06.12.34.56.78 starts like a date
 
 
 def _keyword_before(text: str, start: int) -> bool:
@@ -258,13 +260,14 @@ def _phones(text: str) -> Iterator[Span]:
             candidate = text[start:end]
             digits = [ch for ch in candidate if ch.isdigit()]
             if not 7 <= len(digits) <= 15 or len(set(digits)) == 1 or "  " in candidate \
-                    or _DATE_LIKE.search(candidate):
+                    or (_DATE_LIKE.search(candidate) and not _FRENCH_PAIRS.fullmatch(candidate)):
                 continue
             # A one-digit group first or last is an ISBN's or a part number's, not a phone number's, and
             # one dot between digits is a decimal point ("780000.000"), where 212.555.0123 has two.
             parts = re.findall(r"\d+", candidate)
-            if candidate.count(".") == 1:
-                continue
+            if candidate.count(".") == 1 or _DOTTED_QUAD.fullmatch(candidate) \
+                    or _VERSION_CONTEXT.search(text[max(0, start - _VERSION_LOOKBACK):start]):
+                continue  # a decimal, an IP-shaped or a version number
             shaped = not candidate.isdigit() and (candidate.startswith("+") or min(len(parts[0]), len(parts[-1])) > 1)
             if _keyword_before(text, start) or (shaped and phone_valid(candidate)):
                 yield start, end
