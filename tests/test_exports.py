@@ -266,9 +266,9 @@ def test_typed_results_become_exactly_these_rows_and_records():
     write_table([done, failed], out, fmt="csv")
     assert out.getvalue() == (
         "path,sha256,sentiment_label,sentiment_score,sentences,entities,PER,ORG,LOC,MISC,URL,EMAIL,IBAN,CARD,SSN,"
-        "NINO,NHS,ID,IP,DATE,PHONE,error\r\n"
-        f"/d/a.txt,{'ab' * 32},positive,0.9123,1,2,1,0,0,0,0,1,0,0,0,0,0,0,0,0,0,\r\n"
-        "/d/b.txt,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,empty file\r\n")
+        "NINO,NHS,ID,ADDRESS,IP,DATE,PHONE,error\r\n"
+        f"/d/a.txt,{'ab' * 32},positive,0.9123,1,2,1,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,\r\n"
+        "/d/b.txt,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,empty file\r\n")
     out = io.StringIO(newline="")
     write_table([done, failed], out, fmt="csv", level="entities")
     assert out.getvalue() == ("path,start,end,label,text,score\r\n/d/a.txt,0,8,PER,Jane Doe,0.8765\r\n"

@@ -74,6 +74,7 @@ def chunkwise_reference(text: str, chunk_chars: int) -> list[Entity]:
 PIECES = [EMAIL, PHONE, IBAN, "4111 1111 1111 1111", "192.168.0.1", "2001:db8::1", "https://x.org/a_(b)",
           "www.example.com", "212-555-0123", "0301234567", "030/1234567", "(212) 555-0123", "2023-01-15",
           "219-45-6789", "SSN", "JG103759A", "NHS no", "943 476 5919", "Passport no.", "L898902C3", "3 March 1961",
+          "221B Baker Street", "Hauptstraße 12a",
           "1.2.3.4", "Tel:", "Tel:\n", "phone", "version", "version\n", "v", "Call", "GB82WEST12345698765432", "12", "word", "Ann",
           " ", " ", " ", "\n", "\n\n", "\r\n", ":", ".", ",", "(", ")", "-", "/", "+", "🙂", "𝔘"]
 

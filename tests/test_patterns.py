@@ -76,6 +76,13 @@ POSITIVES = [
     ("ID card: C01X00T47, valid", "ID", "C01X00T47"),
     ("Driving licence number MORGA753116SM9IJ is old.", "ID", None),
     ("Personalausweis-Nummer T22000129 liegt vor.", "ID", "T22000129"),
+    # the street line of a postal address
+    ("He lives at 221B Baker Street, London.", "ADDRESS", "221B Baker Street"),
+    ("Send it to 1600 Pennsylvania Avenue NW, Washington.", "ADDRESS", "1600 Pennsylvania Avenue NW"),
+    ("Post to 42 High St. in Leeds", "ADDRESS", "42 High St."),
+    ("Office: 10 Downing Street.", "ADDRESS", "10 Downing Street"),
+    ("Sie wohnt in der Hauptstraße 12a in Bonn.", "ADDRESS", "Hauptstraße 12a"),
+    ("Berliner Straße 5, Berlin", "ADDRESS", "Berliner Straße 5"),
     ("Call 0044 20 7946 0958", "PHONE", "0044 20 7946 0958"),
 ]
 
@@ -110,6 +117,9 @@ NEGATIVES = [
     "Codes QQ123456C, AB123456E, GB123456A, DA123456A and AB 123456C are not NI numbers.",
     "Order ID: 20231115, customer id C12345678, ticket 123456789, passport photo 2 x 3.",
     "Version v1.02.2023 and release 2.10.2023; ratios 1/2/23 and 31/02/2023; 13/13/2020.",
+    # address look-alikes: street words that are ordinary nouns, a year before a capitalised word
+    "The 9 Supreme Court justices; in 2019 Oxford grew; Chapter 3 The Way Home; Spring 2023 was wet.",
+    "Wall Street fell 3 percent; Route 66 and Highway\n1 Street; Platz 2 im Rennen; Berliner Weg 2,5 km.",
 ]
 
 # Each line is a date or dates and nothing else may fire on it: the CSV of timestamps from issue 16

@@ -52,7 +52,7 @@ class RedactionMode(StrEnum):
 PSEUDONYM_NOUNS = {
     "PER": "Person", "ORG": "Organisation", "LOC": "Place", "MISC": "Name", "EMAIL": "Email", "PHONE": "Phone",
     "URL": "URL", "IP": "IP address", "IBAN": "IBAN", "CARD": "Card", "SSN": "SSN", "NINO": "NI number",
-    "NHS": "NHS number", "ID": "ID number", "DATE": "Date",
+    "NHS": "NHS number", "ID": "ID number", "ADDRESS": "Address", "DATE": "Date",
 }
 
 

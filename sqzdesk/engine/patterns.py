@@ -1,5 +1,6 @@
 """Pattern entities for privacy review: e-mail addresses, URLs, IBANs, payment cards, US social security
-numbers, UK National Insurance and NHS numbers, passport/ID numbers, IP addresses, dates, phones.
+numbers, UK National Insurance and NHS numbers, passport/ID numbers, street lines of postal addresses,
+IP addresses, dates, phones.
 
 These identifiers have a fixed shape (and IBANs, cards and NHS numbers a checksum, SSNs and NI numbers
 issuing rules, phone numbers a country's number plan, checked by libphonenumber), so rules find them
@@ -26,12 +27,12 @@ from functools import lru_cache
 from sqzdesk.engine.results import Entity
 
 # Also the priority order when two pattern matches overlap: the more specific shape wins.
-PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "SSN", "NINO", "NHS", "ID", "IP", "DATE",
-                                  "PHONE")
+PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "SSN", "NINO", "NHS", "ID", "ADDRESS", "IP",
+                                  "DATE", "PHONE")
 # Identifiers of a person or an account (what a redaction removes by default); DATE is not one of them.
 IDENTIFIER_TYPES: tuple[str, ...] = tuple(t for t in PATTERN_TYPES if t != "DATE")
 # Part of the result-store key: bump it whenever a detector changes what it finds.
-# 2: DATE, SSN, NINO, NHS, ID added; PHONE validated by libphonenumber.
+# 2: DATE, SSN, NINO, NHS, ID, ADDRESS added; PHONE validated by libphonenumber.
 PATTERNS_VERSION = 2
 
 Span = tuple[int, int]
@@ -412,9 +413,38 @@ def _id_numbers(text: str) -> Iterator[Span]:
             yield m.span()
 
 
+# ---- street lines of postal addresses ------------------------------------------------------------
+
+# Only the street line, and only in the two shapes that say "street" themselves: a house number, one to
+# four capitalised words and a street word ("221B Baker Street", "1600 Pennsylvania Avenue NW"), or a
+# German street name and its number ("Hauptstraße 12a", "Berliner Straße 5"). Street words that are also
+# ordinary nouns ("Way", "Court", "Place", "Close") are left out: "9 Supreme Court justices" is no address.
+# Words are joined by spaces only, never a line break; the house number is 1-5 digits (4 after a German
+# name), so "In 2019 ..." needs a street word right behind it and "Spring 2023" stays a season.
+_STREET_WORDS = ("Street|Road|Avenue|Lane|Drive|Boulevard|Terrace|Crescent|Parkway|Highway|Gardens|Row|Mews"
+                 "|St|Rd|Ave|Blvd|Ln")
+_ADDRESS_EN = re.compile(
+    rf"(?<![\w.,/-])\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,? (?:[A-Z][a-z'’]+\.? ){{0,3}}[A-Z][a-z'’]+ "
+    rf"(?:{_STREET_WORDS})\b\.?(?: (?:NE|NW|SE|SW|N|S|E|W)\b)?")
+_ADDRESS_DE = re.compile(
+    r"(?<![\w-])(?:[A-ZÄÖÜ][a-zäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse|damm|ufer)"
+    r"|[A-ZÄÖÜ][a-zäöüß]+(?:er)? (?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Damm|Ufer)) "
+    r"\d{1,3}(?: ?[a-z])?(?!\w|[.,/-]\d)")
+
+
+def _addresses(text: str) -> Iterator[Span]:
+    for pattern in (_ADDRESS_EN, _ADDRESS_DE):
+        for m in pattern.finditer(text):
+            end = m.end()
+            if text[end - 1] == "." and m.group().rstrip(".").split()[-1] not in ("St", "Rd", "Ave", "Blvd", "Ln",
+                                                                                   "Str"):
+                end -= 1  # the sentence's full stop, not an abbreviation's
+            yield m.start(), end
+
+
 _DETECTORS: dict[str, Callable[[str], Iterator[Span]]] = {
     "URL": _urls, "EMAIL": _emails, "IBAN": _ibans, "CARD": _cards, "SSN": _ssns, "NINO": _ninos,
-    "NHS": _nhs_numbers, "ID": _id_numbers, "IP": _ips, "DATE": _dates, "PHONE": _phones,
+    "NHS": _nhs_numbers, "ID": _id_numbers, "ADDRESS": _addresses, "IP": _ips, "DATE": _dates, "PHONE": _phones,
 }
 
 

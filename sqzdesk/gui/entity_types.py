@@ -28,12 +28,13 @@ TYPE_NAMES = {
     "NHS": "NHS numbers",
     "ID": "Passport and ID numbers",
     "DATE": "Dates",
+    "ADDRESS": "Street addresses",
 }
 # What a rule checked beyond the shape, for the tooltip.
 _CHECKS = {"IBAN": "checksum valid", "CARD": "Luhn check passes", "NHS": "check digit valid",
            "SSN": "issuing rules pass", "NINO": "issuing rules pass", "PHONE": "valid in a number plan",
            "DATE": "a real calendar date", "ID": "after a document keyword"}
-_READING_ORDER = ("EMAIL", "PHONE", "URL", "IP", "IBAN", "CARD", "SSN", "NINO", "NHS", "ID", "DATE")
+_READING_ORDER = ("EMAIL", "PHONE", "URL", "IP", "IBAN", "CARD", "SSN", "NINO", "NHS", "ID", "ADDRESS", "DATE")
 # Pattern types in the order the panel lists them: how to reach someone, where online, money.
 PATTERN_ORDER: tuple[str, ...] = (*(t for t in _READING_ORDER if t in PATTERN_TYPES),
                                   *(t for t in PATTERN_TYPES if t not in _READING_ORDER))

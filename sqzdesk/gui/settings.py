@@ -36,6 +36,7 @@ DEFAULT_COLOURS = {
     "NHS": "#a5d8ff",    # light blue
     "ID": "#b2f2bb",     # light green
     "DATE": "#e9ecef",   # grey: dates are context more often than identifiers
+    "ADDRESS": "#fcc2d7",  # light pink
 }
 # Colours for entity types a future model may add, none used above; picked by a stable hash of the name.
 _SPARE_COLOURS = ("#91a7ff", "#ffe066", "#ced4da")
