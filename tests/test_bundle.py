@@ -12,7 +12,7 @@ from sqzdesk.engine.bundle import search_dirs, sha256_of
 
 def test_tiny_bundles_load_and_verify(tiny_root):
     tasks = {f.bundle.task for f in discover([tiny_root]) if f.bundle}
-    assert tasks == {"sentiment", "entities", "qa"}
+    assert tasks == {"sentiment", "entities", "qa", "embed"}
     b = load_bundle(tiny_root / "tiny-sentiment")
     assert b.manifest.labels == ("negative", "positive")
     assert b.manifest.files["model"].sha256 == sha256_of(b.file("model"))

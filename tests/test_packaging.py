@@ -56,7 +56,7 @@ def test_spec_collects_a_whole_bundle(spec, tiny_root):
     """The same on the tiny test bundles, so the collection is exercised before real bundles are shipped."""
     collected = _collected(spec, tiny_root)
     bundles = spec["shipped_bundles"](tiny_root)
-    assert {b.name for b in bundles} == {"tiny-sentiment", "tiny-entities", "tiny-qa"}
+    assert {b.name for b in bundles} == {"tiny-sentiment", "tiny-entities", "tiny-qa", "tiny-embed"}
     for bundle in bundles:
         _expect_bundle(spec, collected, bundle)
 

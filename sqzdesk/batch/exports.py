@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -27,7 +27,8 @@ from sqzdesk.batch.results import FileResult
 from sqzdesk.engine.manifest import ENTITY_TYPES
 from sqzdesk.engine.patterns import PATTERN_TYPES
 
-__all__ = ["ENTITY_COLUMNS", "ENTITY_LABELS", "FILE_COLUMNS", "RecordWriter", "TableWriter", "entity_rows",
+__all__ = ["ENTITY_COLUMNS", "ENTITY_LABELS", "FILE_COLUMNS", "RecordWriter", "TableWriter", "classify_columns",
+           "entity_rows",
            "file_row", "redacted", "redacted_path", "write_html_report", "write_records", "write_redacted",
            "write_table"]
 
@@ -41,15 +42,34 @@ ENTITY_COLUMNS = ["path", "start", "end", "label", "text", "score"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def file_row(result: FileResult) -> dict[str, Any]:
-    """Sentiment, sentence and entity counts (per label) for one file; empty analysis fields on error."""
+def classify_columns(classifiers: Sequence[str]) -> list[str]:
+    """The file table's columns for custom classifiers: the document's label, then its score."""
+    return [col for name in classifiers for col in (f"classify:{name}", f"classify:{name}:score")]
+
+
+def file_columns(classifiers: Sequence[str] = (), extra_labels: Sequence[str] = ()) -> list[str]:
+    """:data:`FILE_COLUMNS` with a count column per term-list label and the classifier columns."""
+    extra = [label for label in extra_labels if label not in ENTITY_LABELS]
+    return [*FILE_COLUMNS[:-1], *extra, *classify_columns(classifiers), FILE_COLUMNS[-1]]
+
+
+def file_row(result: FileResult, classifiers: Sequence[str] = (), extra_labels: Sequence[str] = ()) -> dict[str, Any]:
+    """Sentiment, sentence and entity counts (per label) for one file; empty analysis fields on error.
+
+    ``extra_labels``: the term lists' entity labels, counted like the built-in types; ``classifiers``:
+    each one's document label and score."""
     s = result.sentiment
     row: dict[str, Any] = {"path": str(result.path), "sha256": result.sha256,
                            "sentiment_label": s.label if s else None,
                            "sentiment_score": round(s.score, 4) if s else None,
                            "sentences": len(result.sentences), "entities": len(result.entities)}
-    for label in ENTITY_LABELS:
+    for label in (*ENTITY_LABELS, *(x for x in extra_labels if x not in ENTITY_LABELS)):
         row[label] = sum(1 for e in result.entities if e.label == label)
+    classes = result.analysis.document_classes if result.analysis is not None and not result.failed else None
+    for name in classifiers:
+        c = (classes or {}).get(name)
+        row[f"classify:{name}"] = c.label if c else None
+        row[f"classify:{name}:score"] = round(c.score, 4) if c else None
     row["error"] = result.error
     return row
 
@@ -69,11 +89,13 @@ def _csv_safe(value: Any) -> Any:
 class TableWriter:
     """Rows written as results arrive (the CLI streams them, so a killed run still leaves whole rows)."""
 
-    def __init__(self, out: IO[str], *, fmt: Format = "csv", level: Level = "files"):
+    def __init__(self, out: IO[str], *, fmt: Format = "csv", level: Level = "files",
+                 classifiers: Sequence[str] = (), extra_labels: Sequence[str] = ()):
         self.out, self.fmt, self.level = out, fmt, level
+        self.classifiers, self.extra_labels = tuple(classifiers), tuple(extra_labels)
         self.rows = 0
-        self._csv = csv.DictWriter(out, fieldnames=FILE_COLUMNS if level == "files" else ENTITY_COLUMNS) \
-            if fmt == "csv" else None
+        columns = file_columns(self.classifiers, self.extra_labels) if level == "files" else ENTITY_COLUMNS
+        self._csv = csv.DictWriter(out, fieldnames=columns) if fmt == "csv" else None
         if self._csv is not None:
             self._csv.writeheader()
 
@@ -81,7 +103,9 @@ class TableWriter:
         """Scan problems are not files and get no row."""
         if not result.is_file:
             return
-        for row in [file_row(result)] if self.level == "files" else entity_rows(result):
+        rows = [file_row(result, self.classifiers, self.extra_labels)] if self.level == "files" \
+            else entity_rows(result)
+        for row in rows:
             if self._csv is not None:
                 self._csv.writerow({k: _csv_safe(v) for k, v in row.items()})
             else:

@@ -73,16 +73,16 @@ class FileResult:
         analysis = self._done
         fields = analysis.to_record() if analysis is not None else {"sentiment": None, "sentences": [],
                                                                      "entities": []}
-        return {"path": str(self.path), "sha256": self.sha256, "sentiment": fields["sentiment"],
-                "sentences": fields["sentences"], "entities": fields["entities"], "error": self.error}
+        record = {"path": str(self.path), "sha256": self.sha256, "sentiment": fields["sentiment"],
+                  "sentences": fields["sentences"], "entities": fields["entities"]}
+        if "classify" in fields:  # custom classifiers were asked for
+            record["classify"] = fields["classify"]
+        return {**record, "error": self.error}
 
 
 def analysis_from_record(fields: dict[str, Any]) -> Analysis:
     """The typed :class:`Analysis` back from its JSON fields (:meth:`Analysis.to_record`)."""
-    sentiment = fields.get("sentiment")
-    return Analysis(Sentiment(**sentiment) if sentiment else None,
-                    tuple(SentenceSentiment(**s) for s in fields.get("sentences", ())),
-                    tuple(Entity(**e) for e in fields.get("entities", ())))
+    return Analysis.from_record(fields)
 
 
 def one_line(reason: object) -> str:

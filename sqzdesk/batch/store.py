@@ -120,13 +120,15 @@ def default_store_path() -> Path:
 
 
 def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
-    """What produced a result: each model's name, version and file checksums, and the pattern types.
+    """What produced a result: each model's name, version and file checksums, the pattern types, the
+    custom classifiers' head checksums and the term lists' content.
 
     Readable on purpose (``sentiment=name@1.0#<model sha>.<tokenizer sha>;...``) so a look at the
     store tells which models its rows came from.
     """
     parts = []
-    for model in (analyzer.sentiment, analyzer.entities):
+    embed = analyzer.classifiers.embed if analyzer.classifiers is not None else None
+    for model in (analyzer.sentiment, analyzer.entities, embed):
         if model is not None:
             m = model.bundle.manifest
             shas = ".".join(m.files[role].sha256[:SHA_PREFIX] for role in ("model", "tokenizer"))
@@ -134,6 +136,7 @@ def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
     wanted = sorted(set(patterns))
     if wanted:
         parts.append(f"patterns=v{PATTERNS_VERSION}:{','.join(wanted)}")
+    parts += analyzer.key_parts()  # custom classifiers (name#head sha) and term lists (content hash)
     return ";".join(parts)
 
 
@@ -186,7 +189,7 @@ class ResultStore:
             raise ValueError("scan problems are not stored")
         fields = result.to_record()
         record = None if result.failed else json.dumps(
-            {name: fields[name] for name in ANALYSIS_FIELDS}, ensure_ascii=False)
+            {name: fields[name] for name in (*ANALYSIS_FIELDS, "classify") if name in fields}, ensure_ascii=False)
         row = (_key_path(result.path), key, result.sha256, result.status.value, record, result.error,
                float(result.seconds), result.analysed_at or time.time())
         try:

@@ -1,8 +1,8 @@
 """``sqzdesk``: the GUI, and the stable command-line contract other tooling relies on.
 
     sqzdesk [FILE...]                       open the app (with those files)
-    sqzdesk analyze PATH... [--tasks sentiment,entities] [--patterns all|none|EMAIL,PHONE,...]
-                            [--format json|jsonl|csv] [--out FILE]
+    sqzdesk analyze PATH... [--tasks sentiment,entities,classify:NAME] [--patterns all|none|EMAIL,PHONE,...]
+                            [--terms all|none|LIST,...] [--format json|jsonl|csv] [--out FILE]
     sqzdesk analyze --stdin                 JSONL {"id","text"} -> {"id","sentiment","entities","error"}
     sqzdesk ask PATH --question Q [--top-k N]
     sqzdesk ask --stdin                     JSONL {"id","question","context"} -> {"id","answers","error"}
@@ -12,6 +12,8 @@
                                             redacted copies + audit JSON (see :mod:`.redact`)
     sqzdesk entities [PATH...] [--format jsonl|csv]   who appears where, over the result store
     sqzdesk store info | forget PATH... | forget --all   the result store: where, what, forgetting
+    sqzdesk teach train|list|export|import|remove   your own classifiers (see :mod:`.teach`)
+    sqzdesk terms add|list|remove           your own term lists, found as entities (see :mod:`.terms`)
     sqzdesk selftest [--gui]                every task on a built-in sample (--gui: and the window)
 
 ``analyze`` and ``batch`` run the same analysis (:meth:`Analyzer.analyze`, pattern entities merged, all
@@ -38,12 +40,12 @@ from pathlib import Path
 
 from sqzdesk import __version__
 
-COMMANDS = ("analyze", "ask", "models", "selftest", "batch", "redact", "entities", "store")
+COMMANDS = ("analyze", "ask", "models", "selftest", "batch", "teach", "terms", "redact", "entities", "store")
 GLOBAL_OPTIONS = ("--threads", "--models", "--max-chars")
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sqzdesk.cli import analyze, ask, batch, entities, models, redact, selftest, store
+    from sqzdesk.cli import analyze, ask, batch, entities, models, redact, selftest, store, teach, terms
 
     p = argparse.ArgumentParser(prog="sqzdesk", description="Offline sentiment, entities and QA.")
     p.add_argument("--version", action="version", version=f"sqzdesk {__version__}")
@@ -53,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-chars", type=int, default=None, metavar="N",
                    help="longest text analysed, in characters (default 2,000,000); longer inputs fail clearly")
     sub = p.add_subparsers(dest="command")
-    for module in (analyze, ask, models, selftest, batch, redact, entities, store):
+    for module in (analyze, ask, models, selftest, batch, teach, terms, redact, entities, store):
         module.add_parser(sub)
     return p
 

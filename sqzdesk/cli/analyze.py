@@ -1,4 +1,4 @@
-"""``sqzdesk analyze``: sentiment and entities per document, or per JSONL line of standard input.
+"""``sqzdesk analyze``: sentiment, entities and custom classes per document, or per JSONL line of stdin.
 
 Every text goes through :meth:`Analyzer.analyze` with the ``--patterns`` types merged in (all by
 default, parsed exactly like ``batch --patterns``), the one analysis the GUI and ``batch`` run too, so
@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqzdesk.cli.common import (
     Failures,
+    add_analysis_options,
     documents,
     failure_reason,
     open_analyzer,
@@ -36,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     an = subparsers.add_parser("analyze", help="sentiment and entities per document")
     an.add_argument("paths", nargs="*", type=Path)
     an.add_argument("--stdin", action="store_true", help='read JSONL {"id","text"} from standard input')
-    an.add_argument("--tasks", default="sentiment,entities")
+    add_analysis_options(an)
     an.add_argument("--patterns", default="all", metavar="TYPES",
                     help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
     an.add_argument("--format", choices=["json", "jsonl", "csv"], default="json")
@@ -84,8 +85,10 @@ def analyze_lines(analyzer: Analyzer, lines: Iterable[str], out: IO[str], fail: 
             write_jsonl(out, {"id": line.id, "sentiment": None, "entities": [], "error": error})
         else:
             record = analysis.to_record()
-            write_jsonl(out, {"id": line.id, "sentiment": record["sentiment"], "entities": record["entities"],
-                              "error": None})
+            answer = {"id": line.id, "sentiment": record["sentiment"], "entities": record["entities"]}
+            if "classify" in record:
+                answer["classify"] = record["classify"]
+            write_jsonl(out, {**answer, "error": None})
 
 
 def analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str], fail: Failures,
@@ -94,7 +97,8 @@ def analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str],
     import json
 
     records = []
-    writer = _CsvRows(out) if fmt == "csv" else None
+    names = analyzer.classifiers.names if analyzer.classifiers is not None else ()
+    writer = _CsvRows(out, names) if fmt == "csv" else None
     for path, doc in documents(paths, fail):
         try:
             record = {"path": str(path), **analyzer.analyze(doc.text, patterns=patterns).to_record()}
@@ -113,14 +117,16 @@ def analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str],
 
 
 class _CsvRows:
-    """One row per document: sentiment, sentence count, entity counts per type (model and pattern)."""
+    """One row per document: sentiment, sentence count, entity counts per type (model and pattern), and
+    each classifier's document label and score (``classify:NAME`` and ``classify:NAME:score``)."""
 
-    def __init__(self, out: IO[str]):
-        from sqzdesk.batch.exports import ENTITY_LABELS
+    def __init__(self, out: IO[str], classifiers: tuple[str, ...] = ()):
+        from sqzdesk.batch.exports import ENTITY_LABELS, classify_columns
 
         self.labels = ENTITY_LABELS
+        self.classifiers = classifiers
         self.writer = csv.DictWriter(out, fieldnames=["path", "sentiment_label", "sentiment_score", "sentences",
-                                                      "entities", *ENTITY_LABELS])
+                                                      "entities", *ENTITY_LABELS, *classify_columns(classifiers)])
         self.writer.writeheader()
 
     def add(self, record: dict[str, Any]) -> None:
@@ -130,4 +136,8 @@ class _CsvRows:
                "sentences": len(record["sentences"]), "entities": len(record["entities"])}
         for kind in self.labels:
             row[kind] = sum(1 for e in record["entities"] if e["label"] == kind)
+        for name in self.classifiers:
+            result = (record.get("classify") or {}).get(name)
+            row[f"classify:{name}"] = result["label"] if result else ""
+            row[f"classify:{name}:score"] = f"{result['score']:.4f}" if result else ""
         self.writer.writerow(row)

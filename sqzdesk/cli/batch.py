@@ -3,7 +3,8 @@
     sqzdesk batch DIR... [--out FILE] [--format jsonl|csv] [--resume] [--retry-failed]
                          [--redact TYPES --redact-dir DIR [--redact-mode MODE]] [--report FILE.html]
                          [--entities-out FILE]
-                         [--patterns all|none|EMAIL,PHONE,...] [--tasks sentiment,entities]
+                         [--patterns all|none|EMAIL,PHONE,...] [--tasks sentiment,entities,classify:NAME]
+                         [--terms all|none|LIST,...]
                          [--time-limit SECONDS] [--store FILE] [--quiet]
 
 Every file's result is committed to the store as soon as it is done, so a crash or ``kill -9`` loses at
@@ -29,7 +30,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from sqzdesk.cli.common import Failures, open_analyzer, parse_patterns, usage
+from sqzdesk.cli.common import (
+    Failures,
+    add_analysis_options,
+    open_analyzer,
+    parse_patterns,
+    term_labels,
+    usage,
+)
 
 if TYPE_CHECKING:
     from sqzdesk.batch.results import FileResult
@@ -50,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true",
                    help="reuse stored results for unchanged files instead of analysing them again")
     p.add_argument("--retry-failed", action="store_true", help="with --resume: analyse stored failures again")
-    p.add_argument("--tasks", default="sentiment,entities")
+    add_analysis_options(p)
     p.add_argument("--patterns", default="all", metavar="TYPES",
                    help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
     p.add_argument("--redact", metavar="TYPES", help="entity types to redact, e.g. PER,EMAIL,PHONE or all")
@@ -69,16 +77,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _redact_types(spec: str) -> frozenset[str]:
+def _redact_types(spec: str, term_labels: tuple[str, ...] = ()) -> frozenset[str]:
+    """Entity labels to redact: built-in types and the labels of the term lists in use."""
     from sqzdesk.batch.exports import ENTITY_LABELS
 
+    known = (*ENTITY_LABELS, *(t for t in term_labels if t not in ENTITY_LABELS))
     words = {w.strip().upper() for w in spec.split(",") if w.strip()}
     if words == {"ALL"}:
-        return frozenset(ENTITY_LABELS)
-    unknown = sorted(words - set(ENTITY_LABELS))
+        return frozenset(known)
+    unknown = sorted(words - set(known))
     if unknown or not words:
-        raise ValueError(f"--redact takes labels from {','.join(ENTITY_LABELS)} or all, got {spec!r}")
+        raise ValueError(f"--redact takes labels from {','.join(known)} or all, got {spec!r}")
     return frozenset(words)
+
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         patterns = parse_patterns(args.patterns)
-        redact_types = _redact_types(args.redact) if args.redact else None
+        redact_types = _redact_types(args.redact, term_labels(args.terms)) if args.redact else None
     except ValueError as exc:
         return usage("batch", str(exc))
     if (redact_types is None) != (args.redact_dir is None):
@@ -145,7 +156,10 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
                 return stack.enter_context(open(path, "w", encoding="utf-8", newline=""))
 
             out = open_out(args.out)
-            main = RecordWriter(out) if args.format == "jsonl" else TableWriter(out, fmt="csv")
+            names = analyzer.classifiers.names if analyzer.classifiers is not None else ()
+            labels = tuple(dict.fromkeys(lst.label for lst in analyzer.terms.lists))
+            main = RecordWriter(out) if args.format == "jsonl" else TableWriter(out, fmt="csv", classifiers=names,
+                                                                                 extra_labels=labels)
             entities = TableWriter(open_out(args.entities_out), fmt=args.format, level="entities") \
                 if args.entities_out else None
             report = open_out(args.report) if args.report else None

@@ -144,19 +144,43 @@ def open_model(task: str, args: argparse.Namespace) -> TaskModel | None:
 
 
 def open_analyzer(args: argparse.Namespace) -> Analyzer | None:
-    """The Analyzer for ``--tasks``, or None after one clear error line."""
+    """The Analyzer for ``--tasks`` (``classify:NAME`` included) and ``--terms``, or None after one clear
+    error line."""
     from sqzdesk.engine import BundleError
-    from sqzdesk.engine.analysis import ANALYZE_TASKS, Analyzer
+    from sqzdesk.engine.analysis import Analyzer, parse_tasks
+    from sqzdesk.engine.terms import TermsError, TermStore
 
-    tasks = tuple(t.strip() for t in args.tasks.split(",") if t.strip())
-    if not tasks or any(t not in ANALYZE_TASKS for t in tasks):
-        print(f"sqzdesk: --tasks takes {','.join(ANALYZE_TASKS)}, got {args.tasks!r}", file=sys.stderr)
+    try:
+        tasks, names = parse_tasks(args.tasks)
+        terms = TermStore().select(getattr(args, "terms", "none"))
+    except (ValueError, TermsError) as exc:
+        print(f"sqzdesk: {exc}", file=sys.stderr)
         return None
     try:
-        return Analyzer.open(tasks, model_dirs(args), args.threads, getattr(args, "max_chars", None))
-    except BundleError as exc:
+        return Analyzer.open((*tasks, *(f"classify:{n}" for n in names)), model_dirs(args), args.threads,
+                             getattr(args, "max_chars", None), terms=terms)
+    except (BundleError, ValueError) as exc:
         print(f"sqzdesk: model unusable: {exc}", file=sys.stderr)
         return None
+
+
+def term_labels(spec: str) -> tuple[str, ...]:
+    """The entity labels of the term lists ``--terms`` selects (an unknown list is reported when the
+    analyzer is opened, with the same words)."""
+    from sqzdesk.engine.terms import TermsError, TermStore
+
+    try:
+        return tuple(dict.fromkeys(lst.label for lst in TermStore().select(spec).lists))
+    except TermsError:
+        return ()
+
+
+def add_analysis_options(p: argparse.ArgumentParser) -> None:
+    """``--tasks`` and ``--terms``, the same on ``analyze`` and ``batch``."""
+    p.add_argument("--tasks", default="sentiment,entities",
+                   help="sentiment, entities and classify:NAME for your own classifiers (default sentiment,entities)")
+    p.add_argument("--terms", default="all", metavar="LISTS",
+                   help="your term lists matched as entities: all (default), none or names (see `sqzdesk terms`)")
 
 
 def parse_patterns(spec: str) -> frozenset[str]:

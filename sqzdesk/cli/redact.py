@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqzdesk.cli.common import Failures, open_analyzer, parse_patterns, usage
+from sqzdesk.cli.common import Failures, open_analyzer, parse_patterns, term_labels, usage
 
 if TYPE_CHECKING:
     from sqzdesk.batch.redacted_export import RedactionSettings
@@ -45,29 +45,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--store", type=Path, metavar="FILE", help="result store (default: in the user data dir)")
     p.add_argument("--time-limit", type=float, default=600.0, metavar="SECONDS", help="per-file budget (0 = none)")
     p.add_argument("--quiet", "-q", action="store_true", help="no per-file lines, only failures")
+    p.add_argument("--terms", default="all", metavar="LISTS",
+                   help="your term lists found as entities (their labels are redacted by default): all, none or names")
     p.set_defaults(run=run, tasks="entities")
 
 
-def redact_types(spec: str) -> frozenset[str]:
-    """``default``, ``all`` or a list of labels; ValueError naming what is unknown."""
+def redact_types(spec: str, term_labels: tuple[str, ...] = ()) -> frozenset[str]:
+    """``default``, ``all`` or a list of labels; ValueError naming what is unknown. The labels of the term
+    lists in use (``sqzdesk terms``) are redactable and part of the default: they are the user's own names."""
     from sqzdesk.batch.redaction import DEFAULT_REDACT_TYPES, REDACTABLE_TYPES
 
+    known = (*REDACTABLE_TYPES, *(t for t in term_labels if t not in REDACTABLE_TYPES))
     words = {w.strip().upper() for w in spec.split(",") if w.strip()}
     if words == {"DEFAULT"}:
-        return DEFAULT_REDACT_TYPES
+        return DEFAULT_REDACT_TYPES | frozenset(term_labels)
     if words == {"ALL"}:
-        return frozenset(REDACTABLE_TYPES)
-    unknown = sorted(words - set(REDACTABLE_TYPES))
+        return frozenset(known)
+    unknown = sorted(words - set(known))
     if unknown or not words:
-        raise ValueError(f"types are default, all or labels from {','.join(REDACTABLE_TYPES)}; got {spec!r}")
+        raise ValueError(f"types are default, all or labels from {','.join(known)}; got {spec!r}")
     return frozenset(words)
 
 
-def settings_from(mode: str, types: str) -> RedactionSettings:
+def settings_from(mode: str, types: str, term_labels: tuple[str, ...] = ()) -> RedactionSettings:
     from sqzdesk.batch.redacted_export import RedactionSettings
     from sqzdesk.batch.redaction import RedactionMode
 
-    return RedactionSettings(RedactionMode(mode), redact_types(types))
+    return RedactionSettings(RedactionMode(mode), redact_types(types, term_labels))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         patterns = parse_patterns(args.patterns)
-        settings = settings_from(args.mode, args.types)
+        settings = settings_from(args.mode, args.types, term_labels(args.terms))
     except ValueError as exc:
         return usage("redact", str(exc))
     decisions = []

@@ -2,7 +2,9 @@
 
 :meth:`Analyzer.stream` is the analysis: it cuts the text into chunks (:mod:`.chunks`), runs the models on
 each, shifts the results to document offsets, merges the pattern entities (e-mail, IBAN...) into the
-model's, and yields each chunk's results as soon as they exist, with the document's sentiment so far.
+model's (and the user's term-list matches, :mod:`.terms`), applies the custom classifiers
+(:mod:`.classify`) to the sentences sentiment judges, and yields each chunk's results as soon as they
+exist, with the document's sentiment and classes so far.
 :meth:`Analyzer.analyze` is that stream collected. Because every caller goes through the same stream
 (same chunks, same batch size, same pattern merge, same document rule) a file gives the same results in
 a GUI tab, in ``analyze`` and in a batch.
@@ -10,21 +12,41 @@ a GUI tab, in ``analyze`` and in a batch.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sqzdesk.engine.chunks import CHUNK_CHARS, split_chunks
+from sqzdesk.engine.classify import ClassifierSet, open_classifiers
+from sqzdesk.engine.embed import normalise
 from sqzdesk.engine.entities import EntityModel
 from sqzdesk.engine.errors import NoText
 from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, merge_entities
-from sqzdesk.engine.results import Entity, SentenceSentiment, Sentiment
-from sqzdesk.engine.sentiment import SentimentModel
+from sqzdesk.engine.results import Classification, Entity, SentenceClasses, SentenceSentiment, Sentiment
+from sqzdesk.engine.sentiment import SentimentModel, prose_spans
 from sqzdesk.engine.task import TaskModel
+from sqzdesk.engine.terms import TermMatcher, combine_rules
 from sqzdesk.engine.windows import Cancelled, Progress, ShouldStop
 
 ANALYZE_TASKS = ("sentiment", "entities")
+CLASSIFY_PREFIX = "classify:"
+
+DocumentClasses = dict[str, Classification | None]  # classifier name -> the document's class (None: no prose)
+
+
+def parse_tasks(spec: str | Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``sentiment,entities,classify:NAME,...`` -> (model tasks, classifier names); ValueError (one line)."""
+    items = [t.strip() for t in (spec.split(",") if isinstance(spec, str) else spec) if t.strip()]
+    tasks = tuple(t for t in items if not t.startswith(CLASSIFY_PREFIX))
+    names = tuple(dict.fromkeys(t[len(CLASSIFY_PREFIX):].strip() for t in items if t.startswith(CLASSIFY_PREFIX)))
+    bad = [t for t in tasks if t not in ANALYZE_TASKS] + (["classify:"] if "" in names else [])
+    if not items or bad:
+        raise ValueError(f"--tasks takes {','.join(ANALYZE_TASKS)} and classify:NAME, got {','.join(items) or 'nothing'}")
+    return tasks, names
 
 
 @dataclass(frozen=True)
@@ -32,12 +54,41 @@ class Analysis:
     sentiment: Sentiment | None = None
     sentences: tuple[SentenceSentiment, ...] = ()
     entities: tuple[Entity, ...] = field(default_factory=tuple)
+    classes: tuple[SentenceClasses, ...] = ()              # per judged sentence, when classifiers ran
+    document_classes: DocumentClasses | None = None        # None: no classifier was asked for
 
     def to_record(self) -> dict[str, Any]:
-        """The CLI contract's fields: sentiment, sentences, entities."""
-        return {"sentiment": self.sentiment.to_dict() if self.sentiment else None,
-                "sentences": [s.to_dict() for s in self.sentences],
-                "entities": [e.to_dict() for e in self.entities]}
+        """The CLI contract's fields: sentiment, sentences, entities; with classifiers also ``classify``
+        (document) and a ``classify`` object in each sentence (which then has no ``label``/``score`` when
+        sentiment was not asked for). Without classifiers the record is exactly as before."""
+        record: dict[str, Any] = {"sentiment": self.sentiment.to_dict() if self.sentiment else None,
+                                  "sentences": [s.to_dict() for s in self.sentences],
+                                  "entities": [e.to_dict() for e in self.entities]}
+        if self.document_classes is None:
+            return record
+        record["classify"] = {name: c.to_dict() if c else None for name, c in self.document_classes.items()}
+        by_span = {(c.start, c.end): c.to_dict() for c in self.classes}
+        if self.sentences:
+            for s in record["sentences"]:
+                s["classify"] = by_span.get((s["start"], s["end"]), {})
+        else:
+            record["sentences"] = [{"start": c.start, "end": c.end, "classify": c.to_dict()} for c in self.classes]
+        return record
+
+    @classmethod
+    def from_record(cls, fields: dict[str, Any]) -> Analysis:
+        """The typed analysis back from :meth:`to_record`'s fields (the batch store keeps those)."""
+        sentiment = fields.get("sentiment")
+        sentences, classes = [], []
+        for s in fields.get("sentences", ()):
+            if "label" in s:
+                sentences.append(SentenceSentiment(s["start"], s["end"], s["label"], s["score"]))
+            if "classify" in s:
+                classes.append(SentenceClasses(s["start"], s["end"], _classes(s["classify"])))
+        document = fields.get("classify")
+        return cls(Sentiment(**sentiment) if sentiment else None, tuple(sentences),
+                   tuple(Entity(**e) for e in fields.get("entities", ())), tuple(classes),
+                   None if document is None else {k: Classification(**v) if v else None for k, v in document.items()})
 
     def shifted(self, offset: int) -> Analysis:
         """The same results with every offset moved by ``offset`` (chunk -> document coordinates)."""
@@ -46,7 +97,13 @@ class Analysis:
         return Analysis(
             self.sentiment,
             tuple(SentenceSentiment(s.start + offset, s.end + offset, s.label, s.score) for s in self.sentences),
-            tuple(Entity(e.start + offset, e.end + offset, e.label, e.text, e.score) for e in self.entities))
+            tuple(Entity(e.start + offset, e.end + offset, e.label, e.text, e.score) for e in self.entities),
+            tuple(SentenceClasses(c.start + offset, c.end + offset, c.classes) for c in self.classes),
+            self.document_classes)
+
+
+def _classes(data: dict[str, Any]) -> dict[str, Classification]:
+    return {name: Classification(**value) for name, value in data.items()}
 
 
 @dataclass(frozen=True)
@@ -59,25 +116,35 @@ class AnalysisChunk:
     sentences: tuple[SentenceSentiment, ...]
     entities: tuple[Entity, ...]
     document: Sentiment | None      # the document rule over all sentences up to this chunk
+    classes: tuple[SentenceClasses, ...] = ()          # this chunk's sentences, by every classifier
+    document_classes: DocumentClasses | None = None    # over all sentences up to this chunk; None: no classifier
 
 
 class Analyzer:
-    """Runs the chosen tasks over a text; either model may be absent (task not requested)."""
+    """Runs the chosen tasks over a text; any model may be absent (task not requested), not all.
+
+    ``classifiers``: custom classifiers applied per judged sentence and per document; ``terms``: the
+    user's term lists, matched like the pattern entities.
+    """
 
     def __init__(self, sentiment: SentimentModel | None = None, entities: EntityModel | None = None,
-                 chunk_chars: int = CHUNK_CHARS):
-        if sentiment is None and entities is None:
+                 chunk_chars: int = CHUNK_CHARS, *, classifiers: ClassifierSet | None = None,
+                 terms: TermMatcher | None = None):
+        if sentiment is None and entities is None and classifiers is None:
             raise ValueError("an analyzer needs at least one model")
-        self.sentiment, self.entities = sentiment, entities
+        self.sentiment, self.entities, self.classifiers = sentiment, entities, classifiers
+        self.terms = terms if terms is not None else TermMatcher(())
         self.chunk_chars = chunk_chars
 
     @classmethod
     def open(cls, tasks: Iterable[str] = ANALYZE_TASKS, dirs: list[Path] | None = None,
-             threads: int = 0, max_chars: int | None = None) -> Analyzer:
-        """Raises BundleError for the first missing or damaged model."""
-        tasks = tuple(tasks)
-        analyzer = cls(SentimentModel.open(dirs, threads) if "sentiment" in tasks else None,
-                       EntityModel.open(dirs, threads) if "entities" in tasks else None)
+             threads: int = 0, max_chars: int | None = None, *, terms: TermMatcher | None = None) -> Analyzer:
+        """``tasks`` as :func:`parse_tasks` reads them (``classify:NAME`` included). Raises BundleError for
+        the first missing or damaged model or classifier, ValueError for an unknown task."""
+        model_tasks, names = parse_tasks(tuple(tasks))
+        analyzer = cls(SentimentModel.open(dirs, threads) if "sentiment" in model_tasks else None,
+                       EntityModel.open(dirs, threads) if "entities" in model_tasks else None,
+                       classifiers=open_classifiers(names, dirs, threads) if names else None, terms=terms)
         if max_chars is not None:
             for model in analyzer.models:
                 model.max_chars = max_chars
@@ -85,7 +152,8 @@ class Analyzer:
 
     @property
     def models(self) -> tuple[TaskModel, ...]:
-        return tuple(m for m in (self.sentiment, self.entities) if m is not None)
+        embed = self.classifiers.embed if self.classifiers is not None else None
+        return tuple(m for m in (self.sentiment, self.entities, embed) if m is not None)
 
     def check(self, text: str) -> None:
         """Raises TextTooLong over the models' limit and NoText for a text without a letter or digit."""
@@ -108,18 +176,31 @@ class Analyzer:
         self.check(text)
         total = len(text)
         scan = PatternScan(text, patterns)
+        terms = _Spans(self.terms.find(text)) if self.terms else None
         sentences: list[SentenceSentiment] = []
+        vector_sum: np.ndarray | None = None
+        judged = 0
         for chunk in split_chunks(text, self.chunk_chars):
             _checkpoint(should_stop)
-            part = self._chunk(text[chunk.start:chunk.end], chunk.start, total, progress, should_stop)
+            part, vectors = self._chunk(text[chunk.start:chunk.end], chunk.start, total, progress, should_stop)
             part = part.shifted(chunk.start)
             found = scan.overlapping(chunk.start, chunk.end)
+            if terms is not None:
+                found = combine_rules(terms.overlapping(chunk.start, chunk.end), found)
             entities = part.entities
             if found:
                 entities = tuple(e for e in merge_entities(entities, found) if e.start >= chunk.start)
             sentences.extend(part.sentences)
+            document_classes = None
+            if self.classifiers is not None:
+                if len(vectors):
+                    total_here = vectors.astype(np.float64).sum(axis=0)
+                    vector_sum = total_here if vector_sum is None else vector_sum + total_here
+                    judged += len(vectors)
+                mean = normalise((vector_sum / judged)[None, :])[0] if vector_sum is not None else None
+                document_classes = self.classifiers.document(mean)
             yield AnalysisChunk(chunk.start, chunk.end, total, part.sentences, entities,
-                                self.document_sentiment(sentences))
+                                self.document_sentiment(sentences), part.classes, document_classes)
         if progress is not None:
             progress(1000, 1000)
 
@@ -129,11 +210,22 @@ class Analyzer:
         return collect(self.stream(text, patterns=patterns, progress=progress, should_stop=should_stop),
                        self.sentiment is not None)
 
+    def key_parts(self) -> list[str]:
+        """What besides the models' files decides a result: the classifiers' heads and the term lists
+        (the batch store keys results by these too)."""
+        parts = []
+        if self.classifiers is not None:
+            parts.append(f"classify={self.classifiers.key()}")
+        if self.terms:
+            parts.append(f"terms={self.terms.key()}")
+        return parts
+
     def document_sentiment(self, sentences: Iterable[SentenceSentiment]) -> Sentiment | None:
         return self.sentiment.document(sentences) if self.sentiment is not None else None
 
     def _chunk(self, text: str, offset: int, total: int, progress: Progress | None,
-               should_stop: ShouldStop | None) -> Analysis:
+               should_stop: ShouldStop | None) -> tuple[Analysis, np.ndarray]:
+        """The chunk's results (chunk offsets) and its judged sentences' vectors (for the document's class)."""
         stages = self.models
 
         def stage_progress(k: int) -> Progress | None:
@@ -144,13 +236,21 @@ class Analyzer:
 
         sentences: tuple[SentenceSentiment, ...] = ()
         entities: tuple[Entity, ...] = ()
+        classes: tuple[SentenceClasses, ...] = ()
+        vectors = np.zeros((0, 0), dtype=np.float32)
+        spans = prose_spans(text) if self.sentiment is not None or self.classifiers is not None else []
         for k, model in enumerate(stages):
             _checkpoint(should_stop)
             if isinstance(model, SentimentModel):
-                sentences = model.sentences(text, stage_progress(k), should_stop)
+                sentences = model.sentences(text, stage_progress(k), should_stop, spans=spans)
             elif isinstance(model, EntityModel):
                 entities = tuple(model.analyze(text, stage_progress(k), should_stop))
-        return Analysis(None, sentences, entities)
+            elif self.classifiers is not None and model is self.classifiers.embed:
+                vectors = self.classifiers.embed.vectors([text[s:e] for s, e in spans], stage_progress(k),
+                                                         should_stop)
+                classes = tuple(SentenceClasses(s, e, c) for (s, e), c in
+                                zip(spans, self.classifiers.classify(vectors), strict=True))
+        return Analysis(None, sentences, entities, classes), vectors
 
 
 def _checkpoint(should_stop: ShouldStop | None) -> None:
@@ -161,12 +261,30 @@ def _checkpoint(should_stop: ShouldStop | None) -> None:
 
 
 def collect(chunks: Iterable[AnalysisChunk], with_sentiment: bool = True) -> Analysis:
-    """The results of a whole stream: every chunk's sentences and entities, the last document sentiment."""
+    """The results of a whole stream: every chunk's sentences, entities and classes, the last document
+    sentiment and classes."""
     sentences: list[SentenceSentiment] = []
     entities: list[Entity] = []
+    classes: list[SentenceClasses] = []
     document = None
+    document_classes = None
     for chunk in chunks:
         sentences.extend(chunk.sentences)
         entities.extend(chunk.entities)
+        classes.extend(chunk.classes)
         document = chunk.document
-    return Analysis(document if with_sentiment else None, tuple(sentences), tuple(entities))
+        document_classes = chunk.document_classes
+    return Analysis(document if with_sentiment else None, tuple(sentences), tuple(entities), tuple(classes),
+                    document_classes)
+
+
+class _Spans:
+    """Entities of the whole text (non-overlapping, in order), looked up by the chunk they overlap."""
+
+    def __init__(self, entities: list[Entity]):
+        self.entities = entities
+        self._starts = [e.start for e in entities]
+        self._ends = [e.end for e in entities]
+
+    def overlapping(self, start: int, end: int) -> list[Entity]:
+        return self.entities[bisect_right(self._ends, start):bisect_left(self._starts, end)]

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqzdesk.engine.manifest import TASKS, Manifest, ManifestError
+from sqzdesk.engine.manifest import MODEL_TASKS, Manifest, ManifestError
 
 MANIFEST = "manifest.json"
 ENV_PATH = "SQZDESK_MODEL_PATH"  # os.pathsep-separated bundle roots that replace the default ones
@@ -140,19 +140,20 @@ def resolve(dirs: list[Path] | None = None) -> tuple[dict[str, Bundle], dict[str
     """Every task's bundle in one pass over the roots, by :func:`find_bundle`'s rule.
 
     Returns (task -> bundle, task -> why it is unusable or missing); each checksum is read once.
+    ``classify`` bundles (many per user, by name) are left to :func:`sqzdesk.engine.classify.find_classifiers`.
     """
     roots = dirs if dirs is not None else search_dirs()
     bundles: dict[str, Bundle] = {}
     problems: dict[str, str] = {}
     for item in discover(roots):
         task = item.bundle.task if item.bundle is not None else claimed_task(item.path)
-        if task is None or task in bundles or task in problems:
+        if task is None or task not in MODEL_TASKS or task in bundles or task in problems:
             continue
         if item.bundle is not None:
             bundles[task] = item.bundle
         else:
             problems[task] = str(item.error)
-    for task in TASKS:
+    for task in MODEL_TASKS:
         if task not in bundles and task not in problems:
             problems[task] = _not_installed(task, roots)
     return bundles, problems

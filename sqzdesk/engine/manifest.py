@@ -21,8 +21,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 FORMAT = 1
-TASKS = ("sentiment", "entities", "qa")
+TASKS = ("sentiment", "entities", "qa", "embed", "classify")
+# One bundle per task, found by task; ``classify`` bundles are many, one per user classifier, found by
+# name (sqzdesk.engine.classify), and have no encoder of their own (they run on the ``embed`` bundle).
+MODEL_TASKS = ("sentiment", "entities", "qa", "embed")
 FILE_ROLES = ("model", "tokenizer", "card")
+TASK_FILE_ROLES = {"classify": ("head", "card")}
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 
 
@@ -86,16 +90,20 @@ class Manifest:
             raise ManifestError("a sentiment bundle's labels must be 'negative' and 'positive'")
         if task == "entities" and "O" not in labels:
             raise ManifestError("an entities bundle's labels must include 'O'")
+        if task == "classify" and (len(labels) < 2 or len(set(labels)) != len(labels)):
+            raise ManifestError("a classify bundle needs at least two distinct labels")
         max_length = need("max_length", int)
         if not 8 <= max_length <= 4096:
             raise ManifestError("field 'max_length' is out of range")
         arch = need("architecture", dict)
-        for key in ("type", "hidden_size", "num_layers", "num_heads", "vocab_size", "groups"):
+        arch_keys = ("type", "inputs") if task == "classify" else (
+            "type", "hidden_size", "num_layers", "num_heads", "vocab_size", "groups")
+        for key in arch_keys:
             if key not in arch:
                 raise ManifestError(f"missing field 'architecture.{key}'")
         raw_files = need("files", dict)
         files = {}
-        for role in FILE_ROLES:
+        for role in TASK_FILE_ROLES.get(task, FILE_ROLES):
             entry = raw_files.get(role)
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
                     or not isinstance(entry.get("sha256"), str):

@@ -16,10 +16,13 @@ from pathlib import Path
 from sqzdesk.engine.analysis import Analyzer
 from sqzdesk.engine.bundle import Bundle, BundleError, resolve
 from sqzdesk.engine.chunks import CHUNK_CHARS
+from sqzdesk.engine.classify import ClassifierSet, find_classifier
+from sqzdesk.engine.embed import EmbedModel
 from sqzdesk.engine.entities import EntityModel
 from sqzdesk.engine.qa import QAModel
 from sqzdesk.engine.sentiment import SentimentModel
 from sqzdesk.engine.task import DEFAULT_BATCH_SIZE, DEFAULT_MAX_CHARS
+from sqzdesk.engine.terms import TermStore
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,11 @@ class EngineConfig:
     batch_size: int = DEFAULT_BATCH_SIZE
     chunk_chars: int = CHUNK_CHARS
     max_chars: int = DEFAULT_MAX_CHARS
+    classifiers: tuple[str, ...] = ()          # custom classifiers every analysis applies, by name
+    terms: str = "all"                         # term lists matched as entities: all, none or names
 
     def _build_key(self) -> tuple:
-        return self.threads, self.dirs, self.batch_size
+        return self.threads, self.dirs, self.batch_size, self.classifiers, self.terms
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,12 @@ class ModelPool:
         self._status: ModelStatus | None = None
         self._analyzer: Analyzer | None = None
         self._qa: QAModel | None = None
+        self._embed: EmbedModel | None = None
 
     def configure(self, config: EngineConfig) -> None:
         with self._lock:
             if config._build_key() != self.config._build_key():
-                self._analyzer = self._qa = None
+                self._analyzer = self._qa = self._embed = None
             if config.dirs != self.config.dirs:
                 self._status = None
             self.config = config
@@ -83,7 +89,7 @@ class ModelPool:
     def rescan(self) -> ModelStatus:
         """Look for bundles again (the user may have installed one); drops the built models."""
         with self._lock:
-            self._analyzer = self._qa = None
+            self._analyzer = self._qa = self._embed = None
             dirs = list(self.config.dirs) if self.config.dirs is not None else None
             self._status = locate_models(dirs)
             return self._status
@@ -93,7 +99,9 @@ class ModelPool:
             return self._status if self._status is not None else self.rescan()
 
     def analyzer(self) -> Analyzer:
-        """Sentiment and entities together (either may be missing); BundleError when both are."""
+        """Sentiment and entities together (either may be missing), with the config's classifiers and
+        term lists; BundleError when both models are missing or a classifier is unusable, TermsError
+        for an unreadable term-list file."""
         with self._lock:
             if self._analyzer is None:
                 status, cfg = self.status(), self.config
@@ -103,9 +111,25 @@ class ModelPool:
                     if status.available("sentiment") else None
                 entities = EntityModel(status.bundles["entities"], cfg.threads, cfg.batch_size) \
                     if status.available("entities") else None
-                self._analyzer = Analyzer(sentiment, entities, cfg.chunk_chars)
+                classifiers = None
+                if cfg.classifiers:
+                    dirs = list(cfg.dirs) if cfg.dirs is not None else None
+                    classifiers = ClassifierSet(self.embed(), [find_classifier(n, dirs) for n in cfg.classifiers])
+                self._analyzer = Analyzer(sentiment, entities, cfg.chunk_chars, classifiers=classifiers,
+                                          terms=TermStore().select(cfg.terms))
                 self._apply_limits()
             return self._analyzer
+
+    def embed(self) -> EmbedModel:
+        """The sentence encoder (custom classifiers, and training them in the Teach panel)."""
+        with self._lock:
+            if self._embed is None:
+                status = self.status()
+                if not status.available("embed"):
+                    raise BundleError(status.missing["embed"])
+                self._embed = EmbedModel(status.bundles["embed"], self.config.threads, self.config.batch_size)
+                self._apply_limits()
+            return self._embed
 
     def qa(self) -> QAModel:
         with self._lock:
@@ -119,7 +143,8 @@ class ModelPool:
 
     def _apply_limits(self) -> None:
         """Settings that need no rebuild (longest text, chunk size) go straight onto the built models."""
-        models = [*(self._analyzer.models if self._analyzer else ()), *([self._qa] if self._qa else [])]
+        models = [*(self._analyzer.models if self._analyzer else ()), *([self._qa] if self._qa else []),
+                  *([self._embed] if self._embed else [])]
         for model in models:
             model.max_chars = self.config.max_chars
         if self._analyzer is not None:

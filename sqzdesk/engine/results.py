@@ -45,3 +45,21 @@ class Answer(_Record):
     start: int
     end: int
     score: float
+
+
+@dataclass(frozen=True)
+class Classification(_Record):
+    label: str    # one of the classifier's labels
+    score: float  # probability of that label
+
+
+@dataclass(frozen=True)
+class SentenceClasses:
+    """Every requested classifier's result for one sentence (the same spans sentiment judges)."""
+
+    start: int
+    end: int
+    classes: dict[str, Classification]  # classifier name -> result, in the order they were requested
+
+    def to_dict(self) -> dict:
+        return {name: c.to_dict() for name, c in self.classes.items()}

@@ -40,6 +40,11 @@ def is_prose(text: str) -> bool:
     return best_run >= 2 and letters > digits
 
 
+def prose_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences that get a judgement (sentiment, custom classifiers): those with prose."""
+    return [(s, e) for s, e in split_sentences(text) if is_prose(text[s:e])]
+
+
 class SentimentModel(TaskModel):
     task = "sentiment"
 
@@ -53,11 +58,15 @@ class SentimentModel(TaskModel):
         sentences = self.sentences(text, progress, should_stop)
         return DocumentSentiment(self.document(sentences), sentences)
 
-    def sentences(self, text: str, progress: Progress | None = None,
-                  should_stop: ShouldStop | None = None) -> tuple[SentenceSentiment, ...]:
-        """A label and score for every sentence of ``text`` that has prose, in text order."""
+    def sentences(self, text: str, progress: Progress | None = None, should_stop: ShouldStop | None = None,
+                  spans: list[tuple[int, int]] | None = None) -> tuple[SentenceSentiment, ...]:
+        """A label and score for every sentence of ``text`` that has prose, in text order.
+
+        ``spans``: :func:`prose_spans` of ``text`` when the caller has them already (the analysis splits
+        once for sentiment and the custom classifiers, which judge the same sentences)."""
         self.check_length(text)
-        spans = [(s, e) for s, e in split_sentences(text) if is_prose(text[s:e])]
+        if spans is None:
+            spans = prose_spans(text)
         if not spans:
             return ()
         if should_stop is not None and should_stop():  # sentence splitting is the slow Python part

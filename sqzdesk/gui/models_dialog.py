@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from sqzdesk.documents.limits import format_size
 from sqzdesk.engine import Bundle, discover, search_dirs
 from sqzdesk.engine.bundle import claimed_task
-from sqzdesk.engine.manifest import TASKS
+from sqzdesk.engine.manifest import MODEL_TASKS
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class ModelsDialog(QDialog):
                 item.setForeground(5, QColor("#c92a2a"))
             self.table.addTopLevelItem(item)
         served = {r.task for r in self.rows if r.in_use} | {claimed_task(r.path) for r in self.rows if r.error}
-        self.missing = [t for t in TASKS if t not in served]
+        self.missing = [t for t in MODEL_TASKS if t not in served]  # classifiers are many, none is missing
         for task in self.missing:
             item = QTreeWidgetItem([task, "—", "", "", "", "not installed"])
             item.setForeground(5, QColor("#c92a2a"))

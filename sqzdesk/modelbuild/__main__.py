@@ -4,7 +4,8 @@ Steps: ``finetune`` (MiniLM transplanted into SqueezeBERT, groups=1), ``group`` 
 from a fine-tuned dense one), ``export`` (MatMul-form ONNX, fp32 + int8, parity check), ``bundle`` (write
 the bundle with its model card), ``build`` (all of them), ``evaluate`` (score an ONNX file, by default the
 shipped bundle, on the validation split with the installed onnxruntime), ``engine-eval`` (a bundle through the
-app's engine, as users get it), ``silver`` (spaCy-tagged Wikipedia for entities; extra ``silver``), ``tiny``
+app's engine, as users get it), ``silver`` (spaCy-tagged Wikipedia for entities; extra ``silver``), ``embed``
+(the sentence encoder bundle: MiniLM as it is, mean-pooled and normalised in the graph, int8), ``tiny``
 (random-weight test bundles).
 """
 
@@ -57,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     common(ev)
     ev.add_argument("--model", type=Path, help="default: assets/models/<task>/model.onnx")
 
+    em = sub.add_parser("embed", help="the sentence encoder bundle (MiniLM as is, pooled, int8) and its cosine check")
+    em.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data directory (default ../shared/data)")
+    em.add_argument("--out", type=Path, default=Path("assets/models"))
+    em.add_argument("--threads", type=int, default=2)
+
     ee = sub.add_parser("engine-eval", help="a bundle through the engine: entities on CoNLL valid documents and "
                                             "sentences, sentiment on the validation split with the document rule")
     common(ee)
@@ -75,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.step == "embed":
+        from sqzdesk.modelbuild.embed import build
+
+        print(build(args))
+        return 0
     if args.step == "tiny":
         from sqzdesk.modelbuild.tiny import write_tiny_bundles
 

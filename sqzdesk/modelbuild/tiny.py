@@ -1,4 +1,5 @@
-"""Tiny random-weight bundles for the test suite: real tokenizer, real ONNX graph, nonsense outputs.
+"""Tiny random-weight bundles for the test suite (sentiment, entities, qa and the embed encoder): real
+tokenizer, real ONNX graph, nonsense outputs.
 
 They exercise the mechanics (bundles, sessions, windows, offsets, CLI contract) exactly as the shipped
 models do, because the graph comes from the same builder; their predictions are random by design and
@@ -86,4 +87,7 @@ def write_tiny_bundles(root: Path, max_length: int = 32, groups: int = 4) -> lis
                 tokenizer_file=tok_file, card=card, quantization="none",
                 metrics={"note": "random weights"}, build={"command": "python -m sqzdesk.modelbuild tiny DIR"},
                 task_params=params, inputs=task_spec.inputs if task_spec.case_vocab else None))
+    from sqzdesk.modelbuild.embed import write_tiny_embed
+
+    paths.append(write_tiny_embed(root, max_length))
     return paths
