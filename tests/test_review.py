@@ -25,12 +25,13 @@ from sqzdesk.batch.redacted_export import (
     RedactionSettings,
     audit_path,
     export_redacted,
+    load_input,
     output_name,
 )
-from sqzdesk.batch.redaction import MASK, Pseudonyms, RedactionMode, plan_redaction, render
+from sqzdesk.batch.redaction import MASK, Pseudonyms, RedactionMode, mentions, plan_redaction, render
 from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.store import ResultStore
-from sqzdesk.documents import read_bytes
+from sqzdesk.documents import DocumentError, read_bytes
 from sqzdesk.engine.analysis import Analysis
 from sqzdesk.engine.patterns import find_patterns
 from sqzdesk.engine.results import Entity
@@ -270,6 +271,23 @@ def test_text_markdown_html_exports_and_audit(tmp_path):
     assert html_out.startswith("<!DOCTYPE html>") and "mailto" not in html_out
     md_out = (tmp_path / "b.md").read_text(encoding="utf-8")
     assert "\\+44" not in md_out and "Phone 1" in md_out
+
+
+def test_the_gui_export_path_every_mention_and_a_changed_file(tmp_path):
+    """What File -> Export redacted does: the tab's entities, "apply to every mention" as one decision per
+    mention (the GUI's loop), the file as it is on disk, refused if it changed since it was analysed."""
+    path = tmp_path / "memo.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    first = ent(TEXT, "Jane Doe", "PER")
+    assert mentions(TEXT, "Jane Doe") == [(i, i + 8) for i in _all(TEXT, "Jane Doe")] and mentions(TEXT, " ") == []
+    rejected = [Decision(sha(TEXT), s, e, "PER", TEXT[s:e], Verdict.REJECTED, Source.MODEL)
+                for s, e in mentions(TEXT, "Jane Doe")]
+    item = load_input(path, [first], rejected, sha256=sha(TEXT))
+    exported = export_redacted(item, tmp_path / "out" / "memo.txt")
+    assert exported.target.read_text(encoding="utf-8") == TEXT  # every mention kept in the clear
+    path.write_text(TEXT.replace("Jane", "Joan"), encoding="utf-8")
+    with pytest.raises(DocumentError, match="changed"):
+        load_input(path, [first], sha256=sha(TEXT))
 
 
 def test_output_names_mirror_the_inputs(tmp_path):

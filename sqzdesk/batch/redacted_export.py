@@ -196,6 +196,24 @@ def _write_atomically(target: Path, payload: bytes) -> None:
         raise
 
 
+def load_input(path: Path, entities: Iterable[Entity], decisions: Iterable[Decision] = (), *,
+               sha256: str | None = None, max_bytes: int | None = None) -> RedactionInput:
+    """The :class:`RedactionInput` for a file as it is on disk now (the GUI's File -> Export redacted:
+    the open tab's entities and decisions). With ``sha256`` (the content the entities were found in) a
+    file changed since is refused rather than redacted at offsets that no longer fit.
+
+    Raises DocumentError (changed, vanished, unreadable).
+    """
+    from sqzdesk.batch.source import load_source
+    from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
+
+    source = load_source(path, max_bytes or DEFAULT_MAX_BYTES)
+    if sha256 is not None and source.sha256 != sha256:
+        raise DocumentError("not redacted: the file changed since it was analysed")
+    return RedactionInput(Path(path), source.data, source.sha256, source.document(), tuple(entities),
+                          tuple(d for d in decisions if d.sha256 == source.sha256))
+
+
 def export_result(result: Any, folder: Path, roots: Iterable[Path], settings: RedactionSettings,
                   pseudonyms: Pseudonyms, *, store: Any = None, decisions: Iterable[Decision] = (),
                   versions: dict[str, str] | None = None, max_bytes: int | None = None) -> ExportedFile:
@@ -206,15 +224,11 @@ def export_result(result: Any, folder: Path, roots: Iterable[Path], settings: Re
     Raises DocumentError when the file changed, vanished or cannot be read, OSError when the output
     cannot be written.
     """
-    from sqzdesk.batch.source import load_source
-    from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
+    from sqzdesk.documents import DocumentError
 
-    source = load_source(result.path, max_bytes or DEFAULT_MAX_BYTES)
-    if source.sha256 != result.sha256:
-        raise DocumentError("not redacted: the file changed since it was analysed")
-    chosen = [d for d in decisions if d.sha256 == source.sha256]
-    if store is not None:
-        chosen = [*store.decisions(source.sha256), *chosen]  # a decisions file's entry wins (later)
-    item = RedactionInput(result.path, source.data, source.sha256, source.document(), tuple(result.entities),
-                          tuple(chosen))
+    if result.sha256 is None:
+        raise DocumentError("not redacted: no analysed content")
+    stored = store.decisions(result.sha256) if store is not None else []
+    # a decisions file's entry comes later, so it wins over the store's on the same span
+    item = load_input(result.path, result.entities, [*stored, *decisions], sha256=result.sha256, max_bytes=max_bytes)
     return export_redacted(item, folder / output_name(result.path, roots), settings, pseudonyms, versions)

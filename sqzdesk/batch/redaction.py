@@ -130,10 +130,18 @@ def plan_redaction(text: str, entities: Iterable[Entity], types: Collection[str]
         for (surface, label), origin in firsts.items():
             if not surface.strip():
                 continue
-            pattern = re.compile(r"(?<!\w)" + re.escape(surface) + r"(?!\w)")
-            spans += [PlannedSpan(m.start(), m.end(), label, origin.source, None, True)
-                      for m in pattern.finditer(text) if clear(m.start(), m.end())]
+            spans += [PlannedSpan(start, end, label, origin.source, None, True)
+                      for start, end in mentions(text, surface) if clear(start, end)]
     return RedactionPlan(text, tuple(_merge(spans)), tuple(d for d in matching if not d.redacts), tuple(stale))
+
+
+def mentions(text: str, surface: str) -> list[tuple[int, int]]:
+    """Every whole-word occurrence of ``surface`` in ``text`` (case-sensitive): the repeats a redaction
+    covers, and the spans the GUI's "apply to every mention" records a decision for."""
+    if not surface.strip():
+        return []
+    pattern = re.compile(r"(?<!\w)" + re.escape(surface) + r"(?!\w)")
+    return [m.span() for m in pattern.finditer(text)]
 
 
 def _merge(spans: Sequence[PlannedSpan]) -> list[PlannedSpan]:
