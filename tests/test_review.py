@@ -242,6 +242,21 @@ def test_docx_export_replaces_runs_keeps_styles_and_leaves_no_trace(tmp_path):
             assert b"Jane" not in body and b"jane@example.org" not in body and b"7946" not in body, name
 
 
+def test_docx_keeps_a_rejected_mention_of_a_redacted_name(tmp_path):
+    word = docx.Document()
+    word.add_paragraph("Jane Doe signed.")
+    word.add_paragraph("The ship Jane Doe sailed.")  # another run: no sweep may touch it
+    buffer = io.BytesIO()
+    word.save(buffer)
+    item = item_for("ship.docx", buffer.getvalue())
+    text = item.document.text
+    ship = ent(text, "Jane Doe", "PER", 1)
+    rejected = Decision(item.sha256, ship.start, ship.end, "PER", "Jane Doe", Verdict.REJECTED, Source.MODEL)
+    item = RedactionInput(item.path, item.data, item.sha256, item.document, item.entities, (rejected,))
+    exported = export_redacted(item, tmp_path / "ship.docx")
+    assert read_bytes(exported.target.read_bytes(), ".docx").text == "[PER] signed.\nThe ship Jane Doe sailed."
+
+
 def test_text_markdown_html_exports_and_audit(tmp_path):
     jane = None
     for name in ("a.txt", "b.md", "c.html"):

@@ -14,8 +14,9 @@ otherwise left as they were.
 
 A Word file keeps text the reader never shows, and a redacted copy must not: deleted tracked changes
 (``w:del``, ``w:moveFrom``) are removed; the redacted texts are also replaced wherever else they occur
-whole inside one ``<w:t>`` (text boxes, headers, footers, footnotes, comments), in hyperlink targets and in
-the document properties, whose author fields are emptied. What no sweep can promise is listed in the
+whole inside one ``<w:t>`` the reader did not read (text boxes, headers, footers, footnotes, comments), in
+hyperlink targets and in the document properties, whose author fields are emptied. The text the reader
+did read is changed only where the plan says, so a mention the analyst rejected stays. What no sweep can promise is listed in the
 README's privacy section (text split oddly across runs outside the body, embedded objects and images).
 """
 
@@ -61,21 +62,22 @@ def redact_docx(data: bytes, text: str, spans: Sequence[tuple[int, int, str]],
     slots = _layout(document)
     if "".join(s.char for s in slots) != text:
         raise DocxLayoutError("the document's runs do not give the text that was analysed")
-    handled: set[BaseOxmlElement] = set()
     for start, end, new in sorted(spans, reverse=True):
-        _replace(slots[start:end], new, handled)
+        _replace(slots[start:end], new)
     body = document.element.body
     for revision in body.xpath(".//w:del | .//w:moveFrom"):
         revision.getparent().remove(revision)
     pairs = [(old, new) for old, new in surfaces if old.strip()]
-    _sweep(body, pairs, handled)
+    # The text the reader saw is governed by the plan alone (a rejected mention stays); the sweep is for
+    # the body text it did not see (text boxes, fallback copies) and the other parts.
+    _sweep(body, pairs, skip={s.element for s in slots if s.element is not None})
     _sweep_package(document, pairs)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _replace(slots: Sequence[_Slot], new: str, handled: set[BaseOxmlElement]) -> None:
+def _replace(slots: Sequence[_Slot], new: str) -> None:
     """Remove the slots' characters from their ``<w:t>`` elements, the replacement in the first one."""
     cover: dict[BaseOxmlElement, list[int]] = {}
     order: list[BaseOxmlElement] = []
@@ -91,7 +93,6 @@ def _replace(slots: Sequence[_Slot], new: str, handled: set[BaseOxmlElement]) ->
         old = element.text or ""
         element.text = old[:first] + (new if k == 0 else "") + old[last:]
         element.set(_XML_SPACE, "preserve")
-        handled.add(element)
 
 
 def _sweep(root: BaseOxmlElement, pairs: Sequence[tuple[str, str]],
