@@ -14,7 +14,7 @@ otherwise left as they were.
 
 A Word file keeps text the reader never shows, and a redacted copy must not: deleted tracked changes
 (``w:del``, ``w:moveFrom``) are removed; the redacted texts are also replaced wherever else they occur
-whole inside one ``<w:t>`` the reader did not read (text boxes, headers, footers, footnotes, comments), in
+as whole words inside one ``<w:t>`` the reader did not read (text boxes, headers, footers, footnotes, comments), in
 hyperlink targets and in the document properties, whose author fields are emptied. The text the reader
 did read is changed only where the plan says, so a mention the analyst rejected stays. What no sweep can promise is listed in the
 README's privacy section (text split oddly across runs outside the body, embedded objects and images).
@@ -23,6 +23,7 @@ README's privacy section (text split oddly across runs outside the body, embedde
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -95,6 +96,15 @@ def _replace(slots: Sequence[_Slot], new: str) -> None:
         element.set(_XML_SPACE, "preserve")
 
 
+def _swept(value: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """Each original text replaced where it stands as whole words (so "Ann" leaves "Annual" alone)."""
+    if not pairs or not value:
+        return value
+    table = dict(pairs)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(old) for old, _ in pairs) + r")(?!\w)")
+    return pattern.sub(lambda m: table[m.group()], value)
+
+
 def _sweep(root: BaseOxmlElement, pairs: Sequence[tuple[str, str]],
            skip: AbstractSet[BaseOxmlElement] = frozenset()) -> None:
     """Replace each original text by its replacement in every ``<w:t>`` under ``root`` (but ``skip``)."""
@@ -103,9 +113,7 @@ def _sweep(root: BaseOxmlElement, pairs: Sequence[tuple[str, str]],
     for element in root.iter(_W_T):
         if element in skip or not element.text:
             continue
-        value = element.text
-        for old, new in pairs:
-            value = value.replace(old, new)
+        value = _swept(element.text, pairs)
         if value != element.text:
             element.text = value
             element.set(_XML_SPACE, "preserve")
@@ -135,14 +143,12 @@ def _sweep_package(document: docx.document.Document, pairs: Sequence[tuple[str, 
     props.author = ""
     props.last_modified_by = ""
     for name in ("title", "subject", "keywords", "comments", "category"):
-        value = getattr(props, name) or ""
-        for old, new in pairs:
-            value = value.replace(old, new)
-        setattr(props, name, value)
+        setattr(props, name, _swept(getattr(props, name) or "", pairs))
 
 
 def _sweep_target(rel: object, pairs: Sequence[tuple[str, str]]) -> None:
     if getattr(rel, "is_external", False):
+        # a link target ("mailto:jane@example.org") holds the text without word boundaries around it
         target = rel._target  # type: ignore[attr-defined]
         for old, new in pairs:
             target = target.replace(old, new)
