@@ -384,8 +384,11 @@ def test_cli_teach_train_then_analyze_then_share(home, tmp_path):
     record = json.loads(out.stdout)[0]
     assert record["classify"]["topics"]["label"] in ("sport", "food")
     assert all("classify" in s and "topics" in s["classify"] for s in record["sentences"])
-    line = run_cli("analyze", "--stdin", "--tasks", "classify:topics", stdin='{"id": 1, "text": "Bake it."}\n')
-    assert json.loads(line.stdout)["classify"]["topics"]["label"] in ("sport", "food")
+    lines = run_cli("analyze", "--stdin", "--tasks", "classify:topics",
+                    stdin='{"id": 1, "text": "Bake it."}\n{"id": 2}\n').stdout.splitlines()
+    assert json.loads(lines[0])["classify"]["topics"]["label"] in ("sport", "food")
+    assert json.loads(lines[1]) == {"id": 2, "sentiment": None, "entities": [], "classify": None,
+                                    "error": "needs string field(s) text"}
     listed = json.loads(run_cli("teach", "list", "--json").stdout)
     assert [(x["name"], x["labels"]) for x in listed] == [("topics", ["food", "sport"])]
     shared = tmp_path / "topics.sqzclf"
@@ -445,3 +448,20 @@ def test_training_works_without_numpy_random(home, tmp_path):
                           env=dict(os.environ), timeout=600)
     assert done.returncode == 0, done.stderr
     assert (home / "classify-nr" / "head.npz").is_file()
+
+
+def test_training_reports_progress_and_can_be_cancelled(home, tiny_embed):
+    from sqzdesk.engine.windows import Cancelled
+
+    data = examples_from_pairs(_topic_rows())
+    seen: list[tuple[int, int]] = []
+    train("topics", data, tiny_embed, progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+    with pytest.raises(Cancelled):
+        train("topics", data, tiny_embed, should_stop=stop)
+    assert not home.exists()

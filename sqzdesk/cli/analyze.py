@@ -82,7 +82,10 @@ def analyze_lines(analyzer: Analyzer, lines: Iterable[str], out: IO[str], fail: 
                 error = failure_reason(exc)
         if analysis is None:
             fail(line.where, error)
-            write_jsonl(out, {"id": line.id, "sentiment": None, "entities": [], "error": error})
+            failed = {"id": line.id, "sentiment": None, "entities": []}
+            if analyzer.classifiers is not None:  # every line has the same fields
+                failed["classify"] = None
+            write_jsonl(out, {**failed, "error": error})
         else:
             record = analysis.to_record()
             answer = {"id": line.id, "sentiment": record["sentiment"], "entities": record["entities"]}

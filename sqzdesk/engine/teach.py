@@ -440,7 +440,10 @@ def document_vectors(embed: EmbedModel, texts: Sequence[str], progress: Progress
 
 def train(name: str, data: TrainingData, embed: EmbedModel, *, progress: Progress | None = None,
           should_stop: ShouldStop | None = None, clock: Callable[[], float] = time.perf_counter) -> TrainedClassifier:
-    """Embed, cross-validate, fit on everything. ``progress`` gets (examples embedded, total)."""
+    """Embed, cross-validate, fit on everything; nothing is saved (:func:`save`).
+
+    ``progress`` gets (windows embedded, windows in all) and ``should_stop`` is checked before every
+    model batch (Cancelled is raised), as in the analysis, so the GUI can run it as a scheduler job."""
     check_name(name)
     labels = data.labels
     y = np.array([labels.index(e.label) for e in data.examples], dtype=np.int64)
