@@ -132,11 +132,10 @@ def find_classifiers(dirs: list[Path] | None = None) -> list[ClassifierEntry]:
             if not (sub / MANIFEST).is_file() or claimed_task(sub) != TASK:
                 continue
             try:
-                entry = ClassifierEntry("", sub, load_classifier(sub), None)
-                entry = ClassifierEntry(entry.classifier.name, sub, entry.classifier, None)  # type: ignore[union-attr]
-            except BundleError as exc:
-                name = sub.name.removeprefix(FOLDER_PREFIX)
-                entry = ClassifierEntry(name, sub, None, str(exc))
+                classifier = load_classifier(sub)
+                entry = ClassifierEntry(classifier.name, sub, classifier, None)
+            except BundleError as exc:  # named by its folder: its manifest may be what is damaged
+                entry = ClassifierEntry(sub.name.removeprefix(FOLDER_PREFIX), sub, None, str(exc))
             seen.setdefault(entry.name, entry)
     return [seen[k] for k in sorted(seen)]
 
