@@ -373,11 +373,12 @@ class TrainReport:
 def stratified_folds(y: np.ndarray, k: int, seed: int = SEED) -> list[np.ndarray]:
     """k test-index sets; each label's examples shuffled (fixed seed) and dealt round-robin.
 
-    The shuffle is the standard library's: the binary leaves ``numpy.random`` out."""
+    The shuffle is the standard library's and the labels are read with ``set``: the binary leaves
+    ``numpy.random`` and ``numpy.ma`` (which ``np.unique`` needs) out."""
     rng = random.Random(seed)
     folds: list[list[int]] = [[] for _ in range(k)]
     offset = 0
-    for label in np.unique(y):
+    for label in sorted(set(y.tolist())):
         idx = [int(i) for i in np.flatnonzero(y == label)]
         rng.shuffle(idx)
         for j, i in enumerate(idx):
