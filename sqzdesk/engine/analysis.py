@@ -169,7 +169,11 @@ class Analyzer:
         ``patterns``: the pattern entity types merged in (none: model entities only). A model entity
         under a pattern entity is dropped; a pattern entity across a chunk boundary is reported once,
         whole, by the chunk where it starts, and still removes the model's fragments of it from the next
-        chunk, so over all chunks the entities are ``merge_entities(model entities, patterns)``.
+        chunk, so over all chunks the entities are ``merge_entities(model entities, patterns)``. The
+        term lists' matches join the patterns the same way (``combine_rules``: a term match wins over a
+        pattern match it overlaps). With classifiers, each chunk's ``classes`` has every judged sentence's
+        classes and ``document_classes`` the document's so far (the normalised mean of all vectors so
+        far), like ``document`` for sentiment.
         ``progress`` gets (permille of the text done, 1000); ``should_stop`` is checked before every
         model batch (Cancelled is raised). Raises TextTooLong or NoText before any work.
         """
