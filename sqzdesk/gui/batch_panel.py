@@ -47,7 +47,6 @@ from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMenu,
     QProgressBar,
@@ -57,18 +56,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sqzdesk.batch.exports import (
-    ENTITY_LABELS,
-    redacted_path,
-    write_html_report,
-    write_records,
-    write_redacted,
-    write_table,
-)
+from sqzdesk.batch.exports import write_html_report, write_records, write_table
+from sqzdesk.batch.redacted_export import RedactionSettings
 from sqzdesk.batch.results import FileResult, one_line
 from sqzdesk.batch.runner import BatchProgress, BatchRunner, BatchSummary, RunControl, RunOptions
 from sqzdesk.batch.scan import ScanProblem, scan
-from sqzdesk.batch.source import text_if_unchanged
 from sqzdesk.batch.store import ResultStore, StoreError
 from sqzdesk.batch.terminal import format_eta
 from sqzdesk.engine import BundleError, Cancelled
@@ -94,7 +86,7 @@ EXPORT_KINDS = {
     "csv-entities": "CSV, one row per entity…",
     "jsonl": "JSONL, full results per file…",
     "html": "HTML report…",
-    "redacted": "Redacted text files…",
+    "redacted": "Redacted copies with audits…",
 }
 
 
@@ -206,7 +198,7 @@ class ExportRequest:
     target: Path                   # a file, or a folder for "redacted"
     results: tuple[FileResult, ...]
     roots: tuple[Path, ...] = ()   # the folders the user added (redacted files mirror their layout)
-    types: frozenset[str] = frozenset(ENTITY_LABELS)
+    redaction: RedactionSettings = RedactionSettings()
 
 
 class BatchWorker(QObject):
@@ -229,6 +221,7 @@ class BatchWorker(QObject):
         self.control, self.store_path = control, store_path
         self.pool, self.scheduler = pool, scheduler
         self._store: ResultStore | None = None
+        self._key: str | None = None  # the model key of the last run, for the redacted exports' audits
 
     def _analyzer(self) -> Analyzer:
         """The pool's analyzer as it is now (the settings' threads), built on the engine thread."""
@@ -249,6 +242,7 @@ class BatchWorker(QObject):
         items = list(scan(paths))
         self.scanned.emit(items)
         runner = BatchRunner(analyzer, self._store, options, self.control, scheduler=self.scheduler)
+        self._key = runner.key
         try:
             summary = runner.run(items, on_start=self.file_started.emit, on_result=self.file_finished.emit,
                                  on_progress=self.progress.emit)
@@ -261,15 +255,42 @@ class BatchWorker(QObject):
     @Slot(object)
     def export(self, request: ExportRequest) -> None:
         try:
-            _export(request)
-        except OSError as exc:
-            self.export_finished.emit(str(request.target), one_line(exc.strerror or exc))
+            if request.kind == "redacted":
+                self._export_redacted(request)
+            else:
+                _export(request)
+        except (OSError, StoreError) as exc:
+            self.export_finished.emit(str(request.target), one_line(getattr(exc, "strerror", None) or exc))
             return
         except Exception as exc:  # a bug in an exporter must not fail silently on the worker thread
             log.exception("export failed")
             self.export_finished.emit(str(request.target), one_line(exc))
             return
         self.export_finished.emit(str(request.target), "")
+
+    def _export_redacted(self, request: ExportRequest) -> None:
+        """The same files as ``sqzdesk batch --redact`` and ``sqzdesk redact`` (:func:`export_result`):
+        each copy in its own format with its audit, the store's review decisions applied, pseudonyms
+        consistent across the export. A file changed or gone since its analysis is skipped."""
+        from sqzdesk.batch.redacted_export import export_result
+        from sqzdesk.batch.redaction import Pseudonyms
+        from sqzdesk.documents import DocumentError
+
+        if self._store is None:
+            self._store = ResultStore(self.store_path)
+        pseudonyms = Pseudonyms()
+        versions = {"models": self._key} if self._key else None
+        skipped = []
+        for result in request.results:
+            if result.failed:
+                continue
+            try:
+                export_result(result, request.target, request.roots, request.redaction, pseudonyms, store=self._store,
+                              versions=versions, max_bytes=None)
+            except DocumentError as exc:
+                skipped.append(f"{result.path.name}: {exc}")
+        if skipped:
+            raise OSError(f"{len(skipped)} not redacted ({'; '.join(skipped[:3])})")
 
     @Slot()
     def close(self) -> None:
@@ -279,13 +300,6 @@ class BatchWorker(QObject):
 
 
 def _export(request: ExportRequest) -> None:
-    if request.kind == "redacted":
-        for result in request.results:
-            text = None if result.failed else text_if_unchanged(result.path, result.sha256)
-            if text is not None:
-                write_redacted(result, text, request.types, redacted_path(result.path, request.roots,
-                                                                         request.target))
-        return
     newline = "" if request.kind.startswith("csv") else None
     with open(request.target, "w", encoding="utf-8", newline=newline) as out:
         if request.kind == "csv":
@@ -437,11 +451,11 @@ class BatchPanel(QWidget):
             self._start(failed, retry_failed=True)
 
     def export(self, kind: str, target: str | Path, rows: Sequence[int] | None = None,
-               types: Iterable[str] = ENTITY_LABELS) -> None:
+               redaction: RedactionSettings | None = None) -> None:
         """Export finished results (all, or these table rows) on the worker thread."""
         results = tuple(self.model.results(rows))
         self.status_label.setText("Exporting…")
-        request = ExportRequest(kind, Path(target), results, tuple(self.roots), frozenset(types))
+        request = ExportRequest(kind, Path(target), results, tuple(self.roots), redaction or RedactionSettings())
         self._export_request.emit(request)
 
     def configure(self, options: RunOptions) -> None:
@@ -540,14 +554,14 @@ class BatchPanel(QWidget):
 
     def _choose_export(self, kind: str) -> None:
         if kind == "redacted":
-            spec, ok = QInputDialog.getText(self, "Redact", "Entity types to replace:",
-                                            text=",".join(ENTITY_LABELS))
-            if not ok:
-                return
-            types = [t.strip().upper() for t in spec.split(",") if t.strip().upper() in ENTITY_LABELS]
-            target = choose_folder(self, "Folder for the redacted texts")
-            if target:
-                self.export(kind, target, self._selected_rows(), types)
+            from sqzdesk.gui.redact_dialog import RedactDialog
+
+            rows = self._selected_rows()
+            n = len(self.model.results(rows))
+            dialog = RedactDialog(self, title="Export redacted copies", what=f"{n} analysed file(s)")
+            if dialog.exec():
+                choice = dialog.choice()
+                self.export(kind, choice.folder, rows, choice.settings)
             return
         suffix = {"csv": "csv", "csv-entities": "csv", "jsonl": "jsonl", "html": "html"}[kind]
         target = save_file(self, EXPORT_KINDS[kind].rstrip("…"), f"sqzdesk-batch.{suffix}",

@@ -4,23 +4,43 @@ The tab is the only place that knows how results map onto widgets: the window ro
 signals here by the job's document id, and the tab hands questions back up (it never talks to the
 engine). What the tab shows is what the engine computed: the chunks' sentences and entities as they
 come, and the engine's document sentiment (the running one per chunk, the final one at the end).
+
+The review (accept, reject, add, undo) is driven from here: the keys and the context menu are actions on
+the text view, and each decision goes through the tab's :class:`~sqzdesk.gui.review.ReviewSession`
+(written to the store before it is drawn) to the view's highlights and the entity panel's counts.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import StrEnum
+from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QGroupBox, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from sqzdesk.batch.decisions import Decision, Source
+from sqzdesk.batch.store import StoreError
 from sqzdesk.documents import Document
 from sqzdesk.engine import Analysis, AnalysisChunk, Answer, Entity
 from sqzdesk.gui.document_view import DocumentView
-from sqzdesk.gui.entity_panel import EntityPanel
-from sqzdesk.gui.entity_types import is_pattern
+from sqzdesk.gui.entity_panel import EntityPanel, entity_key
+from sqzdesk.gui.entity_types import is_pattern, type_name
 from sqzdesk.gui.find_bar import FindBar
 from sqzdesk.gui.formatting import duration
 from sqzdesk.gui.qa_panel import QAPanel
+from sqzdesk.gui.review import ADDABLE_LABELS, ReviewCounts, ReviewSession, Target, trimmed
 from sqzdesk.gui.sentiment_panel import SentimentPanel
 from sqzdesk.gui.settings import Settings
 from sqzdesk.gui.worker import AnalysisJob, AnalysisResult, AnswerResult, ModelStatus
@@ -50,10 +70,16 @@ class DocumentTab(QWidget):
     tint_changed = Signal(bool)        # the user flipped the tint switch in this tab
     types_changed = Signal(str, bool)  # entity type, shown
 
-    def __init__(self, doc_id: int, document: Document, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, doc_id: int, document: Document, settings: Settings, parent: QWidget | None = None,
+                 *, sha256: str | None = None, review: ReviewSession | None = None,
+                 review_note: str = ""):
+        """``sha256``: of the bytes the document was read from; ``review``: its decisions (None: no store,
+        and ``review_note`` says why)."""
         super().__init__(parent)
         self.doc_id = doc_id
         self.document = document
+        self.sha256 = sha256 if sha256 is not None else (review.sha256 if review is not None else None)
+        self.review = review
         self.state = TabState.WAITING
         self.job: AnalysisJob | None = None      # the analysis whose results the tab shows
         self.chunks_done = 0
@@ -66,6 +92,16 @@ class DocumentTab(QWidget):
         self._partial.timeout.connect(self._apply_pending)
 
         self.view = DocumentView(document.text)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.stale_label = QLabel("")
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 4px 8px; }")
+        self.stale_label.hide()
+        self._review_note = review_note
+        self.context_menu: QMenu | None = None   # the last one shown (tests reach its actions)
+        self.label_menu: QMenu | None = None
+        self._build_review_actions()
         self.find_bar = FindBar()
         self.find_bar.hide()
         self.find_bar.find_requested.connect(self._find)
@@ -73,6 +109,7 @@ class DocumentTab(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
+        left_layout.addWidget(self.stale_label)
         left_layout.addWidget(self.view, 1)
         left_layout.addWidget(self.find_bar)
 
@@ -116,10 +153,237 @@ class DocumentTab(QWidget):
         layout.addWidget(self.splitter)
         self.settings = settings
         self.apply_settings(settings)
+        if review is not None:
+            self.view.set_decisions(review.decisions)
+        self.show_review()
 
     @property
     def title(self) -> str:
         return self.document.path.name
+
+    # --- review ----------------------------------------------------------------------------------
+
+    def _build_review_actions(self) -> None:
+        """The review keys: actions on the text view, active while it has the focus (a letter typed in
+        the question box stays a letter). The context menu shows the same actions."""
+
+        def action(text: str, slot, keys: tuple[str, ...], tip: str) -> QAction:
+            a = QAction(text, self.view)
+            a.setShortcuts([QKeySequence(k) for k in keys])
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            a.setStatusTip(tip)
+            a.setToolTip(tip)
+            a.triggered.connect(slot)
+            self.view.addAction(a)
+            return a
+
+        self.accept_action = action("&Accept", lambda: self.decide(True), ("A",),
+                                    "This mention is personal data: redact it")
+        self.reject_action = action("&Reject", lambda: self.decide(False), ("R",),
+                                    "Not personal data (or not this type): keep it in the clear")
+        self.accept_all_action = action("Accept every &mention in this document", lambda: self.decide(True, True),
+                                        ("Shift+A",), "The same text everywhere in this document, as whole words")
+        self.reject_all_action = action("Reject every mention in this document", lambda: self.decide(False, True),
+                                        ("Shift+R",), "Keep this text in the clear everywhere in this document")
+        self.undo_action = action("&Undo decision", self.undo_decision, ("U",),
+                                  "Back to not reviewed")
+        self.add_action = action("Add &entity…", lambda: self.choose_label(), ("E", "Ctrl+E"),
+                                 "Mark the selected text as an entity the model and the rules missed")
+        self.next_action = action("&Next entity", lambda: self.step(1), ("N",), "Select the next entity")
+        self.prev_action = action("&Previous entity", lambda: self.step(-1), ("P",), "Select the previous entity")
+
+    def target(self) -> Target | None:
+        """What the review keys act on: the entity (found, or the analyst's) at the text cursor, or the
+        one the selection starts in."""
+        cursor = self.view.textCursor()
+        start, end = self.view.span_of(cursor)
+        for offset in dict.fromkeys((start, max(0, start - 1)) if start == end else (start,)):
+            entity = self.view.entity_at(offset)
+            if entity is not None:
+                d = self.view.decisions.get((entity.start, entity.end))
+                return Target(entity.start, entity.end, d.label if d else entity.label, entity.text,
+                              Source.of_label(entity.label), True, d)
+            decided = self.view.decision_at(offset)
+            if decided is not None:
+                return Target(decided.start, decided.end, decided.label, decided.text, decided.source, False, decided)
+        return None
+
+    def _refuse(self, why: str) -> None:
+        """Why a review key did nothing, in the window's status bar (no dialog to dismiss)."""
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(why, 5000)
+
+    def _write(self, work) -> bool:
+        """Run a store write; a failing store is said once, in a message, and nothing is drawn."""
+        try:
+            work()
+        except StoreError as exc:
+            QMessageBox.warning(self, "Decision not saved", f"The decision was not saved: {exc}")
+            return False
+        return True
+
+    def decide(self, accept: bool, every_mention: bool = False) -> None:
+        target, review = self.target(), self.review
+        if review is None:
+            self._refuse(self._review_note or "Review needs the result store")
+            return
+        if target is None:
+            self._refuse("Put the cursor on an entity to accept or reject it (N: next entity)")
+            return
+        made: list[Decision] = []
+        if every_mention:
+            self._write(lambda: made.extend(review.decide_every_mention(target, accept, self.view.found)))
+        else:
+            self._write(lambda: made.append(review.decide(target, accept)))
+        for d in made:
+            self.view.set_decision(d.start, d.end, d)
+        self.show_review()
+
+    def undo_decision(self) -> None:
+        target, review = self.target(), self.review
+        if review is None or target is None or target.decision is None:
+            return
+        if self._write(lambda: review.undo(target.start, target.end)):
+            self.view.set_decision(target.start, target.end, None)
+            self.show_review()
+
+    def choose_label(self, at: QPoint | None = None) -> None:
+        """The small label chooser for the selected text: a menu, each type with its number key."""
+        span = self.view.selected_span()
+        if self.review is None:
+            self._refuse(self._review_note or "Review needs the result store")
+            return
+        if span is None or not self.document.text[span[0]:span[1]].strip():
+            self._refuse("Select the text of the entity to add, then press E")
+            return
+        menu = QMenu(self.view)
+        menu.setObjectName("label-chooser")
+        menu.setToolTipsVisible(True)
+        menu.addSection("Add as")
+        for i, label in enumerate(ADDABLE_LABELS):
+            key = "123456789abcdefghijkl"[i] if i < 21 else ""
+            a = menu.addAction(f"&{key}  {label} — {type_name(label)}")
+            a.setData(label)
+            a.triggered.connect(partial(self.add_entity, label))
+        self.label_menu = menu
+        if at is None:
+            at = self.view.viewport().mapToGlobal(self.view.cursorRect().bottomLeft())
+        menu.popup(at)
+
+    def add_entity(self, label: str) -> Decision | None:
+        """The selected text (trimmed of spaces and quotes) becomes an entity of type ``label``."""
+        span, review = self.view.selected_span(), self.review
+        if span is None or review is None:
+            return None
+        start, end = trimmed(self.document.text, *span)
+        if start >= end:
+            return None
+        made: list[Decision] = []
+        if self._write(lambda: made.append(review.add(start, end, label, self.view.found.get((start, end))))):
+            self.view.set_decision(start, end, made[0])
+            self.view.select_span(start, end)
+            self.show_review()
+        return made[0] if made else None
+
+    def step(self, direction: int) -> None:
+        """Select the next (1) or previous (-1) entity, found or added, after the cursor."""
+        spans = sorted({*self.view.found, *self.view.decisions})
+        if not spans:
+            return
+        here = self.view.span_of(self.view.textCursor())
+        if direction > 0:
+            after = [s for s in spans if s > here]
+            pick = after[0] if after else spans[0]
+        else:
+            before = [s for s in spans if s < here]
+            pick = before[-1] if before else spans[-1]
+        self.view.select_span(*pick)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        """Right click: the cursor moves onto the entity clicked (unless inside the selection), and the
+        review actions that apply to it are offered."""
+        offset = self.view.offset_at(pos)
+        selected = self.view.selected_span()
+        if selected is None or not selected[0] <= offset < selected[1]:
+            cursor = self.view.cursor_for(offset, offset)
+            self.view.setTextCursor(cursor)
+        menu = QMenu(self.view)
+        self.update_actions()
+        target = self.target()
+        if target is not None:
+            menu.addSection(f"{target.label}: {target.text[:40]}")
+            for a in (self.accept_action, self.reject_action, self.accept_all_action, self.reject_all_action,
+                      self.undo_action):
+                menu.addAction(a)
+            menu.addSeparator()
+        menu.addAction(self.add_action)
+        menu.addSeparator()
+        copy = menu.addAction("&Copy")
+        copy.setEnabled(self.view.textCursor().hasSelection())
+        copy.triggered.connect(self.view.copy)
+        self.context_menu = menu
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def update_actions(self) -> None:
+        target, can = self.target(), self.review is not None
+        on_entity = can and target is not None
+        for a in (self.accept_action, self.reject_action, self.accept_all_action, self.reject_all_action):
+            a.setEnabled(on_entity)
+        self.undo_action.setEnabled(on_entity and target is not None and target.decision is not None)
+        self.add_action.setEnabled(can and self.view.textCursor().hasSelection())
+
+    def counts(self) -> ReviewCounts:
+        if self.review is None:
+            return ReviewCounts(unreviewed=len(self.view.found))
+        return self.review.counts(self.view.found)
+
+    def show_review(self) -> None:
+        """The counts per state (side panel and entity list) and the stale decisions' warning."""
+        if self.review is None:
+            if self._review_note:
+                self.entity_panel.review_label.setText(f"Review is off: {self._review_note}")
+                self.entity_panel.review_label.show()
+            return
+        counts = self.counts()
+        per_row: dict[tuple[str, str], Counter[str]] = {}
+        for span, d in self.review.decisions.items():
+            found = self.view.found.get(span)
+            key = entity_key(found) if found is not None else entity_key(
+                Entity(d.start, d.end, d.label, d.text, 1.0))
+            per_row.setdefault(key, Counter())[d.verdict.value] += 1
+        self.entity_panel.set_review(per_row, counts)
+        stale = self.review.stale
+        carried = (f" {self.review.carried} decision(s) from the earlier version of this file still fit and "
+                   "were kept." if self.review.carried else "")
+        if stale:
+            listed = "; ".join(f"{d.verdict.value} {d.label} “{d.text[:30]}” at {d.start}" for d in stale[:5])
+            more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+            self.stale_label.setText(f"⚠ {len(stale)} decision(s) no longer match this text (the file changed) "
+                                     f"and are not applied: {listed}{more}.{carried}")
+            self.stale_label.setToolTip("\n".join(f"{d.verdict.value} {d.label} {d.start}-{d.end}: {d.text}"
+                                                  for d in stale))
+            self.stale_label.show()
+        elif carried:
+            self.stale_label.setText(carried.strip())
+            self.stale_label.show()
+        else:
+            self.stale_label.hide()
+
+    def reload_review(self) -> None:
+        """Read the decisions again from the store (after a Forget) and redraw them."""
+        if self.review is None:
+            return
+        try:
+            self.review.reload()
+        except StoreError as exc:
+            self._refuse(str(exc))
+            return
+        self.view.set_decisions(self.review.decisions)
+        self.show_review()
+
+    def reviewed_decisions(self) -> tuple[Decision, ...]:
+        return tuple(self.review.decisions.values()) if self.review is not None else ()
 
     # --- settings and models ---------------------------------------------------------------------
 
@@ -201,6 +465,8 @@ class DocumentTab(QWidget):
         self.view.add_entities(entities)
         self.view.add_sentences(sentences, self._neutral_below)
         self.entity_panel.add_entities(entities)
+        if self.review is not None:
+            self.show_review()
         self.sentiment.add_sentences(sentences)
         last = chunks[-1]
         if self.state == TabState.RUNNING:

@@ -3,8 +3,10 @@
 Highlights are ``QTextEdit.ExtraSelection`` layers, not formats written into the document: results
 arrive chunk by chunk and can be filtered or recoloured at any time without touching the text.
 Layers, bottom to top: sentence tint, entities (one colour per type; the model's names underlined,
-pattern matches such as e-mail addresses and IBANs underlined with dashes), "marked" spans (every
-mention of the entity the user picked).
+pattern matches such as e-mail addresses and IBANs underlined with dashes), the analyst's spans that no
+model or rule found (added, or a rejected repeat), "marked" spans (every mention of the entity the user
+picked). A reviewed span is drawn by its verdict: accepted boxed (lines above and below, in green),
+rejected struck through and greyed, added with a dotted purple underline.
 
 Only the spans in and around the visible part of the text become extra selections. A long document
 analysed by the tiny test models has tens of thousands of entities, and building a Qt object for each
@@ -34,6 +36,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from sqzdesk.batch.decisions import Decision, Verdict
 from sqzdesk.engine import Entity, SentenceSentiment
 from sqzdesk.gui.entity_types import is_pattern, provenance
 from sqzdesk.gui.offsets import Utf16Map
@@ -41,6 +44,12 @@ from sqzdesk.gui.offsets import Utf16Map
 # Marks on a format saying which layer a selection belongs to (tests and tooltips read them back).
 LAYER = QTextFormat.Property.UserProperty + 1
 ENTITY_LABEL = QTextFormat.Property.UserProperty + 2
+REVIEW = QTextFormat.Property.UserProperty + 3   # the verdict drawn ("" when not reviewed)
+ACCEPTED_COLOUR = "#146c43"
+ACCEPTED_TEXT = "#0a3622"
+ADDED_COLOUR = "#6f42c1"
+REJECTED_TEXT = "#6c757d"
+_SEP = "\x1f"  # between a label and its verdict in a layer's style key
 TINT = {"positive": "#e3f6e8", "negative": "#fde4e4"}
 MARK_COLOUR = "#ffd43b"
 BASE_POINT_SIZE = 11
@@ -58,6 +67,15 @@ def display_text(text: str) -> str:
     if "\r" not in text:
         return text
     return re.sub(r"\r(?=\n)", " ", text).replace("\r", "\n")
+
+
+def style_key(label: str, verdict: Verdict | None) -> str:
+    return label if verdict is None else f"{label}{_SEP}{verdict.value}"
+
+
+def split_key(key: str) -> tuple[str, Verdict | None]:
+    label, _, verdict = key.partition(_SEP)
+    return label, Verdict(verdict) if verdict else None
 
 
 class SpanLayer:
@@ -82,6 +100,15 @@ class SpanLayer:
             self.starts.append(start)
             self.ends.append(end)
             self.keys.append(key)
+
+    def index_of(self, start: int, end: int) -> int | None:
+        """The index of the span [start, end), if the layer has it."""
+        k = bisect_left(self.starts, start)
+        while k < len(self.starts) and self.starts[k] == start:
+            if self.ends[k] == end:
+                return k
+            k += 1
+        return None
 
     def between(self, lo: int, hi: int) -> Iterator[tuple[int, int, int, str]]:
         """(index, start, end, key) of the spans that intersect [lo, hi)."""
@@ -116,7 +143,9 @@ class DocumentView(QPlainTextEdit):
 
         self._entities: list[Entity] = []           # sorted by start, for tooltips and lookups
         self._entity_starts: list[int] = []
-        self.layers = {"tint": SpanLayer(), "entity": SpanLayer(), "mark": SpanLayer()}
+        self._found: dict[tuple[int, int], Entity] = {}     # span -> entity, for decisions and lookups
+        self._decisions: dict[tuple[int, int], Decision] = {}
+        self.layers = {"tint": SpanLayer(), "entity": SpanLayer(), "review": SpanLayer(), "mark": SpanLayer()}
         self._formats: dict[tuple[str, str], QTextCharFormat] = {}
         self._cache: dict[tuple[str, int], QTextEdit.ExtraSelection] = {}
         self._colours: dict[str, str] = {}
@@ -169,6 +198,15 @@ class DocumentView(QPlainTextEdit):
     def entities(self) -> list[Entity]:
         return self._entities
 
+    @property
+    def found(self) -> dict[tuple[int, int], Entity]:
+        """Found entities by span (the first one found on a span)."""
+        return self._found
+
+    @property
+    def decisions(self) -> dict[tuple[int, int], Decision]:
+        return self._decisions
+
     def add_entities(self, entities: Sequence[Entity]) -> None:
         if not entities:
             return
@@ -180,9 +218,69 @@ class DocumentView(QPlainTextEdit):
         else:
             self._entities.extend(entities)
             self._entity_starts.extend(e.start for e in entities)
+        for e in entities:
+            self._found.setdefault((e.start, e.end), e)
         u16 = self.offsets.to_utf16
-        self.layers["entity"].extend((u16(e.start), u16(e.end), e.label) for e in entities)
+        verdict = self._verdict
+        self.layers["entity"].extend((u16(e.start), u16(e.end), style_key(e.label, verdict(e.start, e.end)))
+                                     for e in entities)
+        if any((e.start, e.end) in self._decisions for e in entities):
+            self._rebuild_review()  # a decision restored before its entity arrived is drawn on the entity now
         self._schedule()
+
+    def _verdict(self, start: int, end: int) -> Verdict | None:
+        d = self._decisions.get((start, end))
+        return d.verdict if d is not None else None
+
+    # --- review decisions ------------------------------------------------------------------------
+
+    def set_decisions(self, decisions: dict[tuple[int, int], Decision]) -> None:
+        """Draw these decisions (all of the document's; replaces what was drawn)."""
+        old = self._decisions
+        self._decisions = dict(decisions)
+        for span in set(old) | set(self._decisions):
+            if span in self._found:
+                self._restyle_found(span)
+        self._rebuild_review()
+        self._schedule()
+
+    def set_decision(self, start: int, end: int, decision: Decision | None) -> None:
+        """One span's decision changed (None: undone)."""
+        if decision is None:
+            self._decisions.pop((start, end), None)
+        else:
+            self._decisions[(start, end)] = decision
+        if (start, end) in self._found:
+            self._restyle_found((start, end))
+        else:
+            self._rebuild_review()
+        self._schedule()
+
+    def _restyle_found(self, span: tuple[int, int]) -> None:
+        """Every layer span of a found entity on ``span`` gets its verdict's style."""
+        u16 = self.offsets.to_utf16
+        layer = self.layers["entity"]
+        k = layer.index_of(u16(span[0]), u16(span[1]))
+        while k is not None and k < len(layer) and (layer.starts[k], layer.ends[k]) == (u16(span[0]), u16(span[1])):
+            label, _ = split_key(layer.keys[k])
+            layer.keys[k] = style_key(label, self._verdict(*span))
+            self._cache.pop(("entity", k), None)
+            k += 1
+
+    def _rebuild_review(self) -> None:
+        """The layer of decided spans that no model or rule found (few: rebuilt whole)."""
+        u16 = self.offsets.to_utf16
+        self.layers["review"] = SpanLayer()
+        self.layers["review"].extend((u16(a), u16(b), style_key(d.label, d.verdict))
+                                     for (a, b), d in self._decisions.items() if (a, b) not in self._found)
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != "review"}
+
+    def decision_at(self, offset: int) -> Decision | None:
+        """The decision on a span nothing found that covers code point ``offset``."""
+        for (start, end), d in self._decisions.items():
+            if start <= offset < end and (start, end) not in self._found:
+                return d
+        return None
 
     def add_sentences(self, sentences: Sequence[SentenceSentiment], neutral_below: float) -> None:
         """Tint confident sentences; uncertain ones (score under ``neutral_below``) stay untinted."""
@@ -192,9 +290,11 @@ class DocumentView(QPlainTextEdit):
         self._schedule()
 
     def clear_results(self) -> None:
-        self._entities, self._entity_starts = [], []
+        """No found entities or sentences any more (the decisions stay: they are the analyst's)."""
+        self._entities, self._entity_starts, self._found = [], [], {}
         self.layers = {name: SpanLayer() for name in self.layers}
         self._cache.clear()
+        self._rebuild_review()
         self._schedule()
 
     def mark_spans(self, spans: Iterable[tuple[int, int]]) -> None:
@@ -210,16 +310,34 @@ class DocumentView(QPlainTextEdit):
         if fmt is not None:
             return fmt
         fmt = QTextCharFormat()
-        fmt.setProperty(LAYER, layer)
-        if layer == "entity":
-            colour = QColor(self.colour_of(key))
+        fmt.setProperty(LAYER, "entity" if layer == "review" else layer)
+        if layer in ("entity", "review"):
+            label, verdict = split_key(key)
+            colour = QColor(self.colour_of(label))
             fmt.setBackground(colour)
             fmt.setForeground(QColor("#111111"))
             # A rule's exact match is underlined with dashes, the model's guesses with a line.
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline if is_pattern(key)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline if is_pattern(label)
                                   else QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(colour.darker(170))
-            fmt.setProperty(ENTITY_LABEL, key)
+            fmt.setProperty(ENTITY_LABEL, label)
+            fmt.setProperty(REVIEW, verdict.value if verdict is not None else "")
+            if verdict is Verdict.ACCEPTED:
+                # boxed in green, on a deeper shade of the type's colour. Only drawing properties: a
+                # highlight is drawn over the laid-out text, so a bold font would overlap its neighbours.
+                fmt.setBackground(colour.darker(115))
+                fmt.setForeground(QColor(ACCEPTED_TEXT))
+                fmt.setFontOverline(True)  # drawn in the text's colour
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(ACCEPTED_COLOUR))
+            elif verdict is Verdict.REJECTED:
+                fmt.setFontStrikeOut(True)
+                fmt.setBackground(QColor("#f1f3f5"))
+                fmt.setForeground(QColor(REJECTED_TEXT))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.NoUnderline)
+            elif verdict is Verdict.ADDED:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(QColor(ADDED_COLOUR))
         elif layer == "tint":
             fmt.setBackground(QColor(TINT[key]))
         else:
@@ -259,11 +377,11 @@ class DocumentView(QPlainTextEdit):
     def _apply_layers(self) -> None:
         lo, hi = self.visible_range()
         selections: list[QTextEdit.ExtraSelection] = []
-        for name in ("tint", "entity", "mark"):
+        for name in ("tint", "entity", "review", "mark"):
             if name == "tint" and not self._tint_on:
                 continue
             for index, start, end, key in self.layers[name].between(lo, hi):
-                if name == "entity" and key in self._hidden:
+                if name in ("entity", "review") and split_key(key)[0] in self._hidden:
                     continue
                 sel = self._cache.get((name, index))
                 if sel is None:
@@ -341,10 +459,27 @@ class DocumentView(QPlainTextEdit):
         return self.offsets.to_code_point(position)
 
     def tooltip_at(self, pos: QPoint) -> str | None:
-        entity = self.entity_at(self.offset_at(pos))
+        return self.tooltip_for(self.offset_at(pos))
+
+    def tooltip_for(self, offset: int) -> str | None:
+        """Label, where it came from and the review state of the entity at ``offset``."""
+        entity = self.entity_at(offset)
         if entity is None:
-            return None
-        return f"<b>{entity.label}</b> · {provenance(entity)}<br>{_escape(entity.text)}"
+            d = self.decision_at(offset)
+            if d is None or d.label in self._hidden:
+                return None
+            state = "added by the analyst" if d.verdict is Verdict.ADDED else f"{d.verdict.value} by the analyst"
+            return (f"<b>{d.label}</b> · {state}<br>{_escape(d.text)}"
+                    "<br><small>U: undo</small>")
+        d = self._decisions.get((entity.start, entity.end))
+        found_by = "found by a rule" if is_pattern(entity.label) else "found by the model"
+        if d is None:
+            state = "not reviewed"
+        else:
+            relabelled = f" as {d.label}" if d.label != entity.label else ""
+            state = f"<b>{d.verdict.value}</b>{relabelled} by the analyst"
+        return (f"<b>{entity.label}</b> · {provenance(entity)} · {found_by}<br>{_escape(entity.text)}"
+                f"<br>{state}<br><small>A: accept · R: reject · Shift: every mention · U: undo</small>")
 
     def viewportEvent(self, event: QEvent) -> bool:
         if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:

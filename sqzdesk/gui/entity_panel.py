@@ -4,11 +4,17 @@ The model's four types always have a group; a pattern type (e-mail addresses, IB
 in a fixed place after them, when the document has one, and works exactly like the model's groups.
 The tree is updated incrementally (a chunk's entities touch only their own rows) and repainted at
 most a few times a second, because a long document streams in thousands of entities.
+
+The review's state is shown here too: the document's counts per state above the tree, and a Reviewed
+column (✓ accepted, ✗ rejected, + added) per entity and summed per type; the tab computes them from its
+decisions (:meth:`EntityPanel.set_review`), the panel only draws them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -18,7 +24,11 @@ from sqzdesk.engine import Entity
 from sqzdesk.engine.manifest import ENTITY_TYPES
 from sqzdesk.gui.entity_types import display_rank, is_pattern, provenance, type_name
 
+if TYPE_CHECKING:
+    from sqzdesk.gui.review import ReviewCounts
+
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+REVIEW_COLUMN = 2
 REFRESH_MS = 250
 EXPAND_AT_MOST = 12  # distinct entities in a type for its group to open by itself
 
@@ -26,6 +36,12 @@ EXPAND_AT_MOST = 12  # distinct entities in a type for its group to open by itse
 def entity_key(e: Entity) -> tuple[str, str]:
     """Mentions that count as the same entity: same type, same text up to case and spacing."""
     return e.label, " ".join(e.text.split()).casefold()
+
+
+def review_marks(counts: Counter[str]) -> str:
+    """"✓2 ✗1 +1": accepted, rejected and added mentions ("" for none)."""
+    marks = (("accepted", "✓"), ("rejected", "✗"), ("added", "+"))
+    return " ".join(f"{sign}{counts[name]}" for name, sign in marks if counts.get(name))
 
 
 def swatch(colour: str) -> QIcon:
@@ -41,8 +57,8 @@ class EntityPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Entity", "Mentions"])
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Entity", "Mentions", "Reviewed"])
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setSortingEnabled(False)
@@ -50,14 +66,23 @@ class EntityPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.headerItem().setToolTip(2, "✓ accepted · ✗ rejected · + added by the analyst")
         self.tree.itemChanged.connect(self._item_changed)
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: palette(placeholder-text);")
+        self.review_label = QLabel("")  # the document's counts per review state
+        self.review_label.setTextFormat(Qt.TextFormat.RichText)
+        self.review_label.setWordWrap(True)
+        self.review_label.setToolTip("A accept · R reject · Shift+A / Shift+R every mention · U undo · "
+                                     "select text and press E to add · N / P next / previous entity")
+        self.review_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.review_label)
         layout.addWidget(self.tree)
         layout.addWidget(self.note)
         self._groups: dict[str, QTreeWidgetItem] = {}
@@ -67,6 +92,8 @@ class EntityPanel(QWidget):
         self._colours: dict[str, str] = {}
         self._hidden: set[str] = set()
         self._model_missing: str | None = None
+        self.review_rows: dict[tuple[str, str], Counter[str]] = {}  # entity key -> verdict -> mentions
+        self.review_counts: ReviewCounts | None = None
         self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh.timeout.connect(self.flush)
         for label in ENTITY_TYPES:
@@ -140,6 +167,7 @@ class EntityPanel(QWidget):
                 self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
                 del self._groups[label]
         self._rows, self.mentions, self._dirty = {}, {}, set()
+        self._show_review()
 
     def flush(self) -> None:
         """Write the changed rows into the tree (coalesced: called by a timer, or directly)."""
@@ -170,7 +198,36 @@ class EntityPanel(QWidget):
             total = sum(len(v) for k, v in self.mentions.items() if k[0] == label)
             group.setText(1, str(total))
         self.tree.setUpdatesEnabled(True)
+        self._show_review()
         self.note.setText(self._summary())
+
+    # --- review states ---------------------------------------------------------------------------
+
+    def set_review(self, per_row: Mapping[tuple[str, str], Counter[str]], counts: ReviewCounts) -> None:
+        """Decisions per entity row (verdict -> mentions) and the document's counts per state."""
+        self.review_rows = {k: Counter(v) for k, v in per_row.items()}
+        self.review_counts = counts
+        self.review_label.setText(f"Review: <span style='color:#146c43'>✓ {counts.accepted} accepted</span> · "
+                                  f"<span style='color:#6c757d'>✗ <s>{counts.rejected} rejected</s></span> · "
+                                  f"<span style='color:#6f42c1'>+ {counts.added} added</span> · "
+                                  f"{counts.unreviewed} to review")
+        self.review_label.show()
+        if not self._refresh.isActive():
+            self._show_review()
+            self.note.setText(self._summary())
+
+    def _show_review(self) -> None:
+        """The Reviewed column: ✓ accepted, ✗ rejected, + added, per row and summed per type."""
+        totals: dict[str, Counter[str]] = {}
+        for key, row in self._rows.items():
+            c = self.review_rows.get(key, Counter())
+            row.setText(REVIEW_COLUMN, review_marks(c))
+            totals.setdefault(key[0], Counter()).update(c)
+        for key, c in self.review_rows.items():  # added spans have no row of their own: counted in the type
+            if key not in self._rows:
+                totals.setdefault(key[0], Counter()).update(c)
+        for label, group in self._groups.items():
+            group.setText(REVIEW_COLUMN, review_marks(totals.get(label, Counter())))
 
     def finish(self) -> None:
         """The analysis is complete: open the groups short enough to read at a glance."""
@@ -183,7 +240,8 @@ class EntityPanel(QWidget):
             return self._model_missing
         if not self.mentions:
             return ""
-        return "Click a name to select every mention; untick a type to hide its highlights."
+        return ("Click a name to select every mention; untick a type to hide its highlights. "
+                "In the text: A accept, R reject, E add the selection (right-click for more).")
 
     def count(self, label: str) -> int:
         return sum(len(v) for k, v in self.mentions.items() if k[0] == label)

@@ -3,8 +3,15 @@
 The window is the switchboard between the engine's signals (each carries its job, and the job its
 document id) and the tabs that show them; what each result looks like on screen is the tab's business,
 what the engine does is the engine's. The window keeps no record of what runs: every signal says which
-job it is about. Opening a file reads it here (readers are fast and give one-line errors); everything
-that runs a model goes to the engine thread, shared with the batch dock (interactive work first).
+job it is about. Opening a file reads it here (readers are fast and give one-line errors) and hashes
+the bytes read (the review decisions are keyed by the content's sha256; hashing costs a fraction of the
+parse); everything that runs a model goes to the engine thread, shared with the batch dock (interactive
+work first).
+
+The window holds one connection to the result store for the tabs' review decisions (each written as it
+is made, on the GUI thread: see :mod:`sqzdesk.gui.review` for why). Whole-store work (the entity index
+across documents, Forget with its compaction, a redacted export's read and write) runs on worker threads
+(:class:`~sqzdesk.gui.background.Background`).
 """
 
 from __future__ import annotations
@@ -31,11 +38,16 @@ from PySide6.QtWidgets import (
 )
 
 from sqzdesk import __version__
+from sqzdesk.batch.store import ResultStore, StoreError, default_store_path
 from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
 from sqzdesk.engine.patterns import PATTERN_TYPES
+from sqzdesk.gui.background import Background
 from sqzdesk.gui.document_tab import DocumentTab
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
+from sqzdesk.gui.forget_dialog import ForgetChoice, ForgetDialog, ForgetScope, info_text, report_text
 from sqzdesk.gui.models_dialog import ModelsDialog
+from sqzdesk.gui.redact_dialog import RedactChoice, RedactDialog
+from sqzdesk.gui.review import ReviewSession
 from sqzdesk.gui.screen_fit import fitted_size
 from sqzdesk.gui.settings import Settings, SettingsStore
 from sqzdesk.gui.settings_dialog import SettingsDialog
@@ -52,9 +64,12 @@ from sqzdesk.gui.worker import (
 )
 
 if TYPE_CHECKING:
+    from sqzdesk.batch.redacted_export import ExportedFile
     from sqzdesk.batch.runner import RunOptions
+    from sqzdesk.batch.store import ForgetReport
     from sqzdesk.engine import AnalysisChunk
     from sqzdesk.gui.batch_panel import BatchPanel
+    from sqzdesk.gui.store_view import StoreView
 
 EMPTY_HINT = "Open a document (Ctrl+O) or drop files here"
 FILE_FILTER = ("Documents (" + " ".join(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES)) + ");;All files (*)")
@@ -93,7 +108,9 @@ def initial_size(screen) -> tuple[int, int]:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: SettingsStore | None = None, model_dirs: Iterable[Path] | None = None) -> None:
+    def __init__(self, store: SettingsStore | None = None, model_dirs: Iterable[Path] | None = None,
+                 results_path: Path | None = None) -> None:
+        """``results_path``: the result store (default: the user data dir's, as the command line's)."""
         super().__init__()
         self.store = store if store is not None else SettingsStore()
         self.settings = self.store.load()
@@ -101,6 +118,17 @@ class MainWindow(QMainWindow):
         self.models: ModelStatus | None = None
         self._next_id = 1
         self._batch: BatchPanel | None = None  # made on first use
+        self._store_view: StoreView | None = None
+        self.background = Background(self)
+        self.results_path = Path(results_path) if results_path is not None else default_store_path()
+        self.results: ResultStore | None = None
+        self.results_error = ""
+        try:
+            self.results = ResultStore(self.results_path)
+        except StoreError as exc:  # the app still analyses; review and the store's views say why not
+            self.results_error = str(exc)
+        self.last_export: ExportedFile | None = None
+        self.last_forget: ForgetReport | None = None
         self.setWindowTitle("sqzdesk")
         self.setAcceptDrops(True)
         self.resize(*initial_size(QGuiApplication.primaryScreen()))
@@ -176,6 +204,16 @@ class MainWindow(QMainWindow):
         self.cancel_action.setEnabled(False)
         self.settings_action = self._action("&Settings…", self.edit_settings, [std.Preferences, "Ctrl+,"])
         self.models_action = self._action("&Models…", self.show_models, [], "Installed model bundles")
+        self.export_redacted_action = self._action(
+            "&Export redacted…", self.export_redacted, ["Ctrl+Shift+E"],
+            "A redacted copy of this document with your decisions applied, and its audit file")
+        self.store_view_action = self._action(
+            "&People and places across the store", self.show_store_view, ["Ctrl+Shift+P"],
+            "Every entity in the result store: which documents it appears in")
+        self.forget_action = self._action("&Forget…", self.forget, [],
+                                          "Remove a document, a folder's results or everything from the store")
+        self.store_info_action = self._action("Result &store info", self.show_store_info, [],
+                                              "Where the result store is and what it holds")
         about = self._action("&About sqzdesk", self._about)
 
         bar = self.menuBar()
@@ -185,6 +223,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._fill_recent()
         file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_redacted_action)
         file_menu.addSeparator()
         file_menu.addAction(self.batch_action)
         file_menu.addSeparator()
@@ -197,12 +237,17 @@ class MainWindow(QMainWindow):
             view.addAction(a)
         view.addSeparator()
         view.addAction(self.tint_action)
+        view.addSeparator()
+        view.addAction(self.store_view_action)
         analysis = bar.addMenu("&Analysis")
         for a in (self.analyse_action, self.ask_action, self.cancel_action):
             analysis.addAction(a)
         tools = bar.addMenu("&Tools")
         tools.addAction(self.settings_action)
         tools.addAction(self.models_action)
+        tools.addSeparator()
+        tools.addAction(self.store_info_action)
+        tools.addAction(self.forget_action)
         bar.addMenu("&Help").addAction(about)
 
     def _fill_recent(self) -> None:
@@ -299,7 +344,8 @@ class MainWindow(QMainWindow):
             from sqzdesk.gui.batch_panel import BatchPanel
 
             self._batch = BatchPanel(self, pool=self.host.pool, scheduler=self.host.scheduler,
-                                     options=self._run_options())
+                                     options=self._run_options(), store_path=self.results_path)
+            self._batch.batch_finished.connect(lambda _: self._store_changed())
             dock = QDockWidget("Batch", self)
             dock.setObjectName("batch-dock")
             dock.setWidget(self._batch)
@@ -340,12 +386,24 @@ class MainWindow(QMainWindow):
             if tab.document.path.resolve() == resolved:
                 self.tabs.setCurrentIndex(i)
                 return
+        from sqzdesk.batch.source import load_source
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            document = read_document(path, max_bytes=self.settings.max_bytes)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                read_document(path, max_bytes=self.settings.max_bytes)  # raises the readers' one-line reason
+            source = load_source(path, self.settings.max_bytes)  # read once: hashed and parsed from the same bytes
+            document = source.document()
         finally:
             QApplication.restoreOverrideCursor()
-        tab = DocumentTab(self._next_id, document, self.settings)
+        review, note = None, self.results_error
+        if self.results is not None:
+            try:
+                review = ReviewSession(self.results, path, source.sha256, document.text)
+            except StoreError as exc:
+                note = str(exc)
+        tab = DocumentTab(self._next_id, document, self.settings, sha256=source.sha256, review=review,
+                          review_note=note)
         self._next_id += 1
         tab.question_asked.connect(self.ask)
         tab.tint_changed.connect(self.set_tint)
@@ -507,6 +565,155 @@ class MainWindow(QMainWindow):
         dialog.exec()
         self.host.rescan()  # the user may have installed or removed a bundle meanwhile
 
+    # --- review: export, the store view, forget ----------------------------------------------------
+
+    def export_redacted(self) -> None:
+        """File -> Export redacted: the current tab's entities with its decisions, through the same
+        export as ``sqzdesk redact`` (a file changed since it was opened is refused)."""
+        tab = self.current_tab()
+        if tab is None:
+            self.statusBar().showMessage("Open a document to export a redacted copy of it", 5000)
+            return
+        if tab.analysis is None:
+            QMessageBox.information(self, "Export redacted", "The analysis of this document has not finished: "
+                                    "wait for it (or press F5) before exporting a redacted copy.")
+            return
+        folder = str(tab.document.path.resolve().parent / "redacted")
+        dialog = RedactDialog(self, what=str(tab.document.path), folder=folder)
+        if dialog.exec():
+            self.start_export(tab, dialog.choice())
+
+    def start_export(self, tab: DocumentTab, choice: RedactChoice) -> None:
+        """Read the file again (it must still have the content analysed), redact, write the copy and its
+        audit: on a worker thread (a DOCX rewrite takes a moment)."""
+        from sqzdesk.batch.redacted_export import export_redacted, load_input, output_name
+        from sqzdesk.batch.redaction import Pseudonyms
+
+        path, sha = tab.document.path, tab.sha256
+        entities = tuple(tab.analysis.entities) if tab.analysis is not None else tuple(tab.entities)
+        decisions = tab.reviewed_decisions()
+        models = self.models
+        versions = ({"models": "; ".join(f"{task}={models.label(task)}" for task in ("sentiment", "entities"))}
+                    if models is not None else {})
+        max_bytes = self.settings.max_bytes
+
+        def work() -> ExportedFile:
+            item = load_input(path, entities, decisions, sha256=sha, max_bytes=max_bytes)
+            return export_redacted(item, choice.folder / output_name(path, [path]), choice.settings, Pseudonyms(),
+                                   versions)
+
+        self.statusBar().showMessage(f"Exporting a redacted copy of {path.name}…")
+        self.background.run(work, self._exported, name="sqzdesk-export")
+
+    def _exported(self, exported: ExportedFile | None, error: BaseException | None) -> None:
+        if error is not None or exported is None:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            self.statusBar().showMessage(f"Not exported: {reason}", 10_000)
+            QMessageBox.warning(self, "Export redacted", f"Not exported: {reason}")
+            return
+        self.last_export = exported
+        note = f" ({exported.note})" if exported.note else ""
+        stale = f"; {len(exported.plan.stale)} stale decision(s) not applied" if exported.plan.stale else ""
+        self.statusBar().showMessage(f"Redacted copy written: {exported.target} ({len(exported.plan.spans)} "
+                                     f"span(s) replaced{stale}), audit beside it{note}", 15_000)
+
+    def store_view(self) -> StoreView:
+        """The "People and places across the store" dock, made on first use."""
+        if self._store_view is None:
+            from PySide6.QtWidgets import QDockWidget
+
+            from sqzdesk.gui.store_view import StoreView
+
+            self._store_view = StoreView(self.results_path, self)
+            self._store_view.open_requested.connect(self.open_at)
+            dock = QDockWidget("People and places across the store", self)
+            dock.setObjectName("store-dock")
+            dock.setWidget(self._store_view)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            batch_dock = self._batch.parentWidget() if self._batch is not None else None
+            if isinstance(batch_dock, QDockWidget):
+                self.tabifyDockWidget(batch_dock, dock)  # one strip under the text, not two
+        return self._store_view
+
+    def show_store_view(self) -> None:
+        view = self.store_view()
+        dock = view.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        view.refresh()
+        view.text_filter.setFocus()
+
+    def open_at(self, path: Path, start: int, end: int) -> None:
+        """Open a document (or go to its tab) and select [start, end) in it."""
+        if not self.open_path(path):
+            return
+        tab = self.current_tab()
+        if tab is not None and 0 <= start < end <= len(tab.document.text):
+            tab.view.mark_spans([(start, end)])
+            tab.view.select_span(start, end)
+            tab.view.setFocus()
+
+    def _store_changed(self) -> None:
+        """A batch finished or something was forgotten: an open store view reads the store again."""
+        if self._store_view is not None and self._store_view.isVisible():
+            self._store_view.refresh()
+
+    def show_store_info(self) -> None:
+        if self.results is None:
+            QMessageBox.warning(self, "Result store", f"The result store cannot be used: {self.results_error}")
+            return
+        try:
+            text = info_text(self.results.info())
+        except (OSError, StoreError) as exc:
+            text = f"<b>Result store:</b> <code>{self.results_path}</code><br>Cannot read it: {exc}"
+        QMessageBox.information(self, "Result store", text + "<p>Tools → Forget… removes a document, a "
+                                "folder's results or everything.</p>")
+
+    def forget(self) -> None:
+        """Tools -> Forget: choose, confirm, then remove and compact on a worker thread."""
+        tab = self.current_tab()
+        info = None
+        if self.results is not None:
+            with contextlib.suppress(OSError, StoreError):
+                info = self.results.info()
+        dialog = ForgetDialog(info, self.results_path, tab.document.path if tab else None, parent=self)
+        if not dialog.exec():
+            return
+        choice = dialog.choice()
+        answer = QMessageBox.question(self, "Forget", f"Remove {choice.describe()} from the result store? "
+                                      "This cannot be undone.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.start_forget(choice)
+
+    def start_forget(self, choice: ForgetChoice) -> None:
+        path = self.results_path
+
+        def work() -> ForgetReport:
+            with ResultStore(path) as store:
+                if choice.scope is ForgetScope.EVERYTHING or choice.path is None:
+                    return store.forget_all()
+                return store.forget([choice.path])
+
+        self.forget_action.setEnabled(False)
+        self.statusBar().showMessage("Forgetting and compacting the result store…")
+        self.background.run(work, lambda report, error: self._forgotten(choice, report, error), name="sqzdesk-forget")
+
+    def _forgotten(self, choice: ForgetChoice, report: ForgetReport | None, error: BaseException | None) -> None:
+        self.forget_action.setEnabled(True)
+        self.statusBar().clearMessage()
+        if error is not None or report is None:
+            QMessageBox.warning(self, "Forget", f"Nothing was removed: {error}")
+            return
+        self.last_forget = report
+        for tab in self.all_tabs():
+            tab.reload_review()  # a forgotten document's decisions are gone from its tab too
+        self._store_changed()
+        QMessageBox.information(self, "Forget", report_text(choice, report))
+
     def _about(self) -> None:
         QMessageBox.about(self, "About sqzdesk",
                           f"<b>sqzdesk {__version__}</b><p>Sentiment, named entities and question answering "
@@ -528,4 +735,7 @@ class MainWindow(QMainWindow):
         if self._batch is not None:
             self._batch.shutdown()
         self.host.shutdown()
+        if self.results is not None:
+            self.results.close()  # every decision is already committed: nothing is flushed here
+            self.results = None
         event.accept()
