@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from guikit import make_window, open_and_wait
@@ -114,6 +117,51 @@ def test_accept_reject_add_by_keys_are_stored_as_made_and_back_after_a_restart(q
     assert {span: d.verdict.value for span, d in restored.review.decisions.items()} == expected
     assert drawn_verdicts(restored) == expected
     assert restored.entity_panel.review_counts.added == 1
+
+
+KILLED_APP = """
+import sys
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from sqzdesk.gui.document_tab import TabState
+from sqzdesk.gui.main_window import MainWindow
+
+app = QApplication([])
+window = MainWindow()
+window.show()
+window.activateWindow()
+window.open_path(sys.argv[1])
+tab = window.current_tab()
+while tab.state != TabState.DONE:
+    QTest.qWait(20)
+offset = tab.document.text.index(sys.argv[2])
+tab.view.setTextCursor(tab.view.cursor_for(offset + 1, offset + 1))
+tab.view.setFocus()
+QTest.qWait(20)
+QTest.keyClick(tab.view, Qt.Key.Key_A)
+print(len(tab.review.decisions), flush=True)
+while True:  # reviewing on, until killed
+    QTest.qWait(20)
+"""
+
+
+def test_a_decision_shown_survives_kill_9_of_the_app(tmp_path):
+    path = tmp_path / "memo.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    app = subprocess.Popen([sys.executable, "-c", KILLED_APP, str(path), JANE_MAIL], stdout=subprocess.PIPE,
+                           text=True, env=env)
+    try:
+        assert app.stdout is not None
+        assert app.stdout.readline().strip() == "1"  # the decision is drawn: now kill the app
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait()
+    jane = TEXT.index(JANE_MAIL)
+    with ResultStore(default_store_path()) as store:
+        [decision] = store.all_decisions()
+    assert (decision.start, decision.end, decision.verdict) == (jane, jane + len(JANE_MAIL), Verdict.ACCEPTED)
 
 
 def test_an_edited_file_lists_its_stale_decisions(qtbot, tmp_path):
