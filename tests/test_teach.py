@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -390,7 +391,13 @@ def test_cli_teach_train_then_analyze_then_share(home, tmp_path):
     assert json.loads(lines[1]) == {"id": 2, "sentiment": None, "entities": [], "classify": None,
                                     "error": "needs string field(s) text"}
     listed = json.loads(run_cli("teach", "list", "--json").stdout)
-    assert [(x["name"], x["labels"]) for x in listed] == [("topics", ["food", "sport"])]
+    assert [(x["name"], x["labels"], x["error"]) for x in listed] == [("topics", ["food", "sport"], None)]
+    manifest = json.loads((home / "classify-topics" / "manifest.json").read_text())
+    elsewhere = tmp_path / "elsewhere"  # the same classifier where another encoder is installed
+    shutil.copytree(home / "classify-topics", elsewhere / "classify-topics")
+    listed = json.loads(run_cli("--models", str(elsewhere), "teach", "list", "--json",
+                                env={"SQZDESK_MODEL_PATH": ""}).stdout)
+    assert "another sentence encoder" in listed[0]["error"] and manifest["task_params"]["embed_sha256"]
     shared = tmp_path / "topics.sqzclf"
     assert run_cli("teach", "export", "topics", str(shared)).returncode == 0
     assert run_cli("teach", "remove", "topics").returncode == 0

@@ -104,10 +104,25 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _installed_encoder(args: argparse.Namespace) -> str | None:
+    """The installed embed model's sha256 (None when there is none): a classifier runs only on its own."""
+    from sqzdesk.engine import BundleError, find_bundle
+
+    try:
+        return find_bundle("embed", model_dirs(args)).manifest.files["model"].sha256
+    except BundleError:
+        return None
+
+
 def run_list(args: argparse.Namespace) -> int:
     from sqzdesk.engine.classify import find_classifiers
 
     entries = find_classifiers(model_dirs(args))
+    encoder = _installed_encoder(args)
+    for i, e in enumerate(entries):
+        if e.classifier is not None and e.classifier.embed_sha256 != encoder:
+            entries[i] = type(e)(e.name, e.path, e.classifier,
+                                 "trained on another sentence encoder than the installed one: train it again")
     if args.json:
         rows = []
         for e in entries:
@@ -122,7 +137,7 @@ def run_list(args: argparse.Namespace) -> int:
         print("no classifiers yet: make one with `sqzdesk teach train DATA --name NAME`")
         return 0
     for e in entries:
-        if e.classifier is None:
+        if e.classifier is None or e.error:
             print(f"UNUSABLE  {e.name}  {e.path}\n          {e.error}")
             continue
         m = e.classifier.bundle.manifest
