@@ -26,6 +26,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -51,7 +52,7 @@ def pooled_graph(model: onnx.ModelProto) -> onnx.ModelProto:
     graph.initializer.extend(keep)
     graph.initializer.extend([numpy_helper.from_array(np.array([2], np.int64), "pool.mask_axis"),
                               numpy_helper.from_array(np.array([1], np.int64), "pool.seq_axis"),
-                              numpy_helper.from_array(np.float32(1e-9), "pool.eps")])
+                              numpy_helper.from_array(np.array(1e-9, dtype=np.float32), "pool.eps")])
     graph.node.extend([
         helper.make_node("Cast", ["attention_mask"], ["pool.mask_f"], to=TensorProto.FLOAT, name="pool_cast"),
         helper.make_node("Unsqueeze", ["pool.mask_f", "pool.mask_axis"], ["pool.mask3"], name="pool_unsqueeze"),
@@ -230,7 +231,7 @@ def build(args: argparse.Namespace) -> Path:
                                    "int8": round(int8.stat().st_size / 1e6, 1)}}
         reference = reference_vectors(texts)
         params = {"stride": STRIDE, "pooling": "mean", "normalized": True}
-        common = dict(name=BUNDLE_NAME, version="1.0.0", task="embed", architecture=spec, labels=[],
+        common: dict[str, Any] = dict(name=BUNDLE_NAME, version="1.0.0", task="embed", architecture=spec, labels=[],
                       max_length=MAX_LENGTH, tokenizer_file=tokenizer_path(), quantization="int8-dynamic-per-channel",
                       task_params=params)
         probe = Path(tmp) / "fp32-bundle"
