@@ -29,6 +29,7 @@ from sqzdesk.engine.teach import (
     export_file,
     fit_head,
     import_file,
+    least_sure,
     read_examples,
     save,
     stratified_folds,
@@ -475,3 +476,16 @@ def test_training_reports_progress_and_can_be_cancelled(home, tiny_embed):
     with pytest.raises(Cancelled):
         train("topics", data, tiny_embed, should_stop=stop)
     assert not home.exists()
+
+
+def test_least_sure_ranks_unlabelled_texts_by_margin(tiny_embed):
+    """Active learning: every candidate once, ordered by margin (the tiny encoder's random weights say
+    nothing about which is truly least sure, so only the order and the range are checked)."""
+    data = examples_from_pairs(_topic_rows())
+    mixed = SPORT[0] + " " + FOOD[0]
+    candidates = [SPORT[1], mixed, FOOD[2]]
+    ranked = least_sure(data, candidates, tiny_embed)
+    assert sorted(i for i, _ in ranked) == [0, 1, 2]
+    margins = [m for _, m in ranked]
+    assert margins == sorted(margins) and all(0.0 <= m <= 1.0 for m in margins)
+    assert least_sure(data, [], tiny_embed) == []

@@ -613,3 +613,30 @@ def import_file(path: Path, root: Path | None = None, *, replace: bool = False) 
         raise
     return load_classifier(target)
 
+
+
+# ---- active learning -----------------------------------------------------------------------------
+
+def least_sure(data: TrainingData, candidates: Sequence[str], embed: EmbedModel, *,
+               progress: Progress | None = None, should_stop: ShouldStop | None = None) -> list[tuple[int, float]]:
+    """The candidates (unlabelled texts) ordered by how unsure a head fitted on ``data`` is about them,
+    least sure first, as ``(index into candidates, margin)``: the margin is the top probability minus the
+    second, so 0 is a coin toss. Labelling those next teaches the head most per example (uncertainty
+    sampling); the GUI's Teach panel proposes the first one.
+
+    The head is fitted on everything labelled so far without cross-validation (a quick fit, not a
+    classifier to keep); texts are embedded as :func:`train` embeds them, so the ranking matches what
+    training will see. ``progress``/``should_stop`` as in :func:`train`.
+    """
+    if not candidates:
+        return []
+    labels = data.labels
+    texts = [e.text for e in data.examples] + list(candidates)
+    vectors = document_vectors(embed, texts, progress, should_stop)
+    y = np.array([labels.index(e.label) for e in data.examples], dtype=np.int64)
+    head = fit_head(vectors[:len(y)], y, len(labels))
+    probs = head.probabilities(vectors[len(y):])
+    top2 = np.sort(probs, axis=1)[:, -2:]
+    margins = top2[:, 1] - top2[:, 0]
+    order = sorted(range(len(candidates)), key=lambda i: (float(margins[i]), i))
+    return [(i, float(margins[i])) for i in order]
