@@ -34,6 +34,7 @@ from sqzdesk.batch.decisions import Decision, Source
 from sqzdesk.batch.store import StoreError
 from sqzdesk.documents import Document
 from sqzdesk.engine import Analysis, AnalysisChunk, Answer, Entity
+from sqzdesk.gui.categories_panel import CategoriesPanel, class_colours
 from sqzdesk.gui.document_view import DocumentView
 from sqzdesk.gui.entity_panel import EntityPanel, entity_key
 from sqzdesk.gui.entity_types import is_pattern, type_name
@@ -69,6 +70,8 @@ class DocumentTab(QWidget):
     question_asked = Signal(int, str)  # doc_id, question
     tint_changed = Signal(bool)        # the user flipped the tint switch in this tab
     types_changed = Signal(str, bool)  # entity type, shown
+    label_key = Signal(object, int, bool)  # this tab, label index (0-based), whole document: a Teach key
+    class_tint_chosen = Signal(str)    # classifier name, "" for sentiment
 
     def __init__(self, doc_id: int, document: Document, settings: Settings, parent: QWidget | None = None,
                  *, sha256: str | None = None, review: ReviewSession | None = None,
@@ -87,6 +90,7 @@ class DocumentTab(QWidget):
         self.analysis: Analysis | None = None    # the whole result, once the analysis is done
         self.seconds: float | None = None
         self._neutral_below = 0.0
+        self._classifier_labels: dict[str, tuple[str, ...]] = {}  # custom classifiers run on documents
         self._pending: list[AnalysisChunk] = []  # arrived, not yet shown
         self._partial = QTimer(self, singleShot=True, interval=PARTIAL_MS)
         self._partial.timeout.connect(self._apply_pending)
@@ -102,6 +106,7 @@ class DocumentTab(QWidget):
         self.context_menu: QMenu | None = None   # the last one shown (tests reach its actions)
         self.label_menu: QMenu | None = None
         self._build_review_actions()
+        self._build_label_actions()
         self.find_bar = FindBar()
         self.find_bar.hide()
         self.find_bar.find_requested.connect(self._find)
@@ -123,18 +128,24 @@ class DocumentTab(QWidget):
         self.entity_panel = EntityPanel()
         self.entity_panel.occurrences_chosen.connect(self.show_occurrences)
         self.entity_panel.visibility_changed.connect(self._visibility_changed)
+        self.categories = CategoriesPanel()
+        self.categories.tint_chosen.connect(self.class_tint_chosen)
         self.qa = QAPanel()
         self.qa.question_asked.connect(self._ask)
         self.qa.answer_chosen.connect(self.show_answer)
 
         side = QSplitter(Qt.Orientation.Vertical)
         side.setChildrenCollapsible(False)
+        self.categories_box = _section("Categories", self.categories)
+        self.categories_box.hide()  # shown while a custom classifier runs on documents
+        side.addWidget(self.categories_box)
         side.addWidget(_section("Sentiment", self.sentiment))
         side.addWidget(_section("Entities", self.entity_panel))
         side.addWidget(_section("Questions", self.qa))
         side.setStretchFactor(0, 0)
-        side.setStretchFactor(1, 3)
-        side.setStretchFactor(2, 2)
+        side.setStretchFactor(1, 0)
+        side.setStretchFactor(2, 3)
+        side.setStretchFactor(3, 2)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 6, 6, 6)
@@ -191,6 +202,28 @@ class DocumentTab(QWidget):
                                  "Mark the selected text as an entity the model and the rules missed")
         self.next_action = action("&Next entity", lambda: self.step(1), ("N",), "Select the next entity")
         self.prev_action = action("&Previous entity", lambda: self.step(-1), ("P",), "Select the previous entity")
+
+    def _build_label_actions(self) -> None:
+        """The Teach panel's keys: 1-9 label the sentence at the cursor (or the selection) with the
+        panel's first to ninth label, Ctrl+1-9 the whole document. Actions on the text view like the
+        review keys (no clash: those are letters), enabled only while the panel is in labelling mode, so a
+        digit typed anywhere else, or with the mode off, does nothing surprising."""
+        self.label_actions: list[QAction] = []
+        for whole in (False, True):
+            for i in range(9):
+                key = f"Ctrl+{i + 1}" if whole else str(i + 1)
+                what = "the whole document" if whole else "the sentence at the cursor"
+                a = QAction(f"Label {what} with label {i + 1}", self.view)
+                a.setShortcut(QKeySequence(key))
+                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                a.triggered.connect(partial(self.label_key.emit, self, i, whole))
+                a.setEnabled(False)
+                self.view.addAction(a)
+                self.label_actions.append(a)
+
+    def set_labelling(self, on: bool) -> None:
+        for a in self.label_actions:
+            a.setEnabled(on)
 
     def target(self) -> Target | None:
         """What the review keys act on: the entity (found, or the analyst's) at the text cursor, or the
@@ -395,6 +428,19 @@ class DocumentTab(QWidget):
         self.entity_panel.set_style(colours, settings.hidden_types)
         self.sentiment.set_tint(settings.sentiment_tint)
         self.view.set_zoom(settings.zoom)
+        self._apply_class_tint()
+
+    def set_classifiers(self, labels: dict[str, tuple[str, ...]]) -> None:
+        """The classifiers that run on documents, with their labels (name -> labels; empty: none)."""
+        self._classifier_labels = dict(labels)
+        self.categories_box.setVisible(bool(labels))
+        self._apply_class_tint()
+
+    def _apply_class_tint(self) -> None:
+        labels = self._classifier_labels
+        name = self.settings.class_tint if self.settings.class_tint in labels else ""
+        self.view.set_class_tint(name, class_colours(labels.get(name, ())))
+        self.categories.set_classifiers(list(labels), labels, name)
 
     def set_models(self, status: ModelStatus) -> None:
         self._neutral_below = status.neutral_below()
@@ -437,6 +483,7 @@ class DocumentTab(QWidget):
         self.view.clear_results()
         self.entity_panel.clear()
         self.sentiment.clear()
+        self.categories.clear()
 
     def add_chunk(self, job: AnalysisJob, chunk: AnalysisChunk) -> None:
         """Partial results: shown within PARTIAL_MS, while the rest of the document is analysed.
@@ -459,6 +506,7 @@ class DocumentTab(QWidget):
         chunks, self._pending = self._pending, []
         entities = [e for c in chunks for e in c.entities]
         sentences = [s for c in chunks for s in c.sentences]
+        self.view.add_classes([k for c in chunks for k in c.classes])
         self.entities.extend(entities)
         if {e.label for e in entities} - set(self.settings.colours):
             self.apply_settings(self.settings)
@@ -471,6 +519,7 @@ class DocumentTab(QWidget):
         last = chunks[-1]
         if self.state == TabState.RUNNING:
             self.sentiment.set_overall(last.document, final=False)  # the engine's, over every chunk so far
+            self.categories.set_document(last.document_classes, final=False)
             percent = int(100 * last.end / max(1, last.total))
             self._set_state(TabState.RUNNING, f"Analysing… {percent}% done; results appear as they come.")
 
@@ -481,6 +530,7 @@ class DocumentTab(QWidget):
         self.analysis = result.analysis
         self.seconds = result.seconds
         self.sentiment.set_overall(result.analysis.sentiment, final=True)
+        self.categories.set_document(result.analysis.document_classes, final=True)
         self.entity_panel.finish()
         n_entities = len(result.analysis.entities)
         n_patterns = sum(is_pattern(e.label) for e in result.analysis.entities)

@@ -2,7 +2,7 @@
 
 Highlights are ``QTextEdit.ExtraSelection`` layers, not formats written into the document: results
 arrive chunk by chunk and can be filtered or recoloured at any time without touching the text.
-Layers, bottom to top: sentence tint, entities (one colour per type; the model's names underlined,
+Layers, bottom to top: sentence tint (by sentiment, or by a custom classifier's labels), entities (one colour per type; the model's names underlined,
 pattern matches such as e-mail addresses and IBANs underlined with dashes), the analyst's spans that no
 model or rule found (added, or a rejected repeat), "marked" spans (every mention of the entity the user
 picked). A reviewed span is drawn by its verdict: accepted boxed (lines above and below, in green),
@@ -38,7 +38,8 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from sqzdesk.batch.decisions import Decision, Verdict
 from sqzdesk.engine import Entity, SentenceSentiment
-from sqzdesk.gui.entity_types import is_pattern, provenance
+from sqzdesk.engine.results import Classification, SentenceClasses
+from sqzdesk.gui.entity_types import is_pattern, provenance, term_list_of
 from sqzdesk.gui.offsets import Utf16Map
 
 # Marks on a format saying which layer a selection belongs to (tests and tooltips read them back).
@@ -145,7 +146,11 @@ class DocumentView(QPlainTextEdit):
         self._entity_starts: list[int] = []
         self._found: dict[tuple[int, int], Entity] = {}     # span -> entity, for decisions and lookups
         self._decisions: dict[tuple[int, int], Decision] = {}
-        self.layers = {"tint": SpanLayer(), "entity": SpanLayer(), "review": SpanLayer(), "mark": SpanLayer()}
+        self.layers = {"tint": SpanLayer(), "ctint": SpanLayer(), "entity": SpanLayer(), "review": SpanLayer(),
+                       "mark": SpanLayer()}
+        self._classes: list[SentenceClasses] = []   # every sentence's custom classes, for the class tint
+        self._class_tint = ""                        # the classifier whose labels tint the sentences
+        self._class_colours: dict[str, str] = {}
         self._formats: dict[tuple[str, str], QTextCharFormat] = {}
         self._cache: dict[tuple[str, int], QTextEdit.ExtraSelection] = {}
         self._colours: dict[str, str] = {}
@@ -289,8 +294,44 @@ class DocumentView(QPlainTextEdit):
                                    if s.score >= neutral_below and s.label in TINT)
         self._schedule()
 
+    def add_classes(self, classes: Sequence[SentenceClasses]) -> None:
+        """Sentences' custom classes; those of the tint classifier are drawn at once."""
+        self._classes.extend(classes)
+        if self._class_tint:
+            u16 = self.offsets.to_utf16
+            self.layers["ctint"].extend((u16(c.start), u16(c.end), c.classes[self._class_tint].label)
+                                        for c in classes if self._class_tint in c.classes)
+            self._schedule()
+
+    def set_class_tint(self, name: str, colours: dict[str, str]) -> None:
+        """Tint sentences by classifier ``name``'s labels (``colours``: label -> colour) instead of by
+        sentiment; "" goes back to the sentiment tint."""
+        if (name, colours) == (self._class_tint, self._class_colours):
+            return
+        self._class_tint, self._class_colours = name, dict(colours)
+        self._formats = {k: v for k, v in self._formats.items() if k[0] != "ctint"}
+        self.layers["ctint"] = SpanLayer()
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != "ctint"}
+        if name:
+            u16 = self.offsets.to_utf16
+            self.layers["ctint"].extend((u16(c.start), u16(c.end), c.classes[name].label)
+                                        for c in self._classes if name in c.classes)
+        self._schedule()
+
+    @property
+    def class_tint(self) -> str:
+        return self._class_tint
+
+    def class_at(self, offset: int) -> Classification | None:
+        """The tint classifier's result for the sentence covering code point ``offset``."""
+        for c in self._classes:
+            if c.start <= offset < c.end and self._class_tint in c.classes:
+                return c.classes[self._class_tint]
+        return None
+
     def clear_results(self) -> None:
         """No found entities or sentences any more (the decisions stay: they are the analyst's)."""
+        self._classes = []
         self._entities, self._entity_starts, self._found = [], [], {}
         self.layers = {name: SpanLayer() for name in self.layers}
         self._cache.clear()
@@ -340,6 +381,8 @@ class DocumentView(QPlainTextEdit):
                 fmt.setUnderlineColor(QColor(ADDED_COLOUR))
         elif layer == "tint":
             fmt.setBackground(QColor(TINT[key]))
+        elif layer == "ctint":
+            fmt.setBackground(QColor(self._class_colours.get(key, "#f1f3f5")))
         else:
             fmt.setBackground(QColor(MARK_COLOUR))
             fmt.setForeground(QColor("#000000"))
@@ -377,8 +420,10 @@ class DocumentView(QPlainTextEdit):
     def _apply_layers(self) -> None:
         lo, hi = self.visible_range()
         selections: list[QTextEdit.ExtraSelection] = []
-        for name in ("tint", "entity", "review", "mark"):
-            if name == "tint" and not self._tint_on:
+        for name in ("tint", "ctint", "entity", "review", "mark"):
+            if name == "tint" and (not self._tint_on or self._class_tint):
+                continue
+            if name == "ctint" and not self._class_tint:
                 continue
             for index, start, end, key in self.layers[name].between(lo, hi):
                 if name in ("entity", "review") and split_key(key)[0] in self._hidden:
@@ -472,7 +517,8 @@ class DocumentView(QPlainTextEdit):
             return (f"<b>{d.label}</b> · {state}<br>{_escape(d.text)}"
                     "<br><small>U: undo</small>")
         d = self._decisions.get((entity.start, entity.end))
-        found_by = "found by a rule" if is_pattern(entity.label) else "found by the model"
+        found_by = ("found by a rule" if is_pattern(entity.label) else "from your term list"
+                    if term_list_of(entity) else "found by the model")
         if d is None:
             state = "not reviewed"
         else:

@@ -22,7 +22,14 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from sqzdesk.engine import Entity
 from sqzdesk.engine.manifest import ENTITY_TYPES
-from sqzdesk.gui.entity_types import display_rank, is_pattern, provenance, type_name
+from sqzdesk.gui.entity_types import (
+    display_rank,
+    is_pattern,
+    is_term_label,
+    provenance,
+    term_list_of,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from sqzdesk.gui.review import ReviewCounts
@@ -131,7 +138,8 @@ class EntityPanel(QWidget):
             item = QTreeWidgetItem([type_name(label), "0"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setData(0, KEY_ROLE, label)
-            found_by = "found by pattern" if is_pattern(label) else "found by the entity model"
+            found_by = ("found by pattern" if is_pattern(label) else "list match (your term lists)"
+                        if is_term_label(label) else "found by the entity model")
             item.setToolTip(0, f"{label}, {found_by}: untick to hide these highlights")
             font = item.font(0)
             font.setBold(True)
@@ -187,7 +195,7 @@ class EntityPanel(QWidget):
                 self._rows[key] = row
             row.setData(1, Qt.ItemDataRole.DisplayRole, len(mentions))
             best = max(mentions, key=lambda m: m.score)
-            how = provenance(best) if is_pattern(best.label) else f"best score {best.score:.2f}"
+            how = provenance(best) if is_pattern(best.label) or term_list_of(best) else f"best score {best.score:.2f}"
             row.setToolTip(0, f"{key[0]} · {len(mentions)} mention(s) · {how} — "
                               "click to select every mention")
             touched.add(key[0])

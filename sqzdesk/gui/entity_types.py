@@ -8,9 +8,12 @@ confidence at all, so the GUI says "pattern match" for those instead of a score.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqzdesk.engine import Entity
 from sqzdesk.engine.manifest import ENTITY_TYPES
 from sqzdesk.engine.patterns import PATTERN_TYPES
+from sqzdesk.engine.terms import TermList
 
 TYPE_NAMES = {
     "PER": "People",
@@ -54,8 +57,39 @@ def display_rank(label: str) -> int:
     return DISPLAY_ORDER.index(label) if label in DISPLAY_ORDER else len(DISPLAY_ORDER)
 
 
+_term_lists: tuple[TermList, ...] = ()
+
+
+def set_term_lists(lists: Sequence[TermList]) -> None:
+    """The user's saved term lists (the window sets them when it starts and after every change).
+
+    A term match reaches the GUI as a plain entity with the list's label and score 1.0, like a model
+    entity of that label would; the lists themselves say which list a match came from, so the tooltips
+    and the entity list can say "list match (CLIENTS)" instead of a meaningless model score. Kept here,
+    module-wide, because every widget that describes an entity asks :func:`provenance`.
+    """
+    global _term_lists
+    _term_lists = tuple(lists)
+
+
+def term_list_of(entity: Entity) -> str | None:
+    """The name of the saved list whose label this entity has and whose terms match its text exactly."""
+    for lst in _term_lists:
+        if lst.label == entity.label and lst.pattern.fullmatch(entity.text) and entity.score == 1.0:
+            return lst.name
+    return None
+
+
+def is_term_label(label: str) -> bool:
+    return any(lst.label == label for lst in _term_lists)
+
+
 def provenance(entity: Entity) -> str:
-    """"score 0.87" for a model entity, "pattern match, checksum valid" for a rule's."""
+    """"score 0.87" for a model entity, "pattern match, checksum valid" for a rule's, "list match
+    (CLIENTS)" for a term list's."""
+    listed = term_list_of(entity)
+    if listed is not None:
+        return f"list match ({listed})"
     if not is_pattern(entity.label):
         return f"score {entity.score:.2f}"
     check = _CHECKS.get(entity.label)

@@ -43,6 +43,7 @@ from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.gui.background import Background
 from sqzdesk.gui.document_tab import DocumentTab
+from sqzdesk.gui.entity_types import set_term_lists
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
 from sqzdesk.gui.forget_dialog import ForgetChoice, ForgetDialog, ForgetScope, info_text, report_text
 from sqzdesk.gui.models_dialog import ModelsDialog
@@ -60,6 +61,7 @@ from sqzdesk.gui.worker import (
     GuiJob,
     ModelStatus,
     QuestionJob,
+    TeachJob,
     WorkerHost,
 )
 
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
     from sqzdesk.engine import AnalysisChunk
     from sqzdesk.gui.batch_panel import BatchPanel
     from sqzdesk.gui.store_view import StoreView
+    from sqzdesk.gui.teach_panel import TeachPanel
 
 EMPTY_HINT = "Open a document (Ctrl+O) or drop files here"
 FILE_FILTER = ("Documents (" + " ".join(f"*{s}" for s in sorted(SUPPORTED_SUFFIXES)) + ");;All files (*)")
@@ -119,6 +122,9 @@ class MainWindow(QMainWindow):
         self._next_id = 1
         self._batch: BatchPanel | None = None  # made on first use
         self._store_view: StoreView | None = None
+        self._teach: TeachPanel | None = None
+        self.classifier_labels: dict[str, tuple[str, ...]] = {}  # the classifiers run on documents
+        self._load_term_lists()
         self.background = Background(self)
         self.results_path = Path(results_path) if results_path is not None else default_store_path()
         self.results: ResultStore | None = None
@@ -144,6 +150,7 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel(self.statusBar())
         self.status.cancel_clicked.connect(self.cancel)
 
+        self._find_classifiers()
         self.host = WorkerHost(self._engine_config(), self)
         h = self.host
         h.models_found.connect(self._models_found)
@@ -207,6 +214,12 @@ class MainWindow(QMainWindow):
         self.export_redacted_action = self._action(
             "&Export redacted…", self.export_redacted, ["Ctrl+Shift+E"],
             "A redacted copy of this document with your decisions applied, and its audit file")
+        self.teach_action = self._action(
+            "&Teach…", self.show_teach, ["Ctrl+Shift+T"],
+            "Teach your own labels: label sentences or documents, train a classifier, keep it")
+        self.classifiers_action = self._action(
+            "&Classifiers and term lists…", self.edit_classifiers, [],
+            "Which classifiers run on documents, import and export them, your term lists")
         self.store_view_action = self._action(
             "&People and places across the store", self.show_store_view, ["Ctrl+Shift+P"],
             "Every entity in the result store: which documents it appears in")
@@ -239,12 +252,14 @@ class MainWindow(QMainWindow):
         view.addAction(self.tint_action)
         view.addSeparator()
         view.addAction(self.store_view_action)
+        view.addAction(self.teach_action)
         analysis = bar.addMenu("&Analysis")
         for a in (self.analyse_action, self.ask_action, self.cancel_action):
             analysis.addAction(a)
         tools = bar.addMenu("&Tools")
         tools.addAction(self.settings_action)
         tools.addAction(self.models_action)
+        tools.addAction(self.classifiers_action)
         tools.addSeparator()
         tools.addAction(self.store_info_action)
         tools.addAction(self.forget_action)
@@ -264,7 +279,30 @@ class MainWindow(QMainWindow):
         """What the shared models are built with (tabs and batch dock alike); the rest is the engine's
         default, batch size included, so a tab gives what ``sqzdesk analyze`` and ``batch`` give."""
         return EngineConfig(threads=self.settings.effective_threads(),
-                            answer_threshold=self.settings.answer_threshold, dirs=self.model_dirs)
+                            answer_threshold=self.settings.answer_threshold, dirs=self.model_dirs,
+                            classifiers=tuple(self.classifier_labels))
+
+    def _find_classifiers(self) -> None:
+        """Which of the enabled classifiers can run (their labels, for the Categories box and the tint).
+
+        Read on the GUI thread: a classifier is a few kilobytes, checked by its checksums. An enabled one
+        that is gone or damaged is left out, not handed to the engine, where it would fail every analysis;
+        Tools -> Classifiers and term lists says why it is unusable."""
+        from sqzdesk.engine.classify import find_classifiers
+
+        dirs = list(self.model_dirs) if self.model_dirs is not None else None
+        usable = {e.name: e.classifier.labels for e in find_classifiers(dirs) if e.classifier is not None}
+        self.classifier_labels = {name: usable[name] for name in self.settings.classifiers if name in usable}
+
+    def _load_term_lists(self) -> None:
+        """The saved term lists, so highlights can say which list a match came from."""
+        from sqzdesk.engine.terms import TermsError, TermStore
+
+        try:
+            set_term_lists(TermStore().load())
+        except TermsError as exc:
+            set_term_lists(())
+            self.statusBar().showMessage(f"Term lists not used: {exc}", 10_000)
 
     def _run_options(self) -> RunOptions:
         from sqzdesk.batch.runner import RunOptions
@@ -284,17 +322,27 @@ class MainWindow(QMainWindow):
                                                                settings.answer_threshold):
             self.host.configure(replace(self.host.config, threads=settings.effective_threads(),
                                         answer_threshold=settings.answer_threshold))
+        if old.classifiers != settings.classifiers:
+            self._find_classifiers()
+            self.host.configure(replace(self.host.config, classifiers=tuple(self.classifier_labels)))
+            for tab in self.all_tabs():
+                tab.set_classifiers(self.classifier_labels)
         if self._batch is not None and old.max_bytes != settings.max_bytes:
             self._batch.configure(self._run_options())
         for tab in self.all_tabs():
             tab.apply_settings(settings)
         self.tint_action.setChecked(settings.sentiment_tint)
         self.store.save(settings)
+        if old.classifiers != settings.classifiers:
+            self.reanalyse_all()
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
             self.apply_settings(dialog.result_settings())
+
+    def set_class_tint(self, name: str) -> None:
+        self.apply_settings(replace(self.settings, class_tint=name))
 
     def set_tint(self, on: bool) -> None:
         self.apply_settings(replace(self.settings, sentiment_tint=bool(on)))
@@ -408,6 +456,10 @@ class MainWindow(QMainWindow):
         tab.question_asked.connect(self.ask)
         tab.tint_changed.connect(self.set_tint)
         tab.types_changed.connect(self.set_type_shown)
+        tab.class_tint_chosen.connect(self.set_class_tint)
+        tab.label_key.connect(self._label_key)
+        tab.set_classifiers(self.classifier_labels)
+        tab.set_labelling(self._teach is not None and self._teach.labelling.isChecked())
         if self.models is not None:
             tab.set_models(self.models)
         pages = f" · {len(document.pages)} pages" if document.pages else ""
@@ -424,6 +476,8 @@ class MainWindow(QMainWindow):
         if not isinstance(tab, DocumentTab):
             return
         self.host.cancel_doc(tab.doc_id)
+        if self._teach is not None:
+            self._teach.forget_tab(tab.doc_id)
         self.tabs.removeTab(index)
         tab.deleteLater()
         if not self.tabs.count():
@@ -464,6 +518,12 @@ class MainWindow(QMainWindow):
             return  # the tab already says why nothing is analysed
         self.host.analyse(tab.doc_id, tab.document.text, self.pattern_types())
 
+    def reanalyse_all(self) -> None:
+        """Every open document again (the classifiers or term lists changed)."""
+        for tab in self.all_tabs():
+            self.host.cancel_doc(tab.doc_id)
+            self.analyse(tab)
+
     def reanalyse(self) -> None:
         tab = self.current_tab()
         if tab is not None:
@@ -485,8 +545,13 @@ class MainWindow(QMainWindow):
             tab.set_models(status)
 
     def _job_started(self, job: GuiJob) -> None:
+        if isinstance(job, TeachJob):
+            self.status.set_busy(True, "Training a classifier…" if job.what == "train" else "Ranking sentences…")
+            return
         tab = self.tab_for(job.doc_id)
         if tab is None:
+            return
+        if isinstance(job, TeachJob):
             return
         if isinstance(job, AnalysisJob):
             tab.analysis_started(job)
@@ -526,7 +591,7 @@ class MainWindow(QMainWindow):
             return
         if isinstance(job, QuestionJob):
             tab.qa.show_failed(reason)
-        else:
+        elif isinstance(job, AnalysisJob):
             tab.analysis_failed(job, reason)
 
     def _cancelled(self, job: GuiJob) -> None:
@@ -535,7 +600,7 @@ class MainWindow(QMainWindow):
             return
         if isinstance(job, QuestionJob):
             tab.qa.show_cancelled()
-        else:
+        elif isinstance(job, AnalysisJob):
             tab.analysis_cancelled(job)
 
     # --- small commands --------------------------------------------------------------------------
@@ -564,6 +629,88 @@ class MainWindow(QMainWindow):
             QApplication.restoreOverrideCursor()
         dialog.exec()
         self.host.rescan()  # the user may have installed or removed a bundle meanwhile
+
+    # --- teach: the panel, classifiers and term lists ------------------------------------------------
+
+    def teach_panel(self) -> TeachPanel:
+        """The Teach dock, made on first use (right of the text: it is used beside a document)."""
+        if self._teach is None:
+            from PySide6.QtWidgets import QDockWidget
+
+            from sqzdesk.gui.teach_panel import TeachPanel
+
+            self._teach = TeachPanel(self.host, self.all_tabs, self.current_tab)
+            self._teach.saved.connect(self._classifier_kept)
+            self._teach.labelling_changed.connect(self._set_labelling)
+            self._teach.show_requested.connect(self._show_to_label)
+            dock = QDockWidget("Teach", self)
+            dock.setObjectName("teach-dock")
+            dock.setWidget(self._teach)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return self._teach
+
+    def show_teach(self) -> None:
+        panel = self.teach_panel()
+        dock = panel.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        (panel.name if not panel.name.text() else panel.new_label).setFocus()
+
+    def _set_labelling(self, on: bool) -> None:
+        for tab in self.all_tabs():
+            tab.set_labelling(on)
+        current = self.current_tab()
+        if on and current is not None:
+            current.view.setFocus()
+        if on:
+            self.statusBar().showMessage("Labelling: 1-9 label the sentence at the cursor, Ctrl+1-9 the whole "
+                                         "document", 8000)
+
+    def _label_key(self, tab: DocumentTab, index: int, whole: bool) -> None:
+        self.teach_panel().label_in(tab, index, whole)
+
+    def _show_to_label(self, doc_id: int, start: int, end: int) -> None:
+        tab = self.tab_for(doc_id)
+        if tab is None:
+            return
+        self.tabs.setCurrentWidget(tab)
+        tab.view.mark_spans([])
+        tab.view.select_span(start, end)
+        tab.view.setFocus()
+
+    def _classifier_kept(self, name: str) -> None:
+        """A classifier taught in the panel runs on documents from now on."""
+        if name in self.settings.classifiers:
+            self._find_classifiers()  # kept again under its name: the new head replaces the old
+            self.host.rescan()
+            for tab in self.all_tabs():
+                tab.set_classifiers(self.classifier_labels)
+            self.reanalyse_all()
+            return
+        self.apply_settings(replace(self.settings, classifiers=(*self.settings.classifiers, name)))
+
+    def edit_classifiers(self) -> None:
+        from sqzdesk.gui.classifiers_dialog import ClassifiersDialog
+
+        dirs = list(self.model_dirs) if self.model_dirs is not None else None
+        dialog = ClassifiersDialog(self.settings.classifiers, self, dirs)
+        accepted = dialog.exec()
+        self.classifiers_changed(dialog.enabled() if accepted else self.settings.classifiers, dialog.changed)
+
+    def classifiers_changed(self, enabled: tuple[str, ...], files_changed: bool) -> None:
+        """After the dialog: the enabled set saved, and the models rebuilt when a classifier or term list
+        was added or removed (the pool reads both when it builds the analysis)."""
+        if files_changed:
+            self._load_term_lists()
+            self._find_classifiers()
+            self.host.rescan()
+        if tuple(enabled) != self.settings.classifiers:
+            self.apply_settings(replace(self.settings, classifiers=tuple(enabled)))
+        elif files_changed:
+            for tab in self.all_tabs():
+                tab.set_classifiers(self.classifier_labels)
+            self.reanalyse_all()
 
     # --- review: export, the store view, forget ----------------------------------------------------
 

@@ -59,6 +59,8 @@ class Settings:
     recent_files: tuple[str, ...] = ()
     zoom: int = 0                    # font size steps from the default
     geometry: str = ""               # QMainWindow.saveGeometry(), base64
+    classifiers: tuple[str, ...] = ()  # custom classifiers every analysis applies (Tools -> Classifiers)
+    class_tint: str = ""             # tint sentences by this classifier's labels instead of sentiment
 
     def colour(self, label: str) -> str:
         if label in self.colours:
@@ -87,7 +89,7 @@ class Settings:
 
 def _coerce(name: str, value: Any, default: Any) -> Any:
     """``value`` if it has the field's type, else the default."""
-    if name in ("hidden_types", "recent_files"):
+    if name in ("hidden_types", "recent_files", "classifiers"):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)
         return default
@@ -132,6 +134,7 @@ class SettingsStore:
         data = asdict(settings)
         data["hidden_types"] = list(settings.hidden_types)
         data["recent_files"] = list(settings.recent_files)
+        data["classifiers"] = list(settings.classifiers)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -38,6 +38,8 @@ from sqzdesk.engine.errors import AnalysisError
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.engine.pool import EngineConfig, ModelPool, ModelStatus
 from sqzdesk.engine.scheduler import Job, JobContext, Priority, Scheduler
+from sqzdesk.engine.teach import TeachError
+from sqzdesk.engine.terms import TermsError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ SWITCH_INTERVAL_S = 0.001
 
 __all__ = [
     "AnalysisJob", "AnalysisResult", "AnswerResult", "CancelBoard", "EngineConfig", "GuiJob", "ModelStatus",
-    "QuestionJob", "WorkerHost",
+    "NO_DOCUMENT", "QuestionJob", "TeachJob", "WorkerHost",
 ]
 
 
@@ -70,7 +72,22 @@ class QuestionJob:
     context: str = field(repr=False)
 
 
-GuiJob = AnalysisJob | QuestionJob
+@dataclass(frozen=True)
+class TeachJob:
+    """Model work for the Teach panel (training a classifier, ranking sentences to label next): ``work``
+    runs on the engine thread with the pool and gets (pool, progress, should_stop). It belongs to no
+    document, so its ``doc_id`` is :data:`NO_DOCUMENT` and the tabs' handlers pass it by."""
+
+    ticket: int
+    what: str                      # "train", "suggest": says which result ``teach_ready`` carries
+    work: Callable[[ModelPool, Callable[[int, int], None], Callable[[], bool]], Any] = field(
+        repr=False, compare=False)
+    doc_id: int = -1
+
+
+NO_DOCUMENT = -1
+
+GuiJob = AnalysisJob | QuestionJob | TeachJob
 
 
 @dataclass(frozen=True)
@@ -134,7 +151,7 @@ def one_line(reason: object) -> str:
 def failure_message(exc: BaseException) -> str:
     """The one line a tab shows for a failed job: the engine's own reason for inputs it declines
     (no words, too long) and for missing models; anything else is a bug and says so."""
-    if isinstance(exc, AnalysisError | BundleError | DocumentError):
+    if isinstance(exc, AnalysisError | BundleError | DocumentError | TeachError | TermsError):
         return one_line(exc)
     return f"unexpected error ({type(exc).__name__}: {one_line(exc)})"
 
@@ -152,6 +169,7 @@ class WorkerHost(QObject):
     chunk_ready = Signal(object, object)      # AnalysisJob, AnalysisChunk: partial results, as they come
     analysis_ready = Signal(object, object)   # AnalysisJob, AnalysisResult
     answers_ready = Signal(object, object)    # QuestionJob, AnswerResult
+    teach_ready = Signal(object, object)      # TeachJob, what its work returned
     failed = Signal(object, str)              # job, one-line reason
     cancelled = Signal(object)                # job
     job_done = Signal(object)                 # job; always the last signal of a job
@@ -231,6 +249,18 @@ class WorkerHost(QObject):
         job = QuestionJob(self._next_ticket(), doc_id, question, context)
         return self._submit(job, self._answer)
 
+    def teach(self, what: str, work: Callable[[ModelPool, Callable[[int, int], None], Callable[[], bool]], Any]
+              ) -> TeachJob:
+        """Run ``work`` (training, ranking) on the engine thread at interactive priority; the outcome is
+        ``teach_ready``, ``failed`` (TeachError's one line as it is) or ``cancelled`` (:meth:`cancel_doc`
+        with :data:`NO_DOCUMENT`, or :meth:`cancel`)."""
+        job = TeachJob(self._next_ticket(), what, work)
+        return self._submit(job, self._teach)
+
+    def _teach(self, job: TeachJob, ctx: JobContext) -> Any:
+        report = _Throttle(lambda done, total: self.progress.emit(job, done, total))
+        return job.work(self.pool, report, self._stop_check(job, ctx))
+
     def _next_ticket(self) -> int:
         if self._stopped:
             raise RuntimeError("the engine has been shut down")
@@ -266,12 +296,14 @@ class WorkerHost(QObject):
             except Cancelled:
                 self.cancelled.emit(job)
             except BaseException as exc:  # noqa: BLE001 - every failure must reach the tab
-                if not isinstance(exc, AnalysisError | BundleError | DocumentError):
+                if not isinstance(exc, AnalysisError | BundleError | DocumentError | TeachError | TermsError):
                     log.error("engine job %s failed", engine_job.name, exc_info=exc)
                 self.failed.emit(job, failure_message(exc))
             else:
                 if isinstance(job, AnalysisJob):
                     self.analysis_ready.emit(job, result)
+                elif isinstance(job, TeachJob):
+                    self.teach_ready.emit(job, result)
                 else:
                     self.answers_ready.emit(job, result)
         finally:
