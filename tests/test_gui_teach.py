@@ -77,8 +77,11 @@ def test_label_train_keep_and_the_document_shows_the_label(qtbot, home, tmp_path
     label_by_key(qtbot, tab, SPORT[0], Qt.Key.Key_1)
     assert panel.examples == {}, "number keys do nothing until labelling mode is on"
     panel.labelling.click()
-    for sentence in SPORT[:3]:
+    for sentence in SPORT[:2]:
         label_by_key(qtbot, tab, sentence, Qt.Key.Key_1)
+    third = tab.document.text.index(SPORT[2])
+    assert tab.view.selected_span() == (third, third + len(SPORT[2])), "labelling selects the next sentence"
+    qtbot.keyClick(tab.view, Qt.Key.Key_1)   # so the next key labels it
     for sentence in FOOD[:3]:
         label_by_key(qtbot, tab, sentence, Qt.Key.Key_2)
     label_by_key(qtbot, tab, FOOD[3], Qt.Key.Key_1)   # a slip, corrected by labelling it again
@@ -230,3 +233,33 @@ def test_teach_shortcuts_are_in_the_readme(qtbot):
     assert window.teach_action.shortcut().toString() == "Ctrl+Shift+T"
     for key in ("Ctrl+Shift+T", *(str(i) for i in range(1, 10)), *(f"Ctrl+{i}" for i in range(1, 10))):
         assert any(key in column for column in first_columns), key
+
+
+def test_classifiers_dialog_exports_removes_imports_and_reads_term_files(qtbot, home, tmp_path, tiny_root):
+    from sqzdesk.engine import load_bundle
+    from sqzdesk.engine.embed import EmbedModel
+    from sqzdesk.engine.teach import examples_from_pairs, save, train
+
+    embed = EmbedModel(load_bundle(tiny_root / "tiny-embed"), threads=1)
+    pairs = [(s, "sport") for s in SPORT] + [(s, "food") for s in FOOD]
+    save(train("topics", examples_from_pairs(pairs), embed))
+    dialog = ClassifiersDialog(("topics", "gone"), None)
+    qtbot.addWidget(dialog)
+    assert dialog.enabled() == ("topics",), "an enabled classifier that is not installed is dropped"
+    assert "topics — food, sport" in dialog.classifiers.item(0).text()
+    assert dialog.export_classifier("topics", tmp_path)
+    shared = tmp_path / "topics.sqzclf"
+    assert shared.is_file()
+    assert dialog.remove_classifier("topics") and dialog.enabled() == () and not saved_classifiers(home)
+    assert dialog.import_classifier(shared) and dialog.enabled() == ("topics",) and dialog.changed
+    assert not dialog.import_classifier(shared) and "exists" in dialog.message.text()
+    bogus = tmp_path / "bogus.sqzclf"
+    bogus.write_bytes(b"not a zip")
+    assert not dialog.import_classifier(bogus) and "not a readable classifier file" in dialog.message.text()
+
+    terms = tmp_path / "clients.csv"
+    terms.write_text("term,notes\nAcme Corp,big\nGlobex,\n", encoding="utf-8")
+    assert dialog.terms_from_file(terms) == ["Acme Corp", "Globex"]
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\n", encoding="utf-8")
+    assert dialog.terms_from_file(empty) == [] and "no terms" in dialog.message.text()

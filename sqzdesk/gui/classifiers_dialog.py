@@ -286,17 +286,22 @@ class ClassifiersDialog(QDialog):
 
     def _import_terms(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Terms from a file", "", "Text or CSV (*.txt *.csv);;All files (*)")
-        if not path:
-            return
+        if path:
+            entries = self.terms_from_file(Path(path))
+            if entries:
+                self._add_terms(entries, Path(path).stem)
+
+    def terms_from_file(self, path: Path) -> list[str]:
+        """The terms of a .txt (one a line) or .csv file (its ``term`` column), for the new-list form;
+        empty, with the reason said, when there are none or the file cannot be read."""
         try:
-            entries = read_terms_file(Path(path))
+            entries = read_terms_file(path)
         except TermsError as exc:
             self.say(str(exc), error=True)
-            return
+            return []
         if not entries:
             self.say(f"{path}: no terms in it.", error=True)
-            return
-        self._add_terms(entries, Path(path).stem)
+        return entries
 
     def remove_term_list(self, name: str) -> bool:
         try:

@@ -9,7 +9,8 @@ encoder; and nothing is written until Keep (:func:`~sqzdesk.engine.teach.save`, 
 discarded, cancelled or failed training leaves no half-written classifier behind.
 
 Labelling is by keys while the text has the focus and "Label with number keys" is on: 1-9 give the
-sentence at the cursor (or the selected text) the first to ninth label, Ctrl+1-9 the whole document
+sentence at the cursor (or the selected text) the first to ninth label, then select the next sentence,
+so a document is labelled sentence after sentence from the keyboard; Ctrl+1-9 label the whole document
 (the tab's actions, see :meth:`DocumentTab.set_labelling`). "Suggest next" proposes the sentence of the
 open documents that a head fitted on the examples so far is least sure about
 (:func:`~sqzdesk.engine.teach.least_sure`, also a scheduler job): labelling those first teaches the
@@ -319,6 +320,11 @@ class TeachPanel(QWidget):
         done = self.label_text(tab.document.text[start:end], label, f"{tab.title}, at {start}")
         if done:
             tab.view.mark_spans([(start, end)])
+            following = next((s for s in self.sentences_of(tab) if s[0] >= end), None)
+            if following is not None:
+                # The read-only text has no keyboard caret to move, so the next sentence is selected:
+                # the next number key labels it, and a run of sentences is labelled without the mouse.
+                tab.view.select_span(*following)
         return done
 
     def _label_current(self, whole: bool) -> None:
