@@ -37,6 +37,7 @@ class CategoriesPanel(QWidget):
         self.tint = QComboBox()
         self.tint.setToolTip("Colour each sentence by this classifier's label instead of by sentiment")
         self.tint.currentIndexChanged.connect(lambda _: self.tint_chosen.emit(self.tint.currentData() or ""))
+        self.tint.currentIndexChanged.connect(lambda _: self._show_legend())
         self.legend = QLabel("")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
@@ -80,6 +81,7 @@ class CategoriesPanel(QWidget):
 
     def _show_legend(self) -> None:
         name = self.tint.currentData() or ""
+        self.legend.setVisible(bool(name))  # an empty label would still take a line of the small box
         if not name:
             self.legend.setText("")
             return

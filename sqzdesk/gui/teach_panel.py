@@ -90,13 +90,15 @@ class TeachPanel(QWidget):
         self.suggested: tuple[int, int, int] | None = None   # doc_id, start, end of the last suggestion
         self._spans: dict[int, list[tuple[int, int]]] = {}   # doc_id -> prose sentences, computed once
 
+        # Button mnemonics (Alt+key) avoid the menu bar's (File, Edit, View, Analysis, Tools, Help), which
+        # would win: Alt+L add label, Alt+K keys on/off, Alt+S/D label, Alt+G suggest, Alt+R train, Alt+P keep.
         self.name = QLineEdit()
         self.name.setPlaceholderText("classifier name, e.g. topics")
         self.name.setToolTip("Letters, digits, '_', '.' or '-': the name documents show it under")
         self.new_label = QLineEdit()
         self.new_label.setPlaceholderText("new label, e.g. complaint")
         self.new_label.returnPressed.connect(self._add_label_typed)
-        self.add_label_button = QPushButton("&Add label")
+        self.add_label_button = QPushButton("Add &label")
         self.add_label_button.clicked.connect(self._add_label_typed)
         self.label_list = QListWidget()
         self.label_list.setToolTip("Number keys 1-9 label with the first nine labels")
@@ -128,7 +130,7 @@ class TeachPanel(QWidget):
         self.remove_example_button = QPushButton("Remove example")
         self.remove_example_button.clicked.connect(self._remove_examples_selected)
 
-        self.train_button = QPushButton("&Train")
+        self.train_button = QPushButton("T&rain")
         self.train_button.setToolTip("Embed the examples, cross-validate and fit (nothing is saved until Keep)")
         self.train_button.clicked.connect(self.start_training)
         self.cancel_button = QPushButton("Cancel")
@@ -154,7 +156,7 @@ class TeachPanel(QWidget):
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.metrics.verticalHeader().hide()
-        self.keep_button = QPushButton("&Keep")
+        self.keep_button = QPushButton("Kee&p")
         self.keep_button.setToolTip("Save the classifier and run it on documents")
         self.keep_button.clicked.connect(self.keep)
         self.discard_button = QPushButton("Discard")
@@ -325,6 +327,8 @@ class TeachPanel(QWidget):
                 # The read-only text has no keyboard caret to move, so the next sentence is selected:
                 # the next number key labels it, and a run of sentences is labelled without the mouse.
                 tab.view.select_span(*following)
+            else:
+                self.say(f"{self.message.text()} (the last sentence of {tab.title})")
         return done
 
     def _label_current(self, whole: bool) -> None:
