@@ -120,15 +120,17 @@ def test_a_failing_job_reports_its_error_and_the_thread_goes_on(scheduler):
 
 def test_shutdown_cancels_what_is_queued(scheduler):
     work, entered, release = _gate()
-    scheduler.submit(work)
+    running = scheduler.submit(work)
     entered.wait(30)
     queued = scheduler.submit(lambda ctx: "never")
-    threading.Timer(0, release.set).start()
-    scheduler.shutdown()
+    scheduler.shutdown(wait=False)  # while the gate still holds the engine thread
+    release.set()
+    assert running.result(30) == "gate"
     with pytest.raises(Cancelled):
         queued.result(30)
     with pytest.raises(RuntimeError, match="shut down"):
         scheduler.submit(lambda ctx: None)
+    scheduler.shutdown()  # idempotent; waits for the thread
 
 
 def test_a_question_is_answered_while_a_long_batch_analysis_runs(scheduler, tiny_root):
