@@ -126,6 +126,9 @@ def test_label_train_keep_and_the_document_shows_the_label(qtbot, home, tmp_path
     assert tinted and not applied(tab.view, "tint")
     by_span = {(c.start, c.end): c.classes["topics"].label for c in tab.analysis.classes}
     assert all(by_span[(s, e)] in ("sport", "food") for s, e, _ in tinted)
+    start, label = next((s, lab) for (s, _), lab in by_span.items() if tab.view.entity_at(s) is None)
+    tip = tab.view.tooltip_for(start)   # away from any entity: the sentence's class
+    assert tip is not None and f"<b>{label}</b> · topics" in tip
 
 
 @pytest.mark.parametrize("labelled, words", [

@@ -512,7 +512,10 @@ class DocumentView(QPlainTextEdit):
         if entity is None:
             d = self.decision_at(offset)
             if d is None or d.label in self._hidden:
-                return None
+                c = self.class_at(offset) if self._class_tint else None
+                if c is None:
+                    return None
+                return f"<b>{_escape(c.label)}</b> · {_escape(self._class_tint)} · score {c.score:.2f}"
             state = "added by the analyst" if d.verdict is Verdict.ADDED else f"{d.verdict.value} by the analyst"
             return (f"<b>{d.label}</b> · {state}<br>{_escape(d.text)}"
                     "<br><small>U: undo</small>")
