@@ -44,6 +44,25 @@ def make_pdf(path: str | Path, pages: list[str]) -> Path:
     return _save(document, path)
 
 
+def make_placed_pdf(path: str | Path, pages: list[list[tuple[float, float, str]]]) -> Path:
+    """Write a PDF whose text objects stand where the test says: ``(x, y, text)`` in points from the
+    page's bottom left, in the order given (so a test can write two columns line by line, interleaved)."""
+    document = pdfium_c.FPDF_CreateNewDocument()
+    font = pdfium_c.FPDFText_LoadStandardFont(document, b"Helvetica")
+    try:
+        for index, placed in enumerate(pages):
+            page = pdfium_c.FPDFPage_New(document, index, PAGE_WIDTH, PAGE_HEIGHT)
+            try:
+                for x, y, text in placed:
+                    _add_text_at(document, page, font, text, x, y)
+                _generate(page)
+            finally:
+                pdfium_c.FPDF_ClosePage(page)
+    finally:
+        pdfium_c.FPDFFont_Close(font)
+    return _save(document, path)
+
+
 def make_scanned_pdf(path: str | Path, n_pages: int) -> Path:
     """Write ``n_pages`` pages that each hold only a filled grey rectangle: no text layer at all."""
     document = pdfium_c.FPDF_CreateNewDocument()
@@ -61,13 +80,16 @@ def make_scanned_pdf(path: str | Path, n_pages: int) -> Path:
 
 
 def _add_text_line(document, page, font, line: str, line_number: int) -> None:
+    _add_text_at(document, page, font, line, MARGIN, PAGE_HEIGHT - MARGIN - LINE_HEIGHT * line_number)
+
+
+def _add_text_at(document, page, font, line: str, x: float, y: float) -> None:
     text_object = pdfium_c.FPDFPageObj_CreateTextObj(document, font, FONT_SIZE)
     encoded = (line + "\x00").encode("utf-16-le")
     buffer = (ctypes.c_ushort * (len(encoded) // 2)).from_buffer_copy(encoded)
     if not pdfium_c.FPDFText_SetText(text_object, buffer):
         raise RuntimeError(f"PDFium refused the text {line!r}")
-    top = PAGE_HEIGHT - MARGIN - LINE_HEIGHT * line_number
-    pdfium_c.FPDFPageObj_Transform(text_object, 1, 0, 0, 1, MARGIN, top)
+    pdfium_c.FPDFPageObj_Transform(text_object, 1, 0, 0, 1, x, y)
     pdfium_c.FPDFPage_InsertObject(page, text_object)  # the page now owns the object
 
 

@@ -18,7 +18,15 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from pdfmaker import make_encrypted_pdf, make_pdf, make_scanned_pdf
+from pdfmaker import (
+    LINE_HEIGHT,
+    MARGIN,
+    PAGE_HEIGHT,
+    make_encrypted_pdf,
+    make_pdf,
+    make_placed_pdf,
+    make_scanned_pdf,
+)
 
 from sqzdesk.documents import (
     DEFAULT_MAX_BYTES,
@@ -229,12 +237,11 @@ def test_pdf_round_trip_and_page_numbers(tmp_path):
     pages = ["Opening statement.\nSecond line of page one.", "", "The witness arrived on page three."]
     document = read_document(make_pdf(tmp_path / "hearing.pdf", pages))
     assert document.format == "pdf"
-    assert (
-        document.text
-        == "Opening statement.\nSecond line of page one.\n\n\n\nThe witness arrived on page three."
-    )
+    # The two lines of page one are one paragraph: "Second" would not have fitted after "statement."
+    assert document.text == "Opening statement. Second line of page one.\n\n\n\nThe witness arrived on page three."
     assert [page.number for page in document.pages] == [1, 2, 3]
-    for page, expected in zip(document.pages, pages, strict=True):
+    expected_pages = ["Opening statement. Second line of page one.", "", "The witness arrived on page three."]
+    for page, expected in zip(document.pages, expected_pages, strict=True):
         assert document.text[page.start : page.end] == expected
     hit = document.text.index("witness")
     assert document.page_at(hit) == 3
@@ -250,6 +257,100 @@ def test_pdf_text_on_page_two_maps_to_page_two(tmp_path):
     assert document.page_at(document.text.index("Alpha")) == 1
     separator = document.pages[0].end  # the blank line between pages counts as the earlier page
     assert document.page_at(separator) == 1
+
+
+# Lines about as full as a typeset page's (Helvetica 12 pt, 468 pt of text width).
+_FULL = "The committee met on Tuesday to discuss the budget and the delegation was led by"
+
+
+def _pdf_text(tmp_path: Path, *pages: str) -> str:
+    return read_document(make_pdf(tmp_path / "reflow.pdf", list(pages))).text
+
+
+def test_pdf_name_and_sentence_broken_across_lines_read_as_one_line(tmp_path):
+    text = _pdf_text(tmp_path, f"{_FULL} Angela\nMerkel, who spoke for an hour about the state of the roads in\nthe north.")
+    assert text == (f"{_FULL} Angela Merkel, who spoke for an hour about the state of the roads in the north.")
+
+
+def test_pdf_url_and_email_broken_across_lines_are_joined_and_found_as_one_entity(tmp_path):
+    from sqzdesk.engine.patterns import find_patterns
+
+    text = _pdf_text(tmp_path, f"{_FULL} the source (https://github.c\nom/mozilla/pdf.j\ns) and write to "
+                                "angela.merkel@exam\nple.de for more.")
+    assert "(https://github.com/mozilla/pdf.js) and write to angela.merkel@example.de for more." in text
+    found = {(e.label, e.text) for e in find_patterns(text)}
+    assert ("URL", "https://github.com/mozilla/pdf.js") in found
+    assert ("EMAIL", "angela.merkel@example.de") in found
+    assert not any(e.text in ("s", "https://github.c") for e in find_patterns(text))
+
+
+def test_pdf_address_that_ends_before_the_line_break_keeps_its_space(tmp_path):
+    text = _pdf_text(tmp_path, "The committee met on Tuesday to discuss the budget, see (https://example.org),\n"
+                               "and the delegation was led by the chair who spoke at length about the plan.")
+    assert "(https://example.org), and the delegation" in text
+
+
+def test_pdf_hyphenation_across_lines(tmp_path):
+    text = _pdf_text(
+        tmp_path,
+        "The committee met on Tuesday to discuss the budget with the inter-\n"
+        "national delegation, the self-\n"
+        "appointed chair and the Franco-\n"
+        "German group on long-\n"
+        "term plans; long-term plans were agreed by the co-\n"
+        "operation board.",
+    )
+    # PDFium itself marks the first hyphen as a line-end hyphen; the rules decide the rest.
+    assert "with the international delegation" in text
+    assert "the self-appointed chair" in text  # a prefix written with a hyphen
+    assert "the Franco-German group" in text  # the second part is capitalised
+    assert "on long-term plans" in text  # the hyphenated form appears elsewhere
+    assert "co-operation board" in text
+
+
+def test_pdf_hyphen_dropped_when_the_joined_word_is_used_elsewhere(tmp_path):
+    text = _pdf_text(tmp_path, "The committee met on Tuesday to discuss the budget and the good co-\n"
+                               "operation between them, and cooperation was the word of the day for all.")
+    assert "the good cooperation between them" in text
+
+
+def test_pdf_paragraph_breaks_are_kept(tmp_path):
+    text = _pdf_text(
+        tmp_path,
+        f"{_FULL}\nthe chair.\nA new paragraph after a short line, which is long enough to fill the\n"
+        "line.\n\nAfter a blank line the text goes on with a sentence that is long and\n"
+        "    indented paragraph starts here.",
+    )
+    assert text.split("\n") == [
+        f"{_FULL} the chair.",  # "A" would have fitted after "the chair.": the line ended a paragraph
+        "A new paragraph after a short line, which is long enough to fill the line.",
+        "After a blank line the text goes on with a sentence that is long and",
+        "indented paragraph starts here.",
+    ]
+
+
+def test_pdf_reflowed_offsets_select_the_right_text_on_the_right_page(tmp_path):
+    document = read_document(make_pdf(tmp_path / "pages.pdf", [
+        f"{_FULL} Angela\nMerkel on page one.", f"{_FULL} Emmanuel\nMacron on page two and the inter-\nnational press."
+    ]))
+    for name, page in (("Angela Merkel", 1), ("Emmanuel Macron", 2), ("international", 2)):
+        start = document.text.index(name)
+        assert document.text[start : start + len(name)] == name
+        assert document.page_at(start) == page and document.page_at(start + len(name)) == page
+    for page in document.pages:
+        assert "\n" not in document.text[page.start : page.end]
+    assert document.text[document.pages[0].end : document.pages[1].start] == "\n\n"
+
+
+def test_pdf_two_columns_read_left_column_first(tmp_path):
+    left = ["The left column starts", "here and it runs on", "down the page until", "it ends right here."]
+    right = ["The right column comes", "second and it runs on", "down the page until", "the page is over."]
+    placed = []
+    for row, (a, b) in enumerate(zip(left, right, strict=True)):  # written row by row, interleaved
+        y = PAGE_HEIGHT - MARGIN - LINE_HEIGHT * row
+        placed += [(MARGIN, y, a), (330.0, y, b)]
+    text = read_document(make_placed_pdf(tmp_path / "columns.pdf", [placed])).text
+    assert text == " ".join(left) + "\n" + " ".join(right)
 
 
 def test_encrypted_pdf_needs_password(tmp_path):
@@ -575,3 +676,15 @@ def test_public_api():
     assert set(documents.__all__) == {
         "DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "Document", "DocumentError", "Page", "read_bytes", "read_document",
     }  # fmt: skip
+
+
+def test_reflow_without_character_boxes_uses_the_text_alone():
+    """Where PDFium's indices do not line up with its text (no boxes), sentence ends and capitals decide."""
+    from sqzdesk.documents.reflow import Line, Vocabulary, reflow_page
+
+    lines = [Line("The witness said that Angela"), Line("Merkel was there at noon on the day."),
+             Line("Short."), Line("Next paragraph, write to a@exam"), Line("ple.org today.")]
+    assert reflow_page(lines, Vocabulary.of(line.text for line in lines)) == (
+        "The witness said that Angela Merkel was there at noon on the day. Short.\n"
+        "Next paragraph, write to a@example.org today."
+    )

@@ -1,4 +1,8 @@
-"""PDF reader (pypdfium2): text per page, pages joined by a blank line, page spans recorded.
+"""PDF reader (pypdfium2): text per page reflowed into paragraphs, pages joined by a blank line.
+
+Each page's printed lines, with where PDFium says they were printed, go through :mod:`.reflow`, so a
+sentence, name, address or hyphenated word cut at a line end reads as one; page spans are recorded over
+the reflowed text, so every offset still maps to its page.
 
 PDFium is not thread-safe, so every call into it from this module runs under :data:`PDFIUM_LOCK`;
 other parts of the app that call PDFium (page rendering) should take the same lock. PDFium objects
@@ -15,8 +19,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .decoding import normalise_newlines
 from .model import Document, DocumentError, Page
+from .reflow import Box, Line, Vocabulary, reflow_page
 
 PDFIUM_LOCK = threading.Lock()
 PAGE_SEPARATOR = "\n\n"
@@ -27,6 +31,9 @@ _HEADER_WINDOW = 1100
 # Control characters PDFium sometimes emits (NUL padding, form feeds, private markers); tab and
 # newline are layout and stay.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\ufffe\uffff]")
+
+# How PDFium marks a hyphen it saw ending a line.
+_LINE_END_HYPHENS = "\x02\ufffe"
 
 _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_FORMAT: "damaged PDF: not a valid PDF file, or it is truncated",
@@ -41,7 +48,9 @@ def read_pdf(data: bytes, path: Path) -> Document:
     if b"%PDF" not in data[:_HEADER_WINDOW]:
         raise DocumentError("not a PDF file (no %PDF header)")
     with PDFIUM_LOCK:
-        page_texts = _extract_pages(data)
+        page_lines = _extract_pages(data)
+    vocabulary = Vocabulary.of(line.text for lines in page_lines for line in lines)
+    page_texts = [reflow_page(lines, vocabulary) for lines in page_lines]
     if not any(text.strip() for text in page_texts):
         count = len(page_texts)
         raise DocumentError(f"no text layer — scanned? ({count} page{'s' if count != 1 else ''})")
@@ -55,7 +64,7 @@ def read_pdf(data: bytes, path: Path) -> Document:
     return Document(path=path, text=PAGE_SEPARATOR.join(page_texts), format="pdf", pages=tuple(pages))
 
 
-def _extract_pages(data: bytes) -> list[str]:
+def _extract_pages(data: bytes) -> list[list[Line]]:
     document = _open(data)
     try:
         return [_page_text(document, index) for index in range(len(document))]
@@ -79,12 +88,12 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise DocumentError("damaged PDF: it could not be opened") from exc
 
 
-def _page_text(document: pdfium.PdfDocument, index: int) -> str:
+def _page_text(document: pdfium.PdfDocument, index: int) -> list[Line]:
     page = document[index]
     try:
         textpage = page.get_textpage()
         try:
-            return _clean(_all_text(textpage))
+            return _lines(textpage, _all_text(textpage))
         finally:
             textpage.close()
     finally:
@@ -112,9 +121,78 @@ def _all_text(textpage: pdfium.PdfTextPage) -> str:
     return units.decode("utf-16-le", errors="replace")
 
 
-def _clean(text: str) -> str:
-    # PDFium reports a hyphen that ends a line (a word split across lines) as U+0002.
-    return _CONTROL.sub("", normalise_newlines(text).replace("\x02", "-"))
+def _lines(textpage: pdfium.PdfTextPage, text: str) -> list[Line]:
+    """The page's printed lines, each with its position when PDFium's character indices line up.
+
+    PDFium ends a line with a generated CR LF, but reports a hyphen that ends a line (a word split across
+    lines) as U+FFFE (older builds: U+0002) and runs straight on into the next line; both end a line
+    here, the hyphen written as "-" for the reflow's hyphenation rule. A wide gap between
+    two words on one baseline (two columns PDFium read as one line) also ends one, so the reflow can
+    order the columns.
+    """
+    raw = textpage.raw
+    geometry = len(text) == pdfium_c.FPDFText_CountChars(raw)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char in "\r\n":
+            spans.append((start, index))
+            if char == "\r" and text[index + 1 : index + 2] == "\n":
+                index += 1
+            start = index + 1
+        elif char in _LINE_END_HYPHENS:
+            spans.append((start, index + 1))
+            start = index + 1
+        elif geometry and char == " " and 0 < index < len(text) - 1 and _column_gap(raw, index):
+            spans.append((start, index))
+            start = index + 1
+        index += 1
+    spans.append((start, len(text)))
+    lines = []
+    for begin, end in spans:
+        cleaned = _CONTROL.sub("", text[begin:end].replace("\x02", "-").replace("\ufffe", "-"))
+        if not cleaned.strip():
+            continue
+        lines.append(_line(raw, text, begin, end, cleaned) if geometry else Line(cleaned))
+    return lines
+
+
+def _line(raw, text: str, begin: int, end: int, cleaned: str) -> Line:
+    """``cleaned`` with the box of its first and last printed characters and the width of its first word."""
+    printed = [i for i in range(begin, end) if not text[i].isspace() and text[i] not in _LINE_END_HYPHENS]
+    if not printed:
+        return Line(cleaned)
+    first, last = printed[0], printed[-1]
+    word_end = first
+    while word_end + 1 < end and not text[word_end + 1].isspace():
+        word_end += 1
+    left = _box(raw, first)
+    right = _box(raw, last)
+    word = _box(raw, word_end)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    size = pdfium_c.FPDFText_GetFontSize(raw, first)
+    if left is None or right is None or word is None or size <= 0 \
+            or not pdfium_c.FPDFText_GetCharOrigin(raw, first, x, y):
+        return Line(cleaned)
+    return Line(cleaned, Box(left=left[0], right=right[1], baseline=y.value, size=size,
+                             first_word_width=word[1] - left[0]))
+
+
+def _box(raw, index: int) -> tuple[float, float] | None:
+    """Left and right edge of one character, or None where PDFium has no box for it."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    if not pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top):
+        return None
+    return left.value, right.value
+
+
+def _column_gap(raw, index: int) -> bool:
+    """A space between two words on one baseline that stand far apart (a gutter between columns)."""
+    before, after = _box(raw, index - 1), _box(raw, index + 1)
+    size = pdfium_c.FPDFText_GetFontSize(raw, index - 1)
+    return before is not None and after is not None and size > 0 and after[0] - before[1] > 3 * size
 
 
 def _short(exc: BaseException) -> str:
