@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers import GOOD_TEXT, Folder, mixed_folder
+from pdfmaker import make_encrypted_pdf
 
 from sqzdesk.batch.results import FileResult, FileStatus
 from sqzdesk.batch.runner import BatchRunner, RunControl, RunOptions, failed_paths
@@ -237,3 +238,14 @@ def test_a_result_without_prose_has_no_sentiment_but_keeps_its_entities(tmp_path
     assert {e.label for e in result.entities} >= {"IP"}
     hit = store.lookup(rates, result.sha256, model_key(analyzer, PATTERN_TYPES))
     assert hit is not None and hit.sentiment is None and hit.entities == result.entities
+
+
+def test_a_pdf_that_needs_a_password_is_reported_and_the_run_goes_on(tmp_path, analyzer, store):
+    root = tmp_path / "docs"
+    root.mkdir()
+    make_encrypted_pdf(root / "locked.pdf", ["Angela Merkel met the board."], user_password="hunter2")
+    (root / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    results, _ = run_all(BatchRunner(analyzer, store, RunOptions(time_budget_s=60)), [root])
+    by_name = {r.path.name: r for r in results}
+    assert by_name["locked.pdf"].failed and by_name["locked.pdf"].error == "password required"
+    assert not by_name["a.txt"].failed and by_name["a.txt"].sentences

@@ -34,6 +34,9 @@ from sqzdesk.documents import (
     Document,
     DocumentError,
     Page,
+    PasswordRequired,
+    TextQuality,
+    WrongPassword,
     read_bytes,
     read_document,
     zipguard,
@@ -355,7 +358,39 @@ def test_pdf_two_columns_read_left_column_first(tmp_path):
 
 def test_encrypted_pdf_needs_password(tmp_path):
     path = make_encrypted_pdf(tmp_path / "locked.pdf", ["Top secret."], user_password="hunter2")
-    assert error_of(path) == "encrypted PDF: a password is needed"
+    assert error_of(path) == "password required"
+    with pytest.raises(PasswordRequired):
+        read_document(path)
+    with pytest.raises(WrongPassword, match="^wrong password$"):
+        read_document(path, password="hunter3")
+    with pytest.raises(PasswordRequired):
+        read_bytes(path.read_bytes(), "pdf")
+
+
+def test_encrypted_pdf_opens_with_its_password(tmp_path):
+    path = make_encrypted_pdf(tmp_path / "locked.pdf", ["Top secret.", "Page two."], user_password="hunter2")
+    document = read_document(path, password="hunter2")
+    assert document.text == "Top secret.\n\nPage two."
+    assert document.page_at(document.text.index("two")) == 2
+    assert read_bytes(path.read_bytes(), ".pdf", password="hunter2").text == document.text
+    # The owner password opens it too; a password given for a file that needs none is ignored.
+    assert read_document(path, password="owner").text == document.text
+    plain = make_pdf(tmp_path / "plain.pdf", ["Open to all."])
+    assert read_document(plain, password="anything").text == "Open to all."
+
+
+def test_encrypted_pdf_with_a_non_ascii_password(tmp_path):
+    """Revision-2 files take the password in the writer's code page: tried as UTF-8, then Latin-1."""
+    path = make_encrypted_pdf(tmp_path / "locked.pdf", ["Geheim."], user_password="Grüße")
+    assert read_document(path, password="Grüße").text == "Geheim."
+    with pytest.raises(WrongPassword):
+        read_document(path, password="Grusse")
+
+
+def test_password_ignored_by_formats_without_one(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("Plain text here.", encoding="utf-8")
+    assert read_document(path, password="x").text == "Plain text here."
 
 
 def test_encrypted_pdf_fixture_is_genuine(tmp_path):
@@ -675,7 +710,9 @@ def test_public_api():
     assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"} == SUPPORTED_SUFFIXES
     assert set(documents.__all__) == {
         "DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "Document", "DocumentError", "Page", "read_bytes", "read_document",
+        "PasswordRequired", "WrongPassword", "TextQuality",
     }  # fmt: skip
+    assert issubclass(documents.PasswordRequired, DocumentError) and issubclass(documents.WrongPassword, DocumentError)
 
 
 def test_reflow_without_character_boxes_uses_the_text_alone():
@@ -688,3 +725,38 @@ def test_reflow_without_character_boxes_uses_the_text_alone():
         "The witness said that Angela Merkel was there at noon on the day. Short.\n"
         "Next paragraph, write to a@example.org today."
     )
+
+
+# --- text quality -------------------------------------------------------------------------------------------
+
+
+def test_clean_pdf_text_is_ok(tmp_path):
+    document = read_document(make_pdf(tmp_path / "clean.pdf", [
+        f"{_FULL} Angela\nMerkel, who spoke for an hour about the state of the roads.", "A second page of text."
+    ]))
+    assert document.quality is TextQuality.OK and document.quality_reason == ""
+
+
+def test_pdf_whose_text_is_vowelless_garbage_is_low_quality(tmp_path):
+    """What a font without a Unicode map gives: glyph numbers read as letters."""
+    garbage = "Xkqzt vbnrtp Qwrtzp lkjhgf Zxcvbn mnbvcx Plkjhg Trwqxz ghjkl Vbnmk\nSdfghj Wrtzpq Klmnbv"
+    document = read_document(make_pdf(tmp_path / "garbage.pdf", [garbage, garbage]))
+    assert document.quality is TextQuality.LOW
+    assert document.quality_reason == "100% of the longer words have no vowels"
+
+
+def test_pdf_whose_text_is_symbol_soup_is_low_quality(tmp_path):
+    soup = "!#$%&*+<=>?@[]^_{|}~ ()*+,-./:;<=> ?@[\\]^_ {|}~!# $%&'()*+ ,-./:;"
+    document = read_document(make_pdf(tmp_path / "soup.pdf", [soup]))
+    assert document.quality is TextQuality.LOW
+    assert document.quality_reason.endswith("of the characters are symbols")
+
+
+def test_undecodable_glyphs_are_low_quality():
+    from sqzdesk.documents.quality import text_quality
+
+    quality, reason = text_quality("Report \ue001\ue002\ue003 \ufffd\ufffd\ufffd \x01\x02 " * 10)
+    assert quality is TextQuality.LOW and "undecodable glyphs" in reason
+    assert text_quality("Short \ue001") == (TextQuality.OK, "")  # too little to judge
+    assert text_quality("Строго секретно: доклад комиссии о бюджете на следующий год. " * 3) == (TextQuality.OK, "")
+    assert text_quality("The rhythm of the crypt: strengths, twelfths and lengths. " * 3) == (TextQuality.OK, "")

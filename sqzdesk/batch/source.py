@@ -20,9 +20,13 @@ class Source:
     sha256: str
     data: bytes
 
-    def document(self) -> Document:
-        """The parsed document; raises DocumentError (one-line reason) like ``read_document``."""
-        return read_bytes(self.data, self.path.suffix, path=self.path)
+    def document(self, password: str | None = None) -> Document:
+        """The parsed document; raises DocumentError (one-line reason) like ``read_document``.
+
+        ``password`` opens an encrypted PDF; it is an argument rather than a field so it is never kept
+        with the bytes (or in anything that records a Source).
+        """
+        return read_bytes(self.data, self.path.suffix, path=self.path, password=password)
 
 
 def load_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:

@@ -6,6 +6,7 @@
     sqzdesk analyze --stdin                 JSONL {"id","text"} -> {"id","sentiment","entities","error"}
     sqzdesk ask PATH --question Q [--top-k N]
     sqzdesk ask --stdin                     JSONL {"id","question","context"} -> {"id","answers","error"}
+    sqzdesk text PATH [--json]              the text exactly as analysed (every offset refers to it)
     sqzdesk batch DIR... [...]              folders into the result store, resumable (see :mod:`.batch`)
     sqzdesk models                          installed bundles
     sqzdesk redact PATH... --out DIR [--mode labels|pseudonyms|mask] [--types ...] [--decisions FILE]
@@ -27,9 +28,11 @@ a text over ``--max-chars``) gets ``{"id": <its id, or null when unknown>, "sent
 output line N always answers input line N.
 
 Errors: one line on stderr per failing input; the others go on; exit 1 only if something failed
-(2 for usage errors and missing models). Subcommands live in their own modules (``analyze``, ``ask``,
-``batch``, ``models``, ``selftest``, shared helpers in ``common``); each imports only the standard
-library at module level, because this package is imported for every start, the GUI's included.
+(2 for usage errors and missing models). ``analyze``, ``ask`` and ``text`` take ``--password-file FILE``
+for encrypted PDFs; without it such a file fails with "password required". Subcommands live in their
+own modules (``analyze``, ``ask``, ``batch``, ``models``, ``selftest``, ``text``, shared helpers in
+``common``); each imports only the standard library at module level, because this package is imported
+for every start, the GUI's included.
 """
 
 from __future__ import annotations
@@ -40,12 +43,13 @@ from pathlib import Path
 
 from sqzdesk import __version__
 
-COMMANDS = ("analyze", "ask", "models", "selftest", "batch", "teach", "terms", "redact", "entities", "store")
+COMMANDS = ("analyze", "ask", "models", "selftest", "batch", "teach", "terms", "redact", "entities", "store",
+            "text")
 GLOBAL_OPTIONS = ("--threads", "--models", "--max-chars")
 
 
 def _parser() -> argparse.ArgumentParser:
-    from sqzdesk.cli import analyze, ask, batch, entities, models, redact, selftest, store, teach, terms
+    from sqzdesk.cli import analyze, ask, batch, entities, models, redact, selftest, store, teach, terms, text
 
     p = argparse.ArgumentParser(prog="sqzdesk", description="Offline sentiment, entities and QA.")
     p.add_argument("--version", action="version", version=f"sqzdesk {__version__}")
@@ -55,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-chars", type=int, default=None, metavar="N",
                    help="longest text analysed, in characters (default 2,000,000); longer inputs fail clearly")
     sub = p.add_subparsers(dest="command")
-    for module in (analyze, ask, models, selftest, batch, teach, terms, redact, entities, store):
+    for module in (analyze, ask, models, selftest, batch, teach, terms, redact, entities, store, text):
         module.add_parser(sub)
     return p
 

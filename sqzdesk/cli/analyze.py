@@ -18,12 +18,14 @@ from typing import IO, TYPE_CHECKING, Any
 from sqzdesk.cli.common import (
     Failures,
     add_analysis_options,
+    add_password_option,
     documents,
     failure_reason,
     open_analyzer,
     output,
     parse_patterns,
     read_jsonl,
+    read_password,
     stdin_lines,
     usage,
     write_jsonl,
@@ -42,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
     an.add_argument("--format", choices=["json", "jsonl", "csv"], default="json")
     an.add_argument("--out", type=Path, help="write here instead of standard output")
+    add_password_option(an)
     an.set_defaults(run=run)
 
 
@@ -50,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return usage("analyze", "give PATH... or --stdin")
     try:
         patterns = parse_patterns(args.patterns)
+        password = read_password(args)
     except ValueError as exc:
         return usage("analyze", str(exc))
     analyzer = open_analyzer(args)
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             if args.stdin:
                 analyze_lines(analyzer, stdin_lines(), out, fail, patterns)
             else:
-                analyze_paths(analyzer, args.paths, args.format, out, fail, patterns)
+                analyze_paths(analyzer, args.paths, args.format, out, fail, patterns, password)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
@@ -95,14 +99,14 @@ def analyze_lines(analyzer: Analyzer, lines: Iterable[str], out: IO[str], fail: 
 
 
 def analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str], fail: Failures,
-                  patterns: Collection[str]) -> None:
+                  patterns: Collection[str], password: str | None = None) -> None:
     """Every readable document under the paths; failures get their stderr line and no record."""
     import json
 
     records = []
     names = analyzer.classifiers.names if analyzer.classifiers is not None else ()
     writer = _CsvRows(out, names) if fmt == "csv" else None
-    for path, doc in documents(paths, fail):
+    for path, doc in documents(paths, fail, password):
         try:
             record = {"path": str(path), **analyzer.analyze(doc.text, patterns=patterns).to_record()}
         except Exception as exc:

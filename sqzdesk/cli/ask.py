@@ -15,10 +15,12 @@ from typing import IO, TYPE_CHECKING, cast
 from sqzdesk.cli.common import (
     Failures,
     InputLine,
+    add_password_option,
     documents,
     failure_reason,
     open_model,
     read_jsonl,
+    read_password,
     stdin_lines,
     usage,
     write_jsonl,
@@ -37,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("--question", "-q")
     ask.add_argument("--top-k", type=int, default=3)
     ask.add_argument("--stdin", action="store_true", help='read JSONL {"id","question","context"}')
+    add_password_option(ask)
     ask.set_defaults(run=run)
 
 
@@ -45,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
         return usage("ask", "give PATH --question Q, or --stdin")
     if args.top_k < 1:
         return usage("ask", "--top-k must be at least 1")
+    try:
+        password = read_password(args)
+    except ValueError as exc:
+        return usage("ask", str(exc))
     opened = open_model("qa", args)
     if opened is None:
         return 2
@@ -53,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stdin:
         ask_lines(model, stdin_lines(), args.top_k, sys.stdout, fail)
         return 1 if fail.count else 0
-    for path, doc in documents([args.path], fail):
+    for path, doc in documents([args.path], fail, password):
         try:
             answers = model.ask(args.question, doc.text, top_k=args.top_k)
         except Exception as exc:

@@ -190,8 +190,38 @@ def parse_patterns(spec: str) -> frozenset[str]:
     return parse_types(spec)
 
 
-def documents(paths: Iterable[Path], fail: Failures) -> Iterator[tuple[Path, Document]]:
-    """(path, Document) for every readable file under the paths; the rest get a failure line."""
+def add_password_option(p: argparse.ArgumentParser) -> None:
+    """``--password-file``, the same on ``analyze``, ``ask`` and ``text``."""
+    p.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="open encrypted PDFs with the password in FILE (its first line)")
+
+
+def read_password(args: argparse.Namespace) -> str | None:
+    """The password in ``--password-file`` (its first line, without the line end), or None without one.
+
+    A file rather than an option value, so the password stays out of the shell history and the process
+    list. Raises ValueError (one line) when the file cannot be read.
+    """
+    path = getattr(args, "password_file", None)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read the password file {path}: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    lines = text.splitlines()
+    return lines[0] if lines else ""
+
+
+def documents(paths: Iterable[Path], fail: Failures, password: str | None = None
+              ) -> Iterator[tuple[Path, Document]]:
+    """(path, Document) for every readable file under the paths; the rest get a failure line.
+
+    ``password`` is tried on every encrypted PDF (other files ignore it)."""
     from sqzdesk.batch.scan import ScanProblem, scan
     from sqzdesk.documents import DocumentError, read_document
 
@@ -200,6 +230,6 @@ def documents(paths: Iterable[Path], fail: Failures) -> Iterator[tuple[Path, Doc
             fail(str(item.path), item.reason)
             continue
         try:
-            yield item, read_document(item)
+            yield item, read_document(item, password=password)
         except DocumentError as exc:
             fail(str(item), exc)

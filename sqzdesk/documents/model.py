@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -28,6 +29,34 @@ class DocumentError(Exception):
         return self.reason
 
 
+class PasswordRequired(DocumentError):
+    """The file is encrypted with a user password and none was given.
+
+    A distinct type so the GUI can ask for the password and try again, where any other reason is final.
+    """
+
+    def __init__(self, message: str = "password required") -> None:
+        super().__init__(message)
+
+
+class WrongPassword(DocumentError):
+    """A password was given but does not open the file; the GUI asks again, the CLI reports it."""
+
+    def __init__(self, message: str = "wrong password") -> None:
+        super().__init__(message)
+
+
+class TextQuality(StrEnum):
+    """Whether the extracted text looks like language (``ok``) or like undecodable glyphs (``low``).
+
+    Only a flag: analysis still runs on low-quality text, because only the analyst can tell whether
+    what little is readable matters.
+    """
+
+    OK = "ok"
+    LOW = "low"
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a paged document as a half-open span ``[start, end)`` of ``Document.text``."""
@@ -45,6 +74,8 @@ class Document:
     text: str
     format: str
     pages: tuple[Page, ...] = ()
+    quality: TextQuality = TextQuality.OK
+    quality_reason: str = ""  # why the quality is low, one line; empty when it is ok
 
     def page_at(self, offset: int) -> int | None:
         """Return the number of the page holding character ``offset``.

@@ -19,7 +19,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .model import Document, DocumentError, Page
+from .model import Document, DocumentError, Page, PasswordRequired, WrongPassword
 from .reflow import Box, Line, Vocabulary, reflow_page
 
 PDFIUM_LOCK = threading.Lock()
@@ -43,12 +43,13 @@ _LOAD_ERRORS = {
 }
 
 
-def read_pdf(data: bytes, path: Path) -> Document:
-    """Extract the text layer. Raises for encrypted, damaged and text-less (scanned) PDFs."""
+def read_pdf(data: bytes, path: Path, password: str | None = None) -> Document:
+    """Extract the text layer. Raises for damaged and text-less (scanned) PDFs, unsupported encryption,
+    and :class:`PasswordRequired` / :class:`WrongPassword` for a PDF that needs a password."""
     if b"%PDF" not in data[:_HEADER_WINDOW]:
         raise DocumentError("not a PDF file (no %PDF header)")
     with PDFIUM_LOCK:
-        page_lines = _extract_pages(data)
+        page_lines = _extract_pages(data, password)
     vocabulary = Vocabulary.of(line.text for lines in page_lines for line in lines)
     page_texts = [reflow_page(lines, vocabulary) for lines in page_lines]
     if not any(text.strip() for text in page_texts):
@@ -64,8 +65,8 @@ def read_pdf(data: bytes, path: Path) -> Document:
     return Document(path=path, text=PAGE_SEPARATOR.join(page_texts), format="pdf", pages=tuple(pages))
 
 
-def _extract_pages(data: bytes) -> list[list[Line]]:
-    document = _open(data)
+def _extract_pages(data: bytes, password: str | None) -> list[list[Line]]:
+    document = _open(data, password)
     try:
         return [_page_text(document, index) for index in range(len(document))]
     except pdfium.PdfiumError as exc:
@@ -74,18 +75,38 @@ def _extract_pages(data: bytes) -> list[list[Line]]:
         document.close()
 
 
-def _open(data: bytes) -> pdfium.PdfDocument:
-    """Open with the empty password, which also unlocks PDFs that only restrict editing/printing."""
-    try:
-        return pdfium.PdfDocument(data, password="")
-    except pdfium.PdfiumError as exc:
-        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise DocumentError("encrypted PDF: a password is needed") from exc
-        if exc.err_code in _LOAD_ERRORS:
-            raise DocumentError(_LOAD_ERRORS[exc.err_code]) from exc
-        if exc.err_code == pdfium_c.FPDF_ERR_SUCCESS:  # "loaded" but the page tree is empty
-            raise DocumentError("damaged PDF: it has no pages") from exc
-        raise DocumentError("damaged PDF: it could not be opened") from exc
+def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
+    """Open with the given password, else with the empty one (which also unlocks PDFs that only restrict
+    editing/printing).
+
+    PDFium takes the password as bytes and the PDF standard leaves their encoding to the producer: newer
+    files (AES-256) use UTF-8, older ones (RC4, AES-128) whatever the writer's code page was, so a
+    non-ASCII password is tried as UTF-8, then as Latin-1.
+    """
+    candidates = [b""]
+    if password:
+        candidates = [password.encode("utf-8")]
+        latin = password.encode("latin-1", errors="ignore")
+        if latin != candidates[0] and latin.decode("latin-1") == password:
+            candidates.append(latin)
+        candidates.append(b"")  # a file that needs no password opens whatever was typed
+    error = pdfium_c.FPDF_ERR_SUCCESS
+    for candidate in candidates:
+        raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), candidate + b"\x00")
+        if raw and pdfium_c.FPDF_GetPageCount(raw) >= 1:
+            return pdfium.PdfDocument(raw)  # the wrapper closes it; read_pdf keeps ``data`` alive meanwhile
+        error = pdfium_c.FPDF_GetLastError()
+        if raw:
+            pdfium_c.FPDF_CloseDocument(raw)
+        if error != pdfium_c.FPDF_ERR_PASSWORD:
+            break
+    if error == pdfium_c.FPDF_ERR_PASSWORD:
+        raise WrongPassword() if password else PasswordRequired()
+    if error in _LOAD_ERRORS:
+        raise DocumentError(_LOAD_ERRORS[error])
+    if error == pdfium_c.FPDF_ERR_SUCCESS:  # "loaded" but the page tree is empty
+        raise DocumentError("damaged PDF: it has no pages")
+    raise DocumentError("damaged PDF: it could not be opened")
 
 
 def _page_text(document: pdfium.PdfDocument, index: int) -> list[Line]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from .docx import read_docx
@@ -12,6 +13,7 @@ from .markdown import read_markdown
 from .model import Document, DocumentError
 from .pdf import read_pdf
 from .plain import read_txt
+from .quality import assess
 
 Reader = Callable[[bytes, Path], Document]
 
@@ -28,34 +30,39 @@ _READERS: dict[str, Reader] = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_READERS)
 
 
-def read_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def read_document(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, password: str | None = None
+) -> Document:
     """Read one file into a :class:`Document`; any failure is a :class:`DocumentError`.
 
     The filesystem is checked before the suffix so that a folder or a missing path gets that reason
-    rather than "unsupported file type".
+    rather than "unsupported file type". ``password`` opens an encrypted PDF (other formats ignore it);
+    without it such a PDF raises ``PasswordRequired``, with a wrong one ``WrongPassword``.
     """
     path = Path(path)
     check_is_file(path)
-    reader = _reader_for(path.suffix)
+    reader = _reader_for(path.suffix, password)
     return _run(reader, read_file_bytes(path, max_bytes), path)
 
 
-def read_bytes(data: bytes, suffix: str, *, path: Path | None = None) -> Document:
+def read_bytes(data: bytes, suffix: str, *, path: Path | None = None, password: str | None = None) -> Document:
     """Same as :func:`read_document` for bytes already in memory; ``suffix`` may omit the dot.
 
     ``path`` is only recorded in the result (default: ``<memory>`` plus the suffix).
     """
     normalised = suffix if suffix.startswith(".") or not suffix else f".{suffix}"
-    reader = _reader_for(normalised)
+    reader = _reader_for(normalised, password)
     return _run(reader, bytes(data), path if path is not None else Path(f"<memory>{normalised.lower()}"))
 
 
-def _reader_for(suffix: str) -> Reader:
+def _reader_for(suffix: str, password: str | None = None) -> Reader:
     reader = _READERS.get(suffix.lower())
     if reader is None:
         raise DocumentError(
             f"unsupported file type {suffix}" if suffix else "unsupported file type (no extension)"
         )
+    if reader is read_pdf and password is not None:
+        return partial(read_pdf, password=password)
     return reader
 
 
@@ -63,7 +70,7 @@ def _run(reader: Reader, data: bytes, path: Path) -> Document:
     if not data:
         raise DocumentError("empty file")
     try:
-        return reader(data, path)
+        return assess(reader(data, path))
     except DocumentError:
         raise
     except (MemoryError, RecursionError) as exc:

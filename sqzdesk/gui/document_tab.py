@@ -102,6 +102,13 @@ class DocumentTab(QWidget):
         self.stale_label.setWordWrap(True)
         self.stale_label.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 4px 8px; }")
         self.stale_label.hide()
+        # A text layer that reads as garbage (fonts without a Unicode map) is analysed all the same, but the
+        # analyst must know the results rest on it.
+        self.quality_label = QLabel(f"Low text quality: {document.quality_reason}. The results may be "
+                                    "meaningless; the file may need OCR." if document.quality_reason else "")
+        self.quality_label.setWordWrap(True)
+        self.quality_label.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 4px 8px; }")
+        self.quality_label.setVisible(bool(document.quality_reason))
         self._review_note = review_note
         self.context_menu: QMenu | None = None   # the last one shown (tests reach its actions)
         self.label_menu: QMenu | None = None
@@ -114,6 +121,7 @@ class DocumentTab(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
+        left_layout.addWidget(self.quality_label)
         left_layout.addWidget(self.stale_label)
         left_layout.addWidget(self.view, 1)
         left_layout.addWidget(self.find_bar)

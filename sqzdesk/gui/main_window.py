@@ -27,7 +27,9 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -39,7 +41,14 @@ from PySide6.QtWidgets import (
 
 from sqzdesk import __version__
 from sqzdesk.batch.store import ResultStore, StoreError, default_store_path
-from sqzdesk.documents import SUPPORTED_SUFFIXES, DocumentError, read_document
+from sqzdesk.documents import (
+    SUPPORTED_SUFFIXES,
+    Document,
+    DocumentError,
+    PasswordRequired,
+    WrongPassword,
+    read_document,
+)
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.gui.background import Background
 from sqzdesk.gui.document_tab import DocumentTab
@@ -68,6 +77,7 @@ from sqzdesk.gui.worker import (
 if TYPE_CHECKING:
     from sqzdesk.batch.redacted_export import ExportedFile
     from sqzdesk.batch.runner import RunOptions
+    from sqzdesk.batch.source import Source
     from sqzdesk.batch.store import ForgetReport
     from sqzdesk.engine import AnalysisChunk
     from sqzdesk.gui.batch_panel import BatchPanel
@@ -98,6 +108,12 @@ class EmptyState(QWidget):
         layout.addSpacing(12)
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
+
+
+def ask_password(parent: QWidget, prompt: str) -> str | None:
+    """The password the analyst types (hidden as it is typed), or None when they cancel."""
+    password, ok = QInputDialog.getText(parent, "Password required", prompt, QLineEdit.EchoMode.Password)
+    return password if ok else None
 
 
 PREFERRED_SIZE = (1360, 860)
@@ -419,8 +435,8 @@ class MainWindow(QMainWindow):
         errors, opened = [], 0
         for path in (p for p in wanted if not p.is_dir()):
             try:
-                self._open_one(path)
-                opened += 1
+                if self._open_one(path):
+                    opened += 1
             except DocumentError as exc:
                 errors.append(f"{path.name}: {exc}")
         if errors:
@@ -428,12 +444,13 @@ class MainWindow(QMainWindow):
                                 "\n".join(errors))
         return opened
 
-    def _open_one(self, path: Path) -> None:
+    def _open_one(self, path: Path) -> bool:
+        """Open (or show) one file's tab; False when the analyst cancelled its password prompt."""
         resolved = path.resolve()
         for i, tab in enumerate(self.all_tabs()):
             if tab.document.path.resolve() == resolved:
                 self.tabs.setCurrentIndex(i)
-                return
+                return True
         from sqzdesk.batch.source import load_source
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -441,9 +458,11 @@ class MainWindow(QMainWindow):
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 read_document(path, max_bytes=self.settings.max_bytes)  # raises the readers' one-line reason
             source = load_source(path, self.settings.max_bytes)  # read once: hashed and parsed from the same bytes
-            document = source.document()
         finally:
             QApplication.restoreOverrideCursor()
+        document = self._parse(source)
+        if document is None:
+            return False
         review, note = None, self.results_error
         if self.results is not None:
             try:
@@ -470,6 +489,26 @@ class MainWindow(QMainWindow):
         self.settings = self.settings.with_recent(path)
         self.store.save(self.settings)
         self.analyse(tab)
+        return True
+
+    def _parse(self, source: Source) -> Document | None:
+        """The source's document; for a PDF that needs a password, asks for it (again after a wrong one)
+        until it opens, or returns None when the analyst cancels. The password is used for this one
+        parse and kept nowhere."""
+        password: str | None = None
+        while True:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                return source.document(password)
+            except WrongPassword:
+                prompt = f"Wrong password for {source.path.name}. Try again:"
+            except PasswordRequired:
+                prompt = f"{source.path.name} is protected by a password:"
+            finally:
+                QApplication.restoreOverrideCursor()
+            password = ask_password(self, prompt)
+            if password is None:
+                return None
 
     def close_tab(self, index: int) -> None:
         tab = self.tabs.widget(index)

@@ -1,0 +1,72 @@
+"""``sqzdesk text``: the text of one document exactly as it is analysed.
+
+    sqzdesk text PATH [--json] [--password-file FILE]
+
+Every offset the other commands give (sentences, entities, answers, the result store) counts characters
+of this text, so this is how a script turns ``start``/``end`` back into words, and how an analyst sees
+what the readers made of a PDF (lines joined into paragraphs, hyphenation removed). Plain output is the
+text and nothing else (no line end added). ``--json`` prints one object::
+
+    {"path", "text", "pages": [{"number", "start", "end", "ocr"}], "text_quality": "ok"|"low",
+     "warnings": [...]}
+
+``pages`` is empty for formats without pages; ``ocr`` says whether a page's text came from OCR (never,
+for now); ``warnings`` holds one-line notes such as why the text quality is low. A file that cannot be
+read gets the usual ``sqzdesk: PATH: reason`` line and exit status 1. Standard library only at module
+level (see :mod:`sqzdesk.cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqzdesk.cli.common import Failures, add_password_option, read_password, usage
+
+if TYPE_CHECKING:
+    from sqzdesk.documents import Document
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("text", help="the extracted text, as analysed (offsets refer to it)",
+                              description="Print the text of one document exactly as sqzdesk analyses it.")
+    p.add_argument("path", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="one JSON object with pages, text quality and warnings")
+    add_password_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqzdesk.documents import DocumentError, read_document
+
+    try:
+        password = read_password(args)
+    except ValueError as exc:
+        return usage("text", str(exc))
+    try:
+        document = read_document(args.path, password=password)
+    except DocumentError as exc:
+        Failures()(str(args.path), exc)
+        return 1
+    out = sys.stdout
+    if args.json:
+        out.write(json.dumps(text_record(document), ensure_ascii=False) + "\n")
+    else:
+        out.write(document.text)
+    out.flush()
+    return 0
+
+
+def text_record(document: Document) -> dict[str, Any]:
+    """The ``--json`` object for one document."""
+    warnings = [f"low text quality: {document.quality_reason}"] if document.quality_reason else []
+    return {
+        "path": str(document.path),
+        "text": document.text,
+        "pages": [{"number": p.number, "start": p.start, "end": p.end, "ocr": False} for p in document.pages],
+        "text_quality": str(document.quality),
+        "warnings": warnings,
+    }
