@@ -760,3 +760,19 @@ def test_undecodable_glyphs_are_low_quality():
     assert text_quality("Short \ue001") == (TextQuality.OK, "")  # too little to judge
     assert text_quality("Строго секретно: доклад комиссии о бюджете на следующий год. " * 3) == (TextQuality.OK, "")
     assert text_quality("The rhythm of the crypt: strengths, twelfths and lengths. " * 3) == (TextQuality.OK, "")
+
+
+def test_pdf_table_rows_stay_rows(tmp_path):
+    """Cells far apart on one baseline are a table row, not two columns: each row stays one line."""
+    rows = [("2015-07-01", "EUR", "USD", "1.8070"), ("2015-07-02", "EUR", "USD", "1.8140"),
+            ("2015-07-03", "EUR", "USD", "1.8210"), ("2015-07-04", "EUR", "USD", "1.8280")]
+    placed = [(MARGIN, PAGE_HEIGHT - MARGIN, "The exchange rates for the first days of July were as follows.")]
+    for number, row in enumerate(rows, start=1):
+        y = PAGE_HEIGHT - MARGIN - LINE_HEIGHT * number
+        placed += [(MARGIN + 120.0 * column, y, cell) for column, cell in enumerate(row)]
+    # Page 2: the rows alone (nothing crosses the gaps, but the cells are too narrow to be columns).
+    text = read_document(make_placed_pdf(tmp_path / "table.pdf", [placed, placed[1:]])).text
+    first, second = text.split("\n\n")
+    assert first.split("\n") == ["The exchange rates for the first days of July were as follows.",
+                                  *(" ".join(row) for row in rows)]
+    assert second.split("\n") == [" ".join(row) for row in rows]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -153,30 +154,31 @@ def _lines(textpage: pdfium.PdfTextPage, text: str) -> list[Line]:
     """
     raw = textpage.raw
     geometry = len(text) == pdfium_c.FPDFText_CountChars(raw)
-    spans: list[tuple[int, int]] = []
-    start = 0
+    spans: list[tuple[int, int, bool]] = []  # begin, end, after a wide gap on the same printed line
+    start, after_gap = 0, False
     index = 0
     while index < len(text):
         char = text[index]
         if char in "\r\n":
-            spans.append((start, index))
+            spans.append((start, index, after_gap))
             if char == "\r" and text[index + 1 : index + 2] == "\n":
                 index += 1
-            start = index + 1
+            start, after_gap = index + 1, False
         elif char in _LINE_END_HYPHENS:
-            spans.append((start, index + 1))
-            start = index + 1
+            spans.append((start, index + 1, after_gap))
+            start, after_gap = index + 1, False
         elif geometry and char == " " and 0 < index < len(text) - 1 and _column_gap(raw, index):
-            spans.append((start, index))
-            start = index + 1
+            spans.append((start, index, after_gap))
+            start, after_gap = index + 1, True
         index += 1
-    spans.append((start, len(text)))
+    spans.append((start, len(text), after_gap))
     lines = []
-    for begin, end in spans:
+    for begin, end, gap in spans:
         cleaned = _CONTROL.sub("", text[begin:end].replace("\x02", "-").replace("\ufffe", "-"))
         if not cleaned.strip():
             continue
-        lines.append(_line(raw, text, begin, end, cleaned) if geometry else Line(cleaned))
+        line = _line(raw, text, begin, end, cleaned) if geometry else Line(cleaned)
+        lines.append(replace(line, after_gap=gap) if gap else line)
     return lines
 
 

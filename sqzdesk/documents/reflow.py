@@ -10,12 +10,17 @@ The rules, for two consecutive printed lines A then B in the same column:
 * **Paragraph break** (``"\\n"``) when, with character boxes, B starts clearly lower than the usual line
   spacing (a vertical gap; a blank line in the source), B is indented against A, or A is *short*: B's
   first word would have fitted in the room A left before the column's right edge (so the typesetter
-  broke A on purpose), B does not start with a lower-case letter and A does not end in ``letter-``. Without boxes: A ends a sentence
-  (``. ! ? :``), is clearly shorter than the longest line and B starts with a capital or digit.
+  broke A on purpose), B does not start with a lower-case letter and A does not end in ``letter-``.
+  Without boxes: A ends a sentence (``. ! ? :``), is clearly shorter than the longest line and B starts
+  with a capital or digit. Pages are reflowed one by one: a page break always stays.
 * Otherwise the line break becomes **one space**, except:
 * **Address** (no space): A's last word is a URL (``scheme://``, ``www.``) or an e-mail address and B
-  starts with an address character (letter, digit, ``/ . - _ ~ % ? = & # + @ :``), and A's address does
-  not end with a closing ``, ; ) ] > "`` that would have ended it.
+  starts with an address character (letter, digit, ``/ . - _ ~ % ? = & # + @ :``), A's address does
+  not end with a closing ``, ; ) ] > "`` that would have ended it. An address that really ended at the
+  line end, followed by a lower-case word, is joined too (``https://example.org`` / ``for`` reads
+  ``https://example.orgfor``): the rarer mistake, since a typesetter breaks a line after an address only
+  when the next word does not fit, and telling the cases apart by the room left on the line fails for
+  cut addresses in narrow columns and cells, which is what this rule is for.
 * **Hyphenation**: A ends with ``letter-`` and B starts with a letter. The hyphen is kept (the word was
   a hyphenated compound) when the hyphenated form ``first-second`` appears elsewhere in the document, when
   the first part already holds a hyphen (``state-of-the-`` / ``art``), when the second part starts with a
@@ -25,8 +30,11 @@ The rules, for two consecutive printed lines A then B in the same column:
   that already holds a hyphen, a word seen joined elsewhere in the document drops the hyphen
   (``co-`` / ``operation`` reads ``cooperation`` when the document writes it so).
 
-Two clear columns (a vertical gutter no line crosses, with lines on both sides) are read left column
-first; a page whose lines cross the middle is kept in PDFium's order.
+Two clear columns (a vertical gutter in the middle half of the text area that no line crosses, with
+lines on both sides, each side's lines at least a quarter of the text width) are read left column first;
+a page whose lines cross the middle is kept in PDFium's order. A printed line with a wide gap that is not a
+gutter (a table row: cells more than three character heights apart) stays one line of its own, its cells
+a space apart, never joined to the lines around it.
 """
 
 from __future__ import annotations
@@ -64,10 +72,14 @@ class Box:
 @dataclass(frozen=True)
 class Line:
     """One printed line (or one column's part of it) as PDFium reports it; ``box`` is None when PDFium
-    gave no usable character boxes."""
+    gave no usable character boxes. ``after_gap``: this piece stands on the same printed line as the one
+    before, after a wide gap (a gutter, or a gap between table cells); ``row``: pieces put back together
+    on their line because the gaps were not a gutter (a table row, kept as its own line)."""
 
     text: str
     box: Box | None = None
+    after_gap: bool = False
+    row: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,8 @@ def reflow_page(lines: Sequence[Line], vocabulary: Vocabulary) -> str:
     if not lines:
         return ""
     columns = _columns(lines)
+    if len(columns) == 1:
+        columns = [_rejoin(lines)]  # not two columns: a wide gap was between table cells, keep the row
     parts: list[str] = []
     for column in columns:
         metrics = _Metrics.of(column)
@@ -104,7 +118,7 @@ def reflow_page(lines: Sequence[Line], vocabulary: Vocabulary) -> str:
                 parts.append(text)
                 continue
             previous = column[index - 1]
-            if _paragraph_break(previous, line, metrics):
+            if previous.row or line.row or _paragraph_break(previous, line, metrics):
                 parts.append(PARAGRAPH_BREAK)
                 parts.append(text)
             else:
@@ -143,12 +157,19 @@ def _paragraph_break(a: Line, b: Line, metrics: _Metrics) -> bool:
             return True  # indented first line
         if _ends_in_hyphen(a.text.rstrip()):
             return False  # a word cut at the line end goes on in the next line
-        room = metrics.right - a.box.right
-        would_fit = b.box.first_word_width + 0.5 * size < room
-        return would_fit and not first.islower()
+        return bool(_would_fit(a, b, metrics)) and not first.islower()
     text = a.text.rstrip()
     return (text.endswith(_SENTENCE_END) and len(text) < 0.8 * metrics.longest
             and (first.isupper() or first.isdigit()))
+
+
+def _would_fit(a: Line, b: Line, metrics: _Metrics) -> bool | None:
+    """Whether B's first word would have fitted in the room A left before the column's right edge (so
+    the typesetter broke A on purpose); None without boxes."""
+    if not (a.box and b.box) or metrics.right is None:
+        return None
+    room = metrics.right - a.box.right
+    return b.box.first_word_width + 0.5 * max(a.box.size, b.box.size) < room
 
 
 def _join(before: str, after: str, vocabulary: Vocabulary) -> str:
@@ -207,9 +228,29 @@ def _columns(lines: list[Line]) -> list[list[Line]]:
         return [lines]
     left = [line for line in lines if line.box and line.box.right < gutter]
     right = [line for line in lines if line.box and line.box.left > gutter]
-    if len(left) < 2 or len(right) < 2:
-        return [lines]
+    if len(left) < 2 or len(right) < 2 or min(_median_width(left), _median_width(right)) < 0.25 * width:
+        return [lines]  # narrow pieces on one side: a table's cells, not columns of prose
     return [sorted(left, key=_top_first), sorted(right, key=_top_first)]
+
+
+def _median_width(lines: list[Line]) -> float:
+    return median(line.box.right - line.box.left for line in lines if line.box)
+
+
+def _rejoin(lines: list[Line]) -> list[Line]:
+    """Pieces split at a wide gap put back on their printed line, one space apart (as PDFium gave them)."""
+    out: list[Line] = []
+    for line in lines:
+        if line.after_gap and out:
+            before = out[-1]
+            box = before.box
+            if box and line.box:
+                box = Box(box.left, max(box.right, line.box.right), box.baseline, max(box.size, line.box.size),
+                          box.first_word_width)
+            out[-1] = Line(f"{before.text.rstrip()} {line.text.lstrip()}", box, row=True)
+        else:
+            out.append(line)
+    return out
 
 
 def _top_first(line: Line) -> float:
