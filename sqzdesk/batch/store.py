@@ -119,9 +119,17 @@ def default_store_path() -> Path:
     return Path(user_data_dir("sqzdesk", appauthor=False)) / STORE_NAME
 
 
+# Bump whenever a reader in sqzdesk.documents extracts different text from the same bytes (2: PDF lines
+# reflowed into paragraphs). Stored results hold offsets into that text, so the key carries it and a file
+# is analysed again rather than old offsets applied to new text. Here, not in sqzdesk.documents, so opening
+# the store does not load the readers.
+TEXT_VERSION = 2
+
+
 def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
     """What produced a result: each model's name, version and file checksums, the pattern types, the
-    custom classifiers' head checksums and the term lists' content.
+    custom classifiers' head checksums, the term lists' content and the readers' text version (offsets
+    are into the extracted text, so a reader that now extracts differently must not reuse old results).
 
     Readable on purpose (``sentiment=name@1.0#<model sha>.<tokenizer sha>;...``) so a look at the
     store tells which models its rows came from.
@@ -137,6 +145,7 @@ def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
     if wanted:
         parts.append(f"patterns=v{PATTERNS_VERSION}:{','.join(wanted)}")
     parts += analyzer.key_parts()  # custom classifiers (name#head sha) and term lists (content hash)
+    parts.append(f"text=v{TEXT_VERSION}")
     return ";".join(parts)
 
 
