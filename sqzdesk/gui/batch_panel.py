@@ -33,7 +33,6 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -68,6 +67,7 @@ from sqzdesk.engine.analysis import Analyzer
 from sqzdesk.engine.pool import EngineConfig, ModelPool
 from sqzdesk.engine.scheduler import Priority, Scheduler
 from sqzdesk.gui.file_dialogs import choose_folder, save_file
+from sqzdesk.gui.table_model import RowsTableModel
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def describe(result: FileResult) -> str:
     return " · ".join(parts)
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(RowsTableModel):
     """One row per queued path (a path added twice keeps its row), in the order files were scanned."""
 
     COLUMNS = ("File", "Status", "Details")
@@ -124,17 +124,6 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[QueueRow] = []
         self._index: dict[Path, int] = {}
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

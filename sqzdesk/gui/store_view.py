@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,13 +33,14 @@ from sqzdesk.batch.entity_index import IndexedEntity, Mention, entity_index
 from sqzdesk.batch.store import ResultStore
 from sqzdesk.gui.background import Background
 from sqzdesk.gui.entity_types import display_rank, type_name
+from sqzdesk.gui.table_model import RowsTableModel
 
 MENTION_ROLE = Qt.ItemDataRole.UserRole + 1
 ALL_TYPES = ""
 MAX_CONTEXTS = 200  # mentions given a line of context (each document read once, on a worker thread)
 
 
-class EntityTableModel(QAbstractTableModel):
+class EntityTableModel(RowsTableModel):
     COLUMNS = ("Entity", "Type", "Documents", "Mentions")
 
     def __init__(self, parent=None) -> None:
@@ -50,17 +51,6 @@ class EntityTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
