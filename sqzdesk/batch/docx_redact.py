@@ -35,7 +35,7 @@ from docx.table import Table, _Cell
 from docx.types import ProvidesStoryPart
 from lxml import etree
 
-from sqzdesk.documents.docx import _RUNS, checked_package
+from sqzdesk.documents.docx import _RUNS, checked_package, iter_blocks, iter_row_cells
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _RUN_CONTENT = "w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab"
@@ -168,16 +168,12 @@ def _layout(document: docx.document.Document) -> list[_Slot]:
 
 
 def _block_lines(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[list[_Slot]]:
-    """Mirrors ``documents.docx._block_lines``."""
-    for element in container.iterchildren():
-        if element.tag == qn("w:p"):
-            yield _paragraph(element)
-        elif element.tag == qn("w:tbl"):
-            yield from _table_lines(Table(element, parent))
-        elif element.tag == qn("w:sdt"):
-            content = element.find(qn("w:sdtContent"))
-            if content is not None:
-                yield from _block_lines(content, parent)
+    """Mirrors ``documents.docx._block_lines``: the same walk (:func:`~sqzdesk.documents.docx.iter_blocks`)."""
+    for block in iter_blocks(container, parent):
+        if isinstance(block, Table):
+            yield from _table_lines(block)
+        else:
+            yield _paragraph(block)
 
 
 def _paragraph(paragraph_element: BaseOxmlElement) -> list[_Slot]:
@@ -194,22 +190,13 @@ def _paragraph(paragraph_element: BaseOxmlElement) -> list[_Slot]:
 
 def _table_lines(table: Table) -> Iterator[list[_Slot]]:
     """Mirrors ``documents.docx._table_lines`` (merged cells once, cells joined by tabs)."""
-    seen: set = set()
-    for row in table.rows:
-        cells: list[list[_Slot]] = []
-        previous = None
-        for cell in row.cells:
-            element = cell._tc
-            if element is previous:
-                continue
-            previous = element
-            cells.append([] if element in seen else _cell(cell))
-            seen.add(element)
+    for cells in iter_row_cells(table):
         line: list[_Slot] = []
-        for k, cell_slots in enumerate(cells):
+        for k, cell in enumerate(cells):
             if k:
                 line.append(_Slot("\t"))
-            line += cell_slots
+            if cell is not None:
+                line += _cell(cell)
         yield line
 
 

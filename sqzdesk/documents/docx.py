@@ -144,18 +144,45 @@ def _value_error_reason(exc: ValueError) -> str:
     return "damaged DOCX: a value in it is invalid"
 
 
-def _block_lines(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[str]:
-    """Paragraphs and table rows of a body (or content control) in order. Block-level content
-    controls (``w:sdt``, used by forms and templates) are unwrapped instead of being skipped."""
+def iter_blocks(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[BaseOxmlElement | Table]:
+    """The paragraphs (``w:p`` elements) and tables of a body, cell or content control, in order. Block-level
+    content controls (``w:sdt``, used by forms and templates) are unwrapped instead of being skipped. The
+    one walk of the reader and of :mod:`sqzdesk.batch.docx_redact`, whose offsets must match the text."""
     for element in container.iterchildren():
         if element.tag == qn("w:p"):
-            yield _paragraph_text(element)
+            yield element
         elif element.tag == qn("w:tbl"):
-            yield from _table_lines(Table(element, parent))
+            yield Table(element, parent)
         elif element.tag == qn("w:sdt"):
             content = element.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _block_lines(content, parent)
+                yield from iter_blocks(content, parent)
+
+
+def iter_row_cells(table: Table) -> Iterator[list[_Cell | None]]:
+    """Each row's cells. A merged cell's text appears once: python-docx repeats a spanned cell in every
+    grid column and row it covers; a repeat in the same row is left out, one in a later row is None."""
+    seen: set = set()  # <w:tc> elements already given; holding them keeps lxml proxies stable
+    for row in table.rows:
+        cells: list[_Cell | None] = []
+        previous = None
+        for cell in row.cells:
+            element = cell._tc  # the underlying <w:tc>: identity tells a repeated (merged) cell
+            if element is previous:
+                continue
+            previous = element
+            cells.append(None if element in seen else cell)
+            seen.add(element)
+        yield cells
+
+
+def _block_lines(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[str]:
+    """Paragraphs and table rows of a body (or content control) in order."""
+    for block in iter_blocks(container, parent):
+        if isinstance(block, Table):
+            yield from _table_lines(block)
+        else:
+            yield _paragraph_text(block)
 
 
 def _paragraph_text(paragraph_element: BaseOxmlElement) -> str:
@@ -165,20 +192,9 @@ def _paragraph_text(paragraph_element: BaseOxmlElement) -> str:
 
 
 def _table_lines(table: Table) -> Iterator[str]:
-    """One line per row, cells separated by tabs. A merged cell's text appears once: python-docx
-    repeats a spanned cell in every grid column and row it covers."""
-    seen: set = set()  # <w:tc> elements already written; holding them keeps lxml proxies stable
-    for row in table.rows:
-        cells: list[str] = []
-        previous = None
-        for cell in row.cells:
-            element = cell._tc  # the underlying <w:tc>: identity tells a repeated (merged) cell
-            if element is previous:
-                continue
-            previous = element
-            cells.append("" if element in seen else _cell_text(cell))
-            seen.add(element)
-        yield "\t".join(cells)
+    """One line per row, cells separated by tabs; a merged cell's text once (:func:`iter_row_cells`)."""
+    for cells in iter_row_cells(table):
+        yield "\t".join("" if cell is None else _cell_text(cell) for cell in cells)
 
 
 def _cell_text(cell: _Cell) -> str:
