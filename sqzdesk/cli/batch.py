@@ -33,8 +33,9 @@ from typing import IO, TYPE_CHECKING
 from sqzdesk.cli.common import (
     Failures,
     add_analysis_options,
-    open_analyzer,
+    parse_labels,
     parse_patterns,
+    run_with_store,
     term_labels,
     usage,
 )
@@ -82,19 +83,14 @@ def _redact_types(spec: str, term_labels: tuple[str, ...] = ()) -> frozenset[str
     from sqzdesk.batch.exports import ENTITY_LABELS
 
     known = (*ENTITY_LABELS, *(t for t in term_labels if t not in ENTITY_LABELS))
-    words = {w.strip().upper() for w in spec.split(",") if w.strip()}
-    if words == {"ALL"}:
-        return frozenset(known)
-    unknown = sorted(words - set(known))
-    if unknown or not words:
+    labels = parse_labels(spec, known)
+    if labels is None:
         raise ValueError(f"--redact takes labels from {','.join(known)} or all, got {spec!r}")
-    return frozenset(words)
+    return labels
 
 
 
 def run(args: argparse.Namespace) -> int:
-    from sqzdesk.batch.store import ResultStore, StoreError
-
     try:
         patterns = parse_patterns(args.patterns)
         redact_types = _redact_types(args.redact, term_labels(args.terms)) if args.redact else None
@@ -106,24 +102,8 @@ def run(args: argparse.Namespace) -> int:
         return usage("batch", "--retry-failed only makes sense with --resume")
     if args.time_limit < 0:
         return usage("batch", "--time-limit must be 0 (none) or more seconds")
-    analyzer = open_analyzer(args)
-    if analyzer is None:
-        return 2
-    try:
-        store = ResultStore(args.store)
-    except StoreError as exc:
-        print(f"sqzdesk: {exc}", file=sys.stderr)
-        return 2
-    with store:
-        try:
-            return _run_batch(args, analyzer, store, patterns, redact_types)
-        except StoreError as exc:
-            print(f"\nsqzdesk: {exc}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            print("\nsqzdesk batch: interrupted; finished files are stored, rerun with --resume",
-                  file=sys.stderr)
-            return 130
+    return run_with_store("batch", args, "finished files are stored, rerun with --resume",
+                          lambda analyzer, store: _run_batch(args, analyzer, store, patterns, redact_types))
 
 
 def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore, patterns: frozenset[str],

@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqzdesk.batch.store import ResultStore
     from sqzdesk.documents import Document
     from sqzdesk.engine.analysis import Analyzer
     from sqzdesk.engine.task import TaskModel
@@ -181,6 +182,45 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="sentiment, entities and classify:NAME for your own classifiers (default sentiment,entities)")
     p.add_argument("--terms", default="all", metavar="LISTS",
                    help="your term lists matched as entities: all (default), none or names (see `sqzdesk terms`)")
+
+
+def parse_labels(spec: str, known: Sequence[str], default: frozenset[str] | None = None) -> frozenset[str] | None:
+    """A comma list of entity labels (any case), ``all`` (every one in ``known``) or, where ``default`` is
+    given, ``default``; None for an unknown label or an empty list, for the caller to say what it takes."""
+    words = {w.strip().upper() for w in spec.split(",") if w.strip()}
+    if default is not None and words == {"DEFAULT"}:
+        return default
+    if words == {"ALL"}:
+        return frozenset(known)
+    if not words or words - set(known):
+        return None
+    return frozenset(words)
+
+
+def run_with_store(command: str, args: argparse.Namespace, interrupted: str,
+                   work: Callable[[Analyzer, ResultStore], int]) -> int:
+    """``work`` with the Analyzer (:func:`open_analyzer`) and the result store ``--store`` open, for the
+    commands that analyse many files: exit 2 after one line for a model or store error, 130 on Ctrl-C
+    with the line ``sqzdesk COMMAND: interrupted; <interrupted>``."""
+    from sqzdesk.batch.store import ResultStore, StoreError
+
+    analyzer = open_analyzer(args)
+    if analyzer is None:
+        return 2
+    try:
+        store = ResultStore(args.store)
+    except StoreError as exc:
+        print(f"sqzdesk: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        try:
+            return work(analyzer, store)
+        except StoreError as exc:
+            print(f"\nsqzdesk: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print(f"\nsqzdesk {command}: interrupted; {interrupted}", file=sys.stderr)
+            return 130
 
 
 def parse_patterns(spec: str) -> frozenset[str]:

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqzdesk.cli.common import Failures, open_analyzer, parse_patterns, term_labels, usage
+from sqzdesk.cli.common import Failures, parse_labels, parse_patterns, run_with_store, term_labels, usage
 
 if TYPE_CHECKING:
     from sqzdesk.batch.redacted_export import RedactionSettings
@@ -56,15 +56,10 @@ def redact_types(spec: str, term_labels: tuple[str, ...] = ()) -> frozenset[str]
     from sqzdesk.batch.redaction import DEFAULT_REDACT_TYPES, REDACTABLE_TYPES
 
     known = (*REDACTABLE_TYPES, *(t for t in term_labels if t not in REDACTABLE_TYPES))
-    words = {w.strip().upper() for w in spec.split(",") if w.strip()}
-    if words == {"DEFAULT"}:
-        return DEFAULT_REDACT_TYPES | frozenset(term_labels)
-    if words == {"ALL"}:
-        return frozenset(known)
-    unknown = sorted(words - set(known))
-    if unknown or not words:
+    labels = parse_labels(spec, known, default=DEFAULT_REDACT_TYPES | frozenset(term_labels))
+    if labels is None:
         raise ValueError(f"types are default, all or labels from {','.join(known)}; got {spec!r}")
-    return frozenset(words)
+    return labels
 
 
 def settings_from(mode: str, types: str, term_labels: tuple[str, ...] = ()) -> RedactionSettings:
@@ -76,7 +71,6 @@ def settings_from(mode: str, types: str, term_labels: tuple[str, ...] = ()) -> R
 
 def run(args: argparse.Namespace) -> int:
     from sqzdesk.batch.decisions import read_decisions
-    from sqzdesk.batch.store import ResultStore, StoreError
 
     try:
         patterns = parse_patterns(args.patterns)
@@ -94,23 +88,8 @@ def run(args: argparse.Namespace) -> int:
             return usage("redact", f"{args.decisions}: {exc}")
     if args.time_limit < 0:
         return usage("redact", "--time-limit must be 0 (none) or more seconds")
-    analyzer = open_analyzer(args)
-    if analyzer is None:
-        return 2
-    try:
-        store = ResultStore(args.store)
-    except StoreError as exc:
-        print(f"sqzdesk: {exc}", file=sys.stderr)
-        return 2
-    with store:
-        try:
-            return _run(args, analyzer, store, patterns, settings, decisions)
-        except StoreError as exc:
-            print(f"\nsqzdesk: {exc}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            print("\nsqzdesk redact: interrupted; files written so far are complete", file=sys.stderr)
-            return 130
+    return run_with_store("redact", args, "files written so far are complete",
+                          lambda analyzer, store: _run(args, analyzer, store, patterns, settings, decisions))
 
 
 def _run(args, analyzer, store, patterns, settings, decisions) -> int:
