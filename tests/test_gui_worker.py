@@ -36,6 +36,10 @@ class Recorder(QObject):
     def names(self, job) -> list[str]:
         return [e[0] for e in self.events if e[1] == job]
 
+    def done(self, *jobs) -> bool:
+        """Every job's last signal reached this recorder (the host may turn idle a moment before)."""
+        return all("job_done" in self.names(job) for job in jobs)
+
 
 def test_signals_carry_the_job_and_give_the_engines_stream(qtbot):
     text = long_text(7_000)
@@ -45,7 +49,7 @@ def test_signals_carry_the_job_and_give_the_engines_stream(qtbot):
     try:
         job = host.analyse(7, text)
         assert isinstance(job, AnalysisJob) and job.doc_id == 7 and not host.idle
-        qtbot.waitUntil(lambda: host.idle, timeout=30_000)
+        qtbot.waitUntil(lambda: host.idle and seen.done(job), timeout=30_000)
         n = len(split_chunks(text))
         assert n > 1
         assert seen.names(job) == ["job_started", *["chunk_ready"] * n, "analysis_ready", "job_done"]
@@ -60,7 +64,7 @@ def test_signals_carry_the_job_and_give_the_engines_stream(qtbot):
 
         question = host.ask(7, "Who met the board?", NEWS)
         assert isinstance(question, QuestionJob)
-        qtbot.waitUntil(lambda: host.idle, timeout=20_000)
+        qtbot.waitUntil(lambda: host.idle and seen.done(question), timeout=20_000)
         assert seen.names(question) == ["job_started", "answers_ready", "job_done"]
     finally:
         host.shutdown()
@@ -73,7 +77,7 @@ def test_text_without_words_fails_with_the_engines_one_line_reason(qtbot):
     host.start()
     try:
         job = host.analyse(8, "   \n\n ---- ==== ")
-        qtbot.waitUntil(lambda: host.idle, timeout=20_000)
+        qtbot.waitUntil(lambda: host.idle and seen.done(job), timeout=20_000)
     finally:
         host.shutdown()
     assert seen.names(job) == ["job_started", "failed", "job_done"]
@@ -93,8 +97,8 @@ def test_a_bug_in_the_engine_is_reported_as_one_not_as_no_words(qtbot, monkeypat
     seen = Recorder(host)
     host.start()
     try:
-        host.analyse(9, NEWS)
-        qtbot.waitUntil(lambda: host.idle, timeout=20_000)
+        job = host.analyse(9, NEWS)
+        qtbot.waitUntil(lambda: host.idle and seen.done(job), timeout=20_000)
     finally:
         host.shutdown()
     reason = next(e[2] for e in seen.events if e[0] == "failed")
@@ -213,7 +217,7 @@ def test_an_interactive_job_runs_inside_a_batch_jobs_cancel_check(qtbot):
         qtbot.waitUntil(lambda: order == ["batch starts"], timeout=20_000)
         question = host.ask(1, "Who met the board?", NEWS)
         asked.set()
-        qtbot.waitUntil(lambda: host.idle, timeout=20_000)
+        qtbot.waitUntil(lambda: host.idle and seen.done(question), timeout=20_000)
         job.result(30)
     finally:
         host.shutdown()
