@@ -231,12 +231,13 @@ def test_per_channel_refuses_grouped_weights(tmp_path):
 class _ToyTask:
     """Scores are scripted per epoch, so the test knows which epoch is best."""
 
-    def __init__(self, scores):
-        self.scores, self.calls = list(scores), 0
+    def __init__(self, scores, sizes=(3, 3, 3)):
+        self.scores, self.calls, self.sizes = list(scores), 0, sizes
 
     def epoch_batches(self, epoch, seed, batch_size):
         g = torch.Generator().manual_seed(epoch)
-        return [{"x": torch.randn(4, 3, generator=g), "attention_mask": torch.ones(4, 3)} for _ in range(3)]
+        return [{"x": torch.randn(4, 3, generator=g), "attention_mask": torch.ones(4, 3)}
+                for _ in range(self.sizes[epoch])]
 
     def loss(self, model, batch):
         return model(batch["x"]).pow(2).mean()
@@ -256,6 +257,18 @@ def test_trainer_scores_every_epoch_and_keeps_the_best(tmp_path):
     assert [h["f1"] for h in history] == [50.0, 70.0, 60.0] and task.calls == 3
     assert metrics["f1"] == 70.0 and metrics["epoch"] == 2 and metrics["epochs_scored"] == [50.0, 70.0, 60.0]
     assert abs(float(model.weight.detach().sum()) - history[1]["w"]) < 1e-6  # the model left is epoch 2's
+
+
+@pytest.mark.parametrize("sizes", [(3, 2, 3), (3, 4, 3)])
+def test_trainer_ends_every_epoch_on_its_boundary_when_epochs_differ_in_length(tmp_path, sizes):
+    """Epoch 0 sets the schedule; a shorter later epoch (a smaller silver slice) must not stall the loop,
+    a longer one must not eat into the next."""
+    from sqzdesk.modelbuild.trainer import TrainConfig, train
+
+    task = _ToyTask([50.0, 70.0, 60.0], sizes)
+    metrics = train(torch.nn.Linear(3, 2), task, TrainConfig(run_dir=tmp_path, epochs=3, batch_size=4, select="f1"))
+    history = json.loads((tmp_path / "epochs.json").read_text())
+    assert [h["step"] for h in history] == [3, 6, 9] and metrics["train_steps"] == 9
 
 
 def test_document_windows_cut_mid_sentence_and_cover_every_word():

@@ -76,25 +76,32 @@ def sentiment_accuracy(model, examples) -> dict:
     return {k: round(100 * sum(v) / max(1, len(v)), 2) for k, v in hits.items()}
 
 
-def run_engine_eval(args: argparse.Namespace) -> dict:
+def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: str = "doc,sent") -> dict:
+    """The engine-level figures of the bundle at ``path`` (see the module docstring)."""
     from sqzdesk.engine import EntityModel, SentimentModel
     from sqzdesk.engine.bundle import load_bundle
 
-    path = args.bundle or Path("assets/models") / args.task
     bundle = load_bundle(path)
-    result: dict = {"bundle": str(path), "task": args.task}
-    if args.task == "entities":
-        model = EntityModel(bundle, threads=args.threads)
-        docs = read_conll(args.data / "conll2003" / "valid.txt")
-        for mode in args.modes.split(","):
+    result: dict = {}
+    if task == "entities":
+        model = EntityModel(bundle, threads=threads)
+        docs = read_conll(data / "conll2003" / "valid.txt")
+        for mode in modes.split(","):
             result[mode] = entities_f1(model, docs, mode)
             print(mode, result[mode], flush=True)
-    elif args.task == "sentiment":
+    elif task == "sentiment":
         from sqzdesk.modelbuild import sentiment_data
 
-        _, val = sentiment_data.load(args.data)
-        result.update(sentiment_accuracy(SentimentModel(bundle, threads=args.threads), val))
+        _, val = sentiment_data.load(data)
+        result.update(sentiment_accuracy(SentimentModel(bundle, threads=threads), val))
     else:
         raise SystemExit("engine-eval measures entities and sentiment bundles")
+    return result
+
+
+def run_engine_eval(args: argparse.Namespace) -> dict:
+    path = args.bundle or Path("assets/models") / args.task
+    result = {"bundle": str(path), "task": args.task,
+              **evaluate_bundle(args.task, path, args.data, args.threads, args.modes)}
     print(json.dumps(result, indent=2))
     return result

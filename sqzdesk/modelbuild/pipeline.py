@@ -63,7 +63,7 @@ def task_spec(task: str) -> TaskSpec:
             return entities_data.load(data, runs=runs)  # runs: the silver file, when made
 
         return TaskSpec(cased.CasedSqueezeBertForTokenClassification, load_entities, EntitiesTask,
-                        entities_data.LABELS, "f1", {"epochs": 3.0, "lr": 1e-4, "batch_size": 16},
+                        entities_data.LABELS, "f1", {"epochs": 2.0, "lr": 1e-4, "batch_size": 16},
                         {"epochs": 3.0, "lr": 8e-5, "batch_size": 16})
     if task == "qa":
         from sqzdesk.modelbuild import qa_data
@@ -86,6 +86,9 @@ def finetune(args: argparse.Namespace):
     from sqzdesk.modelbuild.transplant import transplant
 
     spec = task_spec(args.task)
+    if args.task == "entities" and not (args.runs / "silver" / "silver.jsonl").exists():
+        raise SystemExit("entities train on silver Wikipedia too: run `python -m sqzdesk.modelbuild silver` "
+                         "(extra `silver`) first; `build` does")
     out = run_dir(args, 1)
     setup_logging(out)
     train_set, val_set = spec.load(args.data, args.runs)

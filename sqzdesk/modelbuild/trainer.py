@@ -133,6 +133,15 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
     while step < total:
         epoch, index = divmod(step, per_epoch)
         batches = task.epoch_batches(epoch, cfg.seed, cfg.batch_size)
+        if index >= len(batches):
+            # an epoch may hold fewer batches than epoch 0 (entities: a smaller silver slice); its end is
+            # the epoch's end: the schedule moves on to the next boundary and the epoch is scored there
+            skipped = min(total, (epoch + 1) * per_epoch) - step
+            for _ in range(skipped):
+                sched.step()
+            step += skipped
+            end_of_epoch()
+            continue
         for batch in batches[index:]:
             if step >= total:
                 break
@@ -155,6 +164,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
             if step % per_epoch == 0 or step == total:
                 end_of_epoch()
                 last_save = time.monotonic()
+                break  # the next epoch starts at its own first batch, even if this one held more
             if time.monotonic() - last_save > cfg.checkpoint_every_s:
                 save_checkpoint()
                 last_save = time.monotonic()
