@@ -47,6 +47,7 @@ def main() -> None:
     p.add_argument("--docs", type=int, default=200)
     p.add_argument("--questions", type=int, default=12)
     p.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS_scheduler.md")
+    p.add_argument("--threads", type=int, default=0, help="ORT threads (default: the GUI's, all cores but one)")
     args = p.parse_args()
 
     from sqzdesk.batch.runner import BatchRunner, RunControl, RunOptions
@@ -55,7 +56,7 @@ def main() -> None:
     from sqzdesk.engine import ModelPool, Priority, Scheduler
     from sqzdesk.engine.pool import EngineConfig
 
-    threads = max(1, (os.cpu_count() or 2) - 1)
+    threads = args.threads or max(1, (os.cpu_count() or 2) - 1)
     pool = ModelPool(EngineConfig(threads=threads))
     analyzer, qa = pool.analyzer(), pool.qa()
     context = _text(450, 0)  # ~3,000 characters: a page of a document open in a tab
