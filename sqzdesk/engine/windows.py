@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from sqzdesk.engine.casing import CASE_PAD
-from sqzdesk.engine.session import OnnxModel
 from sqzdesk.engine.tokens import TextTokenizer, Tokens
 
 
@@ -99,7 +99,14 @@ def batches(windows: Sequence[Window], batch_size: int, pad_id: int = 0) -> Iter
         yield idx, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "case_ids": cases}
 
 
-def run_windows(model: OnnxModel, windows: Sequence[Window], *, per_token: Collection[str] = (),
+class Runner(Protocol):
+    """What :func:`run_windows` needs of a model: :class:`~sqzdesk.engine.session.OnnxModel`, or the
+    model pipeline's torch stand-in."""
+
+    def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
+
+
+def run_windows(model: Runner, windows: Sequence[Window], *, per_token: Collection[str] = (),
                 batch_size: int = 8, pad_id: int = 0, progress: Progress | None = None,
                 should_stop: ShouldStop | None = None) -> list[dict[str, np.ndarray]]:
     """Model outputs per window; outputs named in ``per_token`` are cut to the window's own length.

@@ -18,7 +18,7 @@ from sqzdesk.engine.casing import CASE_VOCAB
 class _CaseMixin:
     """Adds ``case_embeddings`` and a ``case_ids`` keyword to a transformers SqueezeBERT task model."""
 
-    transformer: nn.Module
+    transformer: transformers.SqueezeBertModel
 
     def _add_case(self, hidden: int) -> None:
         self.case_embeddings = nn.Embedding(CASE_VOCAB, hidden)

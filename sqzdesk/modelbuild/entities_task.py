@@ -54,6 +54,7 @@ class EntitiesTask:
                              for w, (s, e) in zip(enc.word_ids, enc.offsets, strict=True)), CASE_PAD]
         labels, firsts, last = [IGNORE], [], None
         for pos, w in enumerate(enc.word_ids):
+            assert w is not None  # pre-tokenized, no special tokens: every piece is in a word
             tag = chunk.tags[w]
             if w != last:
                 labels.append(LABEL_ID[tag])
@@ -124,14 +125,15 @@ class EntitiesTask:
 
 def spans(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     """IOB2 -> (start, end, type); an I- that does not continue its type opens a new span (conlleval)."""
-    out, start, kind = set(), None, None
+    out: set[tuple[int, int, str]] = set()
+    current: tuple[int, str] | None = None  # (start, type) of the open span
     for i, tag in enumerate([*tags, "O"]):
         prefix, _, t = tag.partition("-")
-        if start is not None and (prefix != "I" or t != kind):
-            out.add((start, i, kind))
-            start, kind = None, None
-        if prefix in ("B", "I") and start is None:
-            start, kind = i, t
+        if current is not None and (prefix != "I" or t != current[1]):
+            out.add((current[0], i, current[1]))
+            current = None
+        if prefix in ("B", "I") and current is None:
+            current = (i, t)
     return out
 
 

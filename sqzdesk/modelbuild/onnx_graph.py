@@ -156,9 +156,11 @@ class _Graph:
     def gelu(self, x: str) -> str:
         """Exact (erf) GELU as BERT uses it, written in the form PyTorch exports
         (``Div(sqrt 2) -> Erf -> Add(1) -> Mul(x) -> Mul(0.5)``) so ORT's GeluFusion makes it one kernel."""
-        erf = self.op("Erf", [self.op("Div", [x, self.const(f"gelu_sqrt2_{self._n}", np.float32(math.sqrt(2)))])])
-        one_plus = self.op("Add", [erf, self.const(f"gelu_one_{self._n}", np.float32(1.0))])
-        return self.op("Mul", [self.op("Mul", [x, one_plus]), self.const(f"gelu_half_{self._n}", np.float32(0.5))])
+        sqrt2 = self.const(f"gelu_sqrt2_{self._n}", np.array(math.sqrt(2), dtype=np.float32))
+        erf = self.op("Erf", [self.op("Div", [x, sqrt2])])
+        one_plus = self.op("Add", [erf, self.const(f"gelu_one_{self._n}", np.array(1.0, dtype=np.float32))])
+        half = self.const(f"gelu_half_{self._n}", np.array(0.5, dtype=np.float32))
+        return self.op("Mul", [self.op("Mul", [x, one_plus]), half])
 
 
 def _attention(g: _Graph, x: str, i: int, spec: EncoderSpec, mask: str) -> str:
@@ -189,7 +191,8 @@ def _attention(g: _Graph, x: str, i: int, spec: EncoderSpec, mask: str) -> str:
             return g.op("Transpose", [g.op("Reshape", [y, to_heads])], perm=[0, 2, 3, 1] if key else [0, 2, 1, 3])
         q, k, v = project("q", False), project("k", True), project("v", False)
     # q, v: [B, H, L, D]; k: [B, H, D, L]
-    scores = g.op("Mul", [g.op("MatMul", [q, k]), g.const(f"l{i}.scale", np.float32(1 / math.sqrt(d)))])
+    scale = g.const(f"l{i}.scale", np.array(1 / math.sqrt(d), dtype=np.float32))
+    scores = g.op("Mul", [g.op("MatMul", [q, k]), scale])
     probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
     ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
     return g.op("Reshape", [ctx, g.const(f"l{i}.merge_shape", np.array([0, 0, c]))])
@@ -235,8 +238,8 @@ def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], nu
 
     # additive attention mask [B, 1, 1, L]: 0 where attended, -10000 on padding
     keep = g.op("Cast", [mask_in], to=TensorProto.FLOAT)
-    blocked = g.op("Sub", [g.const("mask_one", np.float32(1.0)), keep])
-    additive = g.op("Mul", [blocked, g.const("mask_neg", np.float32(-10000.0))])
+    blocked = g.op("Sub", [g.const("mask_one", np.array(1.0, dtype=np.float32)), keep])
+    additive = g.op("Mul", [blocked, g.const("mask_neg", np.array(-10000.0, dtype=np.float32))])
     mask = g.op("Unsqueeze", [additive, g.const("mask_axes", np.array([1, 2]))])
 
     shapes = linear_shapes(spec)

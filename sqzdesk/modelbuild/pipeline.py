@@ -5,16 +5,27 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
-from sqzdesk.modelbuild.trainer import TrainConfig, setup_logging, train
+from sqzdesk.modelbuild.trainer import Task, TrainConfig, setup_logging, train
 from sqzdesk.modelbuild.transplant import Groups
 
 
 def run_dir(args: argparse.Namespace, groups: int) -> Path:
     return args.runs / f"{args.task}-g{groups}"
+
+
+class ModelTask(Task, Protocol):
+    """A task as the steps use it: what the training loop needs, plus validation predictions and their score.
+    Predictions are task-specific (labels, tag sequences, answer spans): ``score`` takes what ``predict`` gave."""
+
+    def predict(self, model: Any) -> Sequence[Any]:  # model: a torch module or an ORT-backed model
+        ...
+
+    def score(self, preds: Sequence[Any]) -> dict[str, float]: ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,7 @@ class TaskSpec:
 
     model_cls: type
     load: Callable[[Path, Path], tuple]  # (data dir, runs dir) -> (train, validation)
-    make_task: Callable[..., object]
+    make_task: Callable[..., ModelTask]  # (train, validation, teacher=None) -> task
     labels: tuple[str, ...]
     metric: str  # the validation number that decides (groups, int8 parity)
     finetune: dict = field(default_factory=dict)  # epochs, lr, batch_size

@@ -58,7 +58,8 @@ def _squadshifts(root: Path) -> list[QAExample]:
 
 def _subjqa(root: Path) -> list[QAExample]:
     csv.field_size_limit(2**31 - 1)
-    out, seen = [], set()
+    out: list[QAExample] = []
+    seen: set[tuple[str, str, int, int]] = set()
     for path in sorted((root / "subjqa").glob("*/*.csv")):
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import numpy as np
 
@@ -44,7 +44,7 @@ QUANT_VARIANTS = {
 }
 MAX_GROUPED_COST = 1.5  # points of validation accuracy the grouped model may lose against groups=1
 MAX_INT8_DROP = 1.5
-TASK_PARAMS = {"sentiment": {"stride": 32, "neutral_below": 0.7}, "entities": {"stride": 32}, "qa": {"stride": 96}}
+TASK_PARAMS: dict[str, dict[str, float]] = {"sentiment": {"stride": 32, "neutral_below": 0.7}, "entities": {"stride": 32}, "qa": {"stride": 96}}
 MAX_LENGTH = {"sentiment": 128, "entities": 128, "qa": 256}
 BUNDLE_NAME = {"sentiment": "sqzdesk-sentiment", "entities": "sqzdesk-entities", "qa": "sqzdesk-qa"}
 BUNDLE_VERSION = {"sentiment": "1.0.0", "entities": "2.0.0", "qa": "1.0.0"}  # entities 2: the case input
@@ -119,7 +119,7 @@ def export(args: argparse.Namespace) -> dict:
     fp32, int8 = out / "model.fp32.onnx", out / "model.int8.onnx"
     encoder = export_fp32(model, fp32)
     _, val = spec.load(args.data, args.runs)
-    task: Any = spec.make_task([], val)
+    task = spec.make_task([], val)
     pred32 = task.predict(OrtModel(fp32, args.threads))
     m32 = task.score(pred32)
     p32 = _flat(pred32)
@@ -183,7 +183,16 @@ ENTITIES_TRIED = (
     "grouped (groups=4) students for this recipe."
 )
 
-TASK_TEXT = {
+class _TaskText(TypedDict):
+    summary: str
+    data: str
+    files: list[str]
+    validation: str
+    limits: str
+    tried: NotRequired[str]
+
+
+TASK_TEXT: dict[str, _TaskText] = {
     "sentiment": {
         "summary": "Binary sentiment (negative / positive) for sentences and documents.",
         "data": "GLUE SST-2 train (movie-review phrases) plus the Blitzer multi-domain Amazon reviews (books, dvd, "

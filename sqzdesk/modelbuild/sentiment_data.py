@@ -60,7 +60,8 @@ def _review_text(field: str) -> str:
 
 def _reviews(data_dir: Path) -> tuple[list[Example], list[Example]]:
     csv.field_size_limit(2**31 - 1)
-    train, val = [], []
+    train: list[Example] = []
+    val: list[Example] = []
     for path in sorted((data_dir / "sentiment-multidomain").glob("*/labeled.tsv")):
         domain = path.parent.name
         with open(path, newline="", encoding="utf-8") as f:

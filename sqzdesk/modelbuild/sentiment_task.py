@@ -25,7 +25,10 @@ class SentimentTask:
     def __init__(self, train: Sequence[Example], val: Sequence[Example], teacher: torch.nn.Module | None = None,
                  kd_weight: float = 0.5, temperature: float = 2.0):
         tok = load_tokenizer()
-        self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        if cls is None or sep is None:
+            raise ValueError("the tokenizer has no [CLS]/[SEP] token")
+        self.cls, self.sep = cls, sep
         self.train_ids, self.train_cases = self._encode(tok, [e.text for e in train])
         self.train_labels = [e.label for e in train]
         self.val = val

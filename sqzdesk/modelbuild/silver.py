@@ -106,7 +106,8 @@ def make_silver(out: Path, teacher: str = DEFAULT_TEACHER, limit: int | None = N
 
 def read_silver(path: Path) -> tuple[list, list]:
     """(train documents, held-out documents), each document a list of sentences of (word, tag)."""
-    train, heldout = [], []
+    train: list[list[list[tuple[str, str]]]] = []
+    heldout: list[list[list[tuple[str, str]]]] = []
     with path.open(encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)

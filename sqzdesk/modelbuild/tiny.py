@@ -54,7 +54,7 @@ def random_weights(spec: EncoderSpec, head: str, num_labels: int, seed: int) -> 
 
 
 CASED_TASKS = ("entities",)  # these tiny bundles take ``case_ids``, as the shipped entities model does
-TASKS = {
+TASKS: dict[str, tuple[str, list[str], dict[str, float]]] = {
     "sentiment": ("sequence", ["negative", "positive"], {"stride": 8}),
     "entities": ("token", ENTITY_LABELS, {"stride": 8}),
     "qa": ("span", [], {"stride": 8, "no_answer_threshold": 0.0}),

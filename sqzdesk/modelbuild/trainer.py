@@ -84,7 +84,8 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
 
     per_epoch = len(task.epoch_batches(0, cfg.seed, cfg.batch_size))
     total = max(1, math.ceil(per_epoch * cfg.epochs))
-    decay, no_decay = [], []
+    decay: list[torch.nn.Parameter] = []
+    no_decay: list[torch.nn.Parameter] = []
     for name, p in model.named_parameters():
         (no_decay if p.ndim < 2 or "layernorm" in name.lower() else decay).append(p)
     opt = torch.optim.AdamW(
