@@ -2,7 +2,7 @@
 
 Typed all the way: a :class:`FileResult` holds the engine's :class:`Analysis` (Sentiment,
 SentenceSentiment, Entity); plain dicts exist only at the edges, in :meth:`FileResult.to_record` (the
-``batch --out`` line), the store's JSON column (:func:`analysis_from_record` reads it back) and the
+``batch --out`` line), the store's JSON column (:meth:`Analysis.from_record` reads it back) and the
 export tables.
 """
 
@@ -80,11 +80,4 @@ class FileResult:
         return {**record, "error": self.error}
 
 
-def analysis_from_record(fields: dict[str, Any]) -> Analysis:
-    """The typed :class:`Analysis` back from its JSON fields (:meth:`Analysis.to_record`)."""
-    return Analysis.from_record(fields)
 
-
-def one_line(reason: object) -> str:
-    """Error text as one line (the store, the table and stderr all show it on a single line)."""
-    return " ".join(str(reason).split()) or type(reason).__name__

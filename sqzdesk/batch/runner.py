@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqzdesk.batch.results import FileResult, one_line
+from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.scan import ScanProblem
 from sqzdesk.batch.source import load_source
 from sqzdesk.batch.store import ResultStore, model_key
@@ -28,6 +28,7 @@ from sqzdesk.engine.errors import AnalysisError
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.engine.scheduler import JobContext, Priority, Scheduler
 from sqzdesk.engine.windows import Cancelled, ShouldStop
+from sqzdesk.reasons import one_line
 
 
 @dataclass(frozen=True)

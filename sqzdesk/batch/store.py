@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqzdesk.batch.decisions import Decision, Source, Verdict
-from sqzdesk.batch.results import FileResult, FileStatus, analysis_from_record
+from sqzdesk.batch.results import FileResult, FileStatus
+from sqzdesk.engine.analysis import Analysis
 from sqzdesk.engine.patterns import PATTERNS_VERSION
 
 if TYPE_CHECKING:
@@ -380,5 +381,5 @@ def _where(key: str | None, failed: bool | None) -> tuple[str, tuple]:
 def _row_to_result(row: tuple) -> FileResult:
     """The stored row as a typed result: its JSON record rebuilt into engine objects."""
     path, _key, sha256, _status, record, error, seconds, analysed_at = row
-    analysis = analysis_from_record(json.loads(record)) if record else None
+    analysis = Analysis.from_record(json.loads(record)) if record else None
     return FileResult(Path(path), sha256, analysis, error, seconds, analysed_at, reused=True)

@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from sqzdesk.reasons import one_line
+
 if TYPE_CHECKING:
     from sqzdesk.batch.store import ResultStore
     from sqzdesk.documents import Document
     from sqzdesk.engine.analysis import Analyzer
     from sqzdesk.engine.task import TaskModel
-
-
-def one_line(reason: object) -> str:
-    """A reason as one line (stderr, the ``error`` field and the store all show it on a single line)."""
-    return " ".join(str(reason).split()) or type(reason).__name__
 
 
 class Failures:

@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 
 from sqzdesk.batch.exports import write_html_report, write_records, write_table
 from sqzdesk.batch.redacted_export import RedactionSettings
-from sqzdesk.batch.results import FileResult, one_line
+from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.runner import BatchProgress, BatchRunner, BatchSummary, RunControl, RunOptions
 from sqzdesk.batch.scan import ScanProblem, scan
 from sqzdesk.batch.store import ResultStore, StoreError
@@ -68,6 +68,7 @@ from sqzdesk.engine.pool import EngineConfig, ModelPool
 from sqzdesk.engine.scheduler import Priority, Scheduler
 from sqzdesk.gui.file_dialogs import choose_folder, save_file
 from sqzdesk.gui.table_model import RowsTableModel
+from sqzdesk.reasons import one_line
 
 log = logging.getLogger(__name__)
 

@@ -40,6 +40,7 @@ from sqzdesk.engine.pool import EngineConfig, ModelPool, ModelStatus
 from sqzdesk.engine.scheduler import Job, JobContext, Priority, Scheduler
 from sqzdesk.engine.teach import TeachError
 from sqzdesk.engine.terms import TermsError
+from sqzdesk.reasons import one_line
 
 log = logging.getLogger(__name__)
 
@@ -142,10 +143,6 @@ class _Throttle:
         if now - self.last >= PROGRESS_INTERVAL_S or done >= total:
             self.last = now
             self.emit(done, total)
-
-
-def one_line(reason: object) -> str:
-    return " ".join(str(reason).split()) or type(reason).__name__
 
 
 def failure_message(exc: BaseException) -> str:
