@@ -24,11 +24,10 @@ from sqzdesk.batch.source import load_source
 from sqzdesk.batch.store import ResultStore, model_key
 from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
 from sqzdesk.engine.analysis import Analysis, Analyzer
-from sqzdesk.engine.errors import AnalysisError
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.engine.scheduler import JobContext, Priority, Scheduler
 from sqzdesk.engine.windows import Cancelled, ShouldStop
-from sqzdesk.reasons import one_line
+from sqzdesk.reasons import failure_reason, one_line
 
 
 @dataclass(frozen=True)
@@ -190,11 +189,9 @@ class BatchRunner:
             return self._record(FileResult(path, source.sha256, error=reason), t0)
         except DocumentError as exc:
             return self._record(FileResult(path, source.sha256, error=exc.reason), t0)
-        except AnalysisError as exc:  # no words, or over the length limit
-            return self._record(FileResult(path, source.sha256, error=one_line(exc)), t0)
-        except Exception as exc:  # an engine failure on one odd input must not end a thousand-file batch
-            reason = f"analysis failed ({type(exc).__name__}: {one_line(exc)})"
-            return self._record(FileResult(path, source.sha256, error=reason), t0)
+        except Exception as exc:  # no words, too long, or an engine failure on one odd input (which must
+            # not end a thousand-file batch): the file is recorded as failed with the reason
+            return self._record(FileResult(path, source.sha256, error=failure_reason(exc)), t0)
         return self._record(FileResult(path, source.sha256, analysis), t0)
 
     def _analyze(self, text: str, should_stop: ShouldStop, name: str) -> Analysis:

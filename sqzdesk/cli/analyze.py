@@ -20,7 +20,6 @@ from sqzdesk.cli.common import (
     add_analysis_options,
     add_password_option,
     documents,
-    failure_reason,
     open_analyzer,
     output,
     parse_patterns,
@@ -30,6 +29,7 @@ from sqzdesk.cli.common import (
     usage,
     write_jsonl,
 )
+from sqzdesk.reasons import failure_reason
 
 if TYPE_CHECKING:
     from sqzdesk.engine.analysis import Analysis, Analyzer

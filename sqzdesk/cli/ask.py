@@ -17,7 +17,6 @@ from sqzdesk.cli.common import (
     InputLine,
     add_password_option,
     documents,
-    failure_reason,
     open_model,
     read_jsonl,
     read_password,
@@ -25,6 +24,7 @@ from sqzdesk.cli.common import (
     usage,
     write_jsonl,
 )
+from sqzdesk.reasons import failure_reason
 
 if TYPE_CHECKING:
     from sqzdesk.engine.qa import QAModel

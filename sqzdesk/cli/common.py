@@ -35,19 +35,6 @@ class Failures:
         print(f"sqzdesk: {where}: {one_line(reason)}", file=sys.stderr, flush=True)
 
 
-def failure_reason(exc: Exception) -> str:
-    """The ``error`` text for an input the engine did not answer.
-
-    The engine's own refusals (no words, too long) are the user's to act on and read as they are; anything
-    else is an engine failure on that one input, named as such, and the other inputs still go on.
-    """
-    from sqzdesk.engine.errors import AnalysisError
-
-    if isinstance(exc, AnalysisError):
-        return one_line(exc)
-    return f"analysis failed ({type(exc).__name__}: {one_line(exc)})"
-
-
 def usage(command: str, message: str) -> int:
     print(f"sqzdesk {command}: {message}", file=sys.stderr)
     return 2
