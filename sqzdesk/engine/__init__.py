@@ -18,6 +18,7 @@ from sqzdesk.engine.classify import Classifier, ClassifierSet, find_classifier, 
 from sqzdesk.engine.embed import EmbedModel
 from sqzdesk.engine.entities import EntityModel
 from sqzdesk.engine.errors import AnalysisError, NoText, TextTooLong
+from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.pool import EngineConfig, ModelPool, ModelStatus
 from sqzdesk.engine.qa import QAModel
 from sqzdesk.engine.results import (
@@ -40,5 +41,5 @@ __all__ = [
     "Classification", "Classifier", "ClassifierSet", "DocumentSentiment", "EmbedModel", "EngineConfig", "Entity",
     "EntityModel", "SentenceClasses", "find_classifier", "find_classifiers", "Job", "JobState", "ModelPool", "ModelStatus",
     "NoText", "Priority", "QAModel", "Scheduler", "SentenceSentiment", "Sentiment", "SentimentModel",
-    "TASK_MODELS", "TextTooLong", "discover", "find_bundle", "load_bundle", "search_dirs",
+    "TASK_MODELS", "TextTooLong", "Variant", "discover", "find_bundle", "load_bundle", "search_dirs",
 ]

@@ -25,6 +25,7 @@ from sqzdesk.engine.classify import ClassifierSet, open_classifiers
 from sqzdesk.engine.embed import normalise
 from sqzdesk.engine.entities import EntityModel
 from sqzdesk.engine.errors import NoText
+from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, merge_entities
 from sqzdesk.engine.results import Classification, Entity, SentenceClasses, SentenceSentiment, Sentiment
 from sqzdesk.engine.sentiment import SentimentModel, prose_spans
@@ -138,12 +139,14 @@ class Analyzer:
 
     @classmethod
     def open(cls, tasks: Iterable[str] = ANALYZE_TASKS, dirs: list[Path] | None = None,
-             threads: int = 0, max_chars: int | None = None, *, terms: TermMatcher | None = None) -> Analyzer:
+             threads: int = 0, max_chars: int | None = None, *, terms: TermMatcher | None = None,
+             variant: Variant = Variant.ACCURATE) -> Analyzer:
         """``tasks`` as :func:`parse_tasks` reads them (``classify:NAME`` included). Raises BundleError for
-        the first missing or damaged model or classifier, ValueError for an unknown task."""
+        the first missing or damaged model or classifier, ValueError for an unknown task. ``variant``: the
+        sentiment and entity models' (where a task has no fast bundle, its accurate one)."""
         model_tasks, names = parse_tasks(tuple(tasks))
-        analyzer = cls(SentimentModel.open(dirs, threads) if "sentiment" in model_tasks else None,
-                       EntityModel.open(dirs, threads) if "entities" in model_tasks else None,
+        analyzer = cls(SentimentModel.open(dirs, threads, variant) if "sentiment" in model_tasks else None,
+                       EntityModel.open(dirs, threads, variant) if "entities" in model_tasks else None,
                        classifiers=open_classifiers(names, dirs, threads) if names else None, terms=terms)
         if max_chars is not None:
             for model in analyzer.models:

@@ -2,6 +2,11 @@
 
 Bundles live in the user's data dir (``platformdirs``: installed or self-built models) and in the
 shipped ``assets/models``; the user's copy of a task wins.
+
+A task may have two variants (:class:`~sqzdesk.engine.manifest.Variant`): the accurate bundle and a
+fast one (``<task>-fast/``, grouped convolutions). Each (task, variant) is looked up by the same rule;
+asking for ``fast`` where a task has none gives the accurate bundle and a one-line notice, never an
+error, because the fast bundles are an option that not every task ships.
 """
 
 from __future__ import annotations
@@ -10,10 +15,11 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqzdesk.engine.manifest import MODEL_TASKS, Manifest, ManifestError
+from sqzdesk.engine.manifest import MODEL_TASKS, VARIANT_TASKS, Manifest, ManifestError, Variant
 
 MANIFEST = "manifest.json"
 ENV_PATH = "SQZDESK_MODEL_PATH"  # os.pathsep-separated bundle roots that replace the default ones
@@ -31,6 +37,10 @@ class Bundle:
     @property
     def task(self) -> str:
         return self.manifest.task
+
+    @property
+    def variant(self) -> Variant:
+        return self.manifest.variant
 
     def file(self, role: str) -> Path:
         return self.path / self.manifest.files[role].name
@@ -121,42 +131,68 @@ def discover(dirs: list[Path] | None = None, *, verify: bool = True) -> list[Fou
     return found
 
 
-def find_bundle(task: str, dirs: list[Path] | None = None) -> Bundle:
-    """The first bundle for ``task`` in priority order.
+def find_bundle(task: str, dirs: list[Path] | None = None, variant: Variant = Variant.ACCURATE) -> Bundle:
+    """The first bundle for ``task`` (and ``variant``) in priority order.
 
     If that bundle is damaged it is refused (BundleError naming the file) rather than silently
-    replaced by a lower-priority one: a tampered model must be noticed, not worked around.
+    replaced by a lower-priority one: a tampered model must be noticed, not worked around. A task
+    without a ``fast`` bundle gives its accurate one (:func:`fallback_notice` says so).
     """
     roots = dirs if dirs is not None else search_dirs()
-    for item in discover(roots):
-        if item.bundle is not None and item.bundle.task == task:
-            return item.bundle
-        if item.bundle is None and claimed_task(item.path) == task:
-            raise BundleError(str(item.error))
-    raise BundleError(_not_installed(task, roots))
+    resolved = resolve(roots, {task: variant}, tasks=(task,))
+    if task in resolved.bundles:
+        return resolved.bundles[task]
+    raise BundleError(resolved.problems[task])
 
 
-def resolve(dirs: list[Path] | None = None) -> tuple[dict[str, Bundle], dict[str, str]]:
+@dataclass(frozen=True)
+class Resolved:
+    """Every task's bundle for the asked variants, and what else there is to know about them."""
+
+    bundles: dict[str, Bundle]                 # task -> the bundle that serves it
+    problems: dict[str, str]                   # task -> why it has none (missing or damaged)
+    notices: dict[str, str]                    # task -> "fast asked, accurate given" (one line)
+    choices: dict[str, dict[Variant, Bundle]]  # task -> every usable variant (for Settings -> Models)
+
+
+def resolve(dirs: list[Path] | None = None, variants: Mapping[str, Variant] | None = None, *,
+            tasks: tuple[str, ...] = MODEL_TASKS) -> Resolved:
     """Every task's bundle in one pass over the roots, by :func:`find_bundle`'s rule.
 
-    Returns (task -> bundle, task -> why it is unusable or missing); each checksum is read once.
-    ``classify`` bundles (many per user, by name) are left to :func:`sqzdesk.engine.classify.find_classifiers`.
+    ``variants``: task -> the variant wanted (accurate where not given; ``embed`` is always accurate,
+    see :data:`~sqzdesk.engine.manifest.VARIANT_TASKS`). Each checksum is read once. ``classify``
+    bundles (many per user, by name) are left to :func:`sqzdesk.engine.classify.find_classifiers`.
     """
     roots = dirs if dirs is not None else search_dirs()
+    first: dict[tuple[str, str], Found] = {}  # (task, variant) -> its highest-priority folder
+    for item in discover(roots):
+        key = (item.bundle.task, str(item.bundle.variant)) if item.bundle is not None else claimed(item.path)
+        if key is not None and key[0] in tasks:
+            first.setdefault(key, item)
     bundles: dict[str, Bundle] = {}
     problems: dict[str, str] = {}
-    for item in discover(roots):
-        task = item.bundle.task if item.bundle is not None else claimed_task(item.path)
-        if task is None or task not in MODEL_TASKS or task in bundles or task in problems:
-            continue
-        if item.bundle is not None:
-            bundles[task] = item.bundle
-        else:
-            problems[task] = str(item.error)
-    for task in MODEL_TASKS:
-        if task not in bundles and task not in problems:
+    notices: dict[str, str] = {}
+    choices: dict[str, dict[Variant, Bundle]] = {}
+    for task in tasks:
+        choices[task] = {v: f.bundle for v in Variant if (f := first.get((task, v))) and f.bundle is not None}
+        wanted = Variant((variants or {}).get(task, Variant.ACCURATE)) if task in VARIANT_TASKS else Variant.ACCURATE
+        chosen = first.get((task, wanted))
+        if chosen is None and wanted is not Variant.ACCURATE:
+            chosen = first.get((task, Variant.ACCURATE))
+            if chosen is not None and chosen.bundle is not None:
+                notices[task] = fallback_notice(task, wanted)
+        if chosen is None:
             problems[task] = _not_installed(task, roots)
-    return bundles, problems
+        elif chosen.bundle is None:
+            problems[task] = str(chosen.error)
+        else:
+            bundles[task] = chosen.bundle
+    return Resolved(bundles, problems, notices, choices)
+
+
+def fallback_notice(task: str, wanted: Variant) -> str:
+    """The one line shown when ``wanted`` is not installed for ``task`` and the accurate bundle serves."""
+    return f"no {wanted} '{task}' model installed, using the accurate one (see its MODEL_CARD.md)"
 
 
 def _not_installed(task: str, roots: list[Path]) -> str:
@@ -166,8 +202,16 @@ def _not_installed(task: str, roots: list[Path]) -> str:
 
 def claimed_task(path: Path) -> str | None:
     """The task a bundle folder's manifest names, even when the bundle itself is unusable."""
+    key = claimed(path)
+    return key[0] if key is not None else None
+
+
+def claimed(path: Path) -> tuple[str, str] | None:
+    """(task, variant) a bundle folder's manifest names, even when the bundle itself is unusable, so a
+    damaged fast bundle is refused in its own name rather than skipped."""
     try:
-        task = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get("task")
+        data = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        task, variant = data.get("task"), data.get("variant", Variant.ACCURATE.value)
     except (OSError, ValueError, AttributeError):
         return None
-    return task if isinstance(task, str) else None
+    return (task, variant) if isinstance(task, str) and isinstance(variant, str) else None

@@ -12,12 +12,25 @@ Format 1::
 
 ``inputs`` (optional) names the model's graph inputs; the engine checks it against the graph. Bundles
 written before it existed have none and load as before (their graphs take the first three).
+
+``variant`` (optional): ``"accurate"`` (groups=1, the default, so older and user bundles keep loading
+as they did) or ``"fast"`` (grouped 1x1 convolutions, groups=4 but post-attention, kept beside its
+accurate sibling in ``<task>-fast/``). ``speed`` (optional) is what the release step measured, shown
+next to the validation figure so the user can weigh one against the other::
+
+    "variant": "fast",
+    "speed": {"ms_batch8x128_int8": 21.4, "threads": 2, "cpu": "AVX-512 VNNI"}
+
+The validation figure is the existing ``metrics`` entry ``validation_<metric>_int8`` (accuracy, f1).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 FORMAT = 1
@@ -30,8 +43,39 @@ TASK_FILE_ROLES = {"classify": ("head", "card")}
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 
 
+# Tasks that may ship a fast sibling. ``embed`` never switches: a user's classifiers were trained on
+# one encoder's vectors (their head records its checksum), so another encoder would void them.
+VARIANT_TASKS = ("sentiment", "entities", "qa")
+SPEED_MS_KEY = "ms_batch8x128_int8"  # the bench's figure: one batch of 8 x 128 tokens, int8
+_VALIDATION = re.compile(r"validation_([a-z0-9]+)_int8")
+
+
+class Variant(StrEnum):
+    """Which of a task's bundles: the full model, or its grouped (smaller, faster) sibling."""
+
+    ACCURATE = "accurate"
+    FAST = "fast"
+
+
 class ManifestError(ValueError):
     """A manifest that does not follow the format; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Speed:
+    """What the release step measured for a bundle (``speed`` in the manifest)."""
+
+    ms: float            # milliseconds per batch of 8 x 128 tokens, int8, as shipped
+    threads: int = 0     # ONNX Runtime threads it ran with (0: not recorded)
+    cpu: str = ""        # the CPU's speed class, e.g. "AVX-512 VNNI" (bench/models.py prints it)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {SPEED_MS_KEY: self.ms}
+        if self.threads:
+            data["threads"] = self.threads
+        if self.cpu:
+            data["cpu"] = self.cpu
+        return data
 
 
 @dataclass(frozen=True)
@@ -55,6 +99,8 @@ class Manifest:
     task_params: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
     inputs: tuple[str, ...] = ()  # the model's graph inputs, when the manifest lists them
+    variant: Variant = Variant.ACCURATE
+    speed: Speed | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -62,7 +108,23 @@ class Manifest:
         data["inputs"] = list(self.inputs)
         if not self.inputs:  # a manifest without the optional field stays as it was
             del data["inputs"]
+        data["variant"] = str(self.variant)
+        if self.variant is Variant.ACCURATE:  # likewise: older manifests had no variant
+            del data["variant"]
+        data["speed"] = self.speed.to_dict() if self.speed else None
+        if self.speed is None:
+            del data["speed"]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def validation(self) -> tuple[str, float] | None:
+        """The headline validation figure, (metric, value), from ``metrics``: the first
+        ``validation_<metric>_int8`` entry (``validation_accuracy_int8``, ``validation_f1_int8``); None
+        when the bundle records none."""
+        for key, value in self.metrics.items():
+            match = _VALIDATION.fullmatch(key)
+            if match and isinstance(value, int | float) and not isinstance(value, bool):
+                return match.group(1), float(value)
+        return None
 
     @classmethod
     def from_dict(cls, data: Any) -> Manifest:
@@ -124,7 +186,31 @@ class Manifest:
             build=dict(data.get("build") or {}),
             task_params=dict(data.get("task_params") or {}),
             inputs=_inputs(data.get("inputs")),
+            variant=_variant(data.get("variant")),
+            speed=_speed(data.get("speed")),
         )
+
+
+def _variant(value: Any) -> Variant:
+    if value is None:
+        return Variant.ACCURATE
+    try:
+        return Variant(value)
+    except ValueError:
+        raise ManifestError(f"field 'variant' must be one of {', '.join(v.value for v in Variant)}") from None
+
+
+def _speed(value: Any) -> Speed | None:
+    """The optional ``speed`` object; a malformed one is a ManifestError like any other field."""
+    if value is None:
+        return None
+    ms = value.get(SPEED_MS_KEY) if isinstance(value, dict) else None
+    if not isinstance(ms, int | float) or isinstance(ms, bool) or not math.isfinite(ms) or ms <= 0:
+        raise ManifestError(f"field 'speed' needs a positive number '{SPEED_MS_KEY}'")
+    threads, cpu = value.get("threads", 0), value.get("cpu", "")
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0 or not isinstance(cpu, str):
+        raise ManifestError("field 'speed' has a malformed 'threads' or 'cpu'")
+    return Speed(float(ms), threads, cpu)
 
 
 KNOWN_INPUTS = ("input_ids", "attention_mask", "token_type_ids", "case_ids")

@@ -1,8 +1,8 @@
 """The models an app session shares: one set of ONNX Runtime sessions for every tab and the batch dock.
 
 A :class:`ModelPool` finds the bundles once (:class:`ModelStatus`, also what the GUI shows) and builds
-each model on first use with the current :class:`EngineConfig`; a new config with other threads or
-model folders drops the built models so the next job gets fresh ones. Jobs on the engine's
+each model on first use with the current :class:`EngineConfig`; a new config with other threads, model
+folders or variants (fast / accurate per task) drops the built models so the next job gets fresh ones. Jobs on the engine's
 :class:`~sqzdesk.engine.scheduler.Scheduler` ask the pool for their models; the lock only guards the
 building, the models themselves are safe to share (ONNX Runtime sessions are).
 """
@@ -19,6 +19,7 @@ from sqzdesk.engine.chunks import CHUNK_CHARS
 from sqzdesk.engine.classify import ClassifierSet, find_classifier
 from sqzdesk.engine.embed import EmbedModel
 from sqzdesk.engine.entities import EntityModel
+from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.qa import QAModel
 from sqzdesk.engine.sentiment import SentimentModel
 from sqzdesk.engine.task import DEFAULT_BATCH_SIZE, DEFAULT_MAX_CHARS
@@ -37,9 +38,13 @@ class EngineConfig:
     max_chars: int = DEFAULT_MAX_CHARS
     classifiers: tuple[str, ...] = ()          # custom classifiers every analysis applies, by name
     terms: str = "all"                         # term lists matched as entities: all, none or names
+    variants: tuple[tuple[str, Variant], ...] = ()  # (task, variant) pairs; a task not named: accurate
 
     def _build_key(self) -> tuple:
-        return self.threads, self.dirs, self.batch_size, self.classifiers, self.terms
+        return self.threads, self.dirs, self.batch_size, self.classifiers, self.terms, self.variants
+
+    def variant(self, task: str) -> Variant:
+        return dict(self.variants).get(task, Variant.ACCURATE)
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,20 @@ class ModelStatus:
 
     bundles: dict[str, Bundle] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
+    notices: dict[str, str] = field(default_factory=dict)   # task -> "fast asked, accurate used"
+    choices: dict[str, dict[Variant, Bundle]] = field(default_factory=dict)  # every usable variant
 
     def available(self, task: str) -> bool:
         return task in self.bundles
+
+    def variant(self, task: str) -> Variant | None:
+        """The variant that serves ``task`` (None: no model)."""
+        bundle = self.bundles.get(task)
+        return bundle.variant if bundle else None
+
+    def variants_line(self, tasks: tuple[str, ...] = ("sentiment", "entities", "qa")) -> str:
+        """``Models: sentiment fast · entities accurate · qa accurate`` (the status bar's words)."""
+        return "Models: " + " · ".join(f"{t} {self.variant(t) or 'missing'}" for t in tasks)
 
     def label(self, task: str) -> str:
         bundle = self.bundles.get(task)
@@ -62,10 +78,11 @@ class ModelStatus:
         return float(bundle.manifest.task_params.get("neutral_below", 0.0)) if bundle else 0.0
 
 
-def locate_models(dirs: list[Path] | None = None) -> ModelStatus:
-    """Every task's bundle in one pass over the search path (the engine's rule, each checksum read once)."""
-    bundles, missing = resolve(dirs)
-    return ModelStatus(bundles, missing)
+def locate_models(dirs: list[Path] | None = None, variants: dict[str, Variant] | None = None) -> ModelStatus:
+    """Every task's bundle in one pass over the search path (the engine's rule, each checksum read once),
+    in the asked variants (a task without a fast bundle gets its accurate one and a notice)."""
+    found = resolve(dirs, variants)
+    return ModelStatus(found.bundles, found.problems, found.notices, found.choices)
 
 
 class ModelPool:
@@ -81,7 +98,7 @@ class ModelPool:
         with self._lock:
             if config._build_key() != self.config._build_key():
                 self._analyzer = self._qa = self._embed = None
-            if config.dirs != self.config.dirs:
+            if config.dirs != self.config.dirs or config.variants != self.config.variants:
                 self._status = None
             self.config = config
             self._apply_limits()
@@ -91,7 +108,7 @@ class ModelPool:
         with self._lock:
             self._analyzer = self._qa = self._embed = None
             dirs = list(self.config.dirs) if self.config.dirs is not None else None
-            self._status = locate_models(dirs)
+            self._status = locate_models(dirs, dict(self.config.variants))
             return self._status
 
     def status(self) -> ModelStatus:

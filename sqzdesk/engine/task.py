@@ -10,6 +10,7 @@ import numpy as np
 
 from sqzdesk.engine.bundle import Bundle, BundleError, find_bundle
 from sqzdesk.engine.errors import TextTooLong
+from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.session import OnnxModel
 from sqzdesk.engine.tokens import TextTokenizer, Tokens
 from sqzdesk.engine.windows import Progress, ShouldStop, Window, make_windows, run_windows
@@ -42,9 +43,10 @@ class TaskModel:
         self.stride = int(bundle.manifest.task_params.get("stride", self.max_length // 4))
 
     @classmethod
-    def open(cls, dirs: list[Path] | None = None, threads: int = 0) -> Self:
-        """The installed bundle for this task (user's first, then shipped)."""
-        return cls(find_bundle(cls.task, dirs), threads)
+    def open(cls, dirs: list[Path] | None = None, threads: int = 0, variant: Variant = Variant.ACCURATE) -> Self:
+        """The installed bundle for this task (user's first, then shipped), in ``variant`` where the task
+        has it (else the accurate one: compare ``model.bundle.variant``)."""
+        return cls(find_bundle(cls.task, dirs, variant), threads)
 
     def check_length(self, text: str) -> None:
         """Memory and time grow with the text: refuse what is over the limit with a clear message."""

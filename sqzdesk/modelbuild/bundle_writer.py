@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqzdesk.engine.bundle import MANIFEST, load_bundle, sha256_of
-from sqzdesk.engine.manifest import FileEntry, Manifest
+from sqzdesk.engine.manifest import FileEntry, Manifest, Speed, Variant
 
 FILE_NAMES = {"model": "model.onnx", "tokenizer": "tokenizer.json", "card": "MODEL_CARD.md"}
 
@@ -15,11 +15,13 @@ FILE_NAMES = {"model": "model.onnx", "tokenizer": "tokenizer.json", "card": "MOD
 def write_bundle(out: Path, *, name: str, version: str, task: str, architecture: dict[str, Any],
                  labels: list[str], max_length: int, model_file: Path, tokenizer_file: Path, card: str,
                  quantization: str, metrics: dict | None = None, build: dict | None = None,
-                 task_params: dict | None = None, inputs: list[str] | None = None) -> Path:
+                 task_params: dict | None = None, inputs: list[str] | None = None,
+                 variant: Variant = Variant.ACCURATE, speed: Speed | None = None) -> Path:
     """Copy the files into ``out``, hash them, write manifest.json, and load it back as a check.
 
     ``inputs``: the graph's inputs, listed in the manifest when the model takes more than the classic three
-    (``case_ids``), so a reader sees what the model needs without opening it."""
+    (``case_ids``), so a reader sees what the model needs without opening it. ``variant`` and ``speed``:
+    see :mod:`sqzdesk.engine.manifest` (a fast bundle goes in ``<task>-fast/`` beside the accurate one)."""
     out.mkdir(parents=True, exist_ok=True)
     if model_file.resolve() != (out / FILE_NAMES["model"]).resolve():
         shutil.copyfile(model_file, out / FILE_NAMES["model"])
@@ -30,7 +32,7 @@ def write_bundle(out: Path, *, name: str, version: str, task: str, architecture:
         max_length=max_length,
         files={role: FileEntry(fname, sha256_of(out / fname)) for role, fname in FILE_NAMES.items()},
         quantization=quantization, metrics=metrics or {}, build=build or {}, task_params=task_params or {},
-        inputs=tuple(inputs or ()),
+        inputs=tuple(inputs or ()), variant=variant, speed=speed,
     )
     (out / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     load_bundle(out)

@@ -12,13 +12,14 @@ import string
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
 
 from sqzdesk.engine.casing import CASE_VOCAB
-from sqzdesk.engine.manifest import ENTITY_TYPES
+from sqzdesk.engine.manifest import ENTITY_TYPES, Speed, Variant
 from sqzdesk.modelbuild.bundle_writer import write_bundle
 from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model, weight_names
 
@@ -61,33 +62,64 @@ TASKS: dict[str, tuple[str, list[str], dict[str, float]]] = {
 }
 
 
+def tiny_spec(vocab_size: int, groups: int) -> EncoderSpec:
+    """The tiny encoder, grouped as SqueezeBERT is: every 1x1 conv in ``groups`` but post-attention."""
+    return EncoderSpec(vocab_size=vocab_size, **TINY_SPEC,
+                       groups={"q": groups, "k": groups, "v": groups, "post_attention": 1,
+                               "intermediate": groups, "output": groups})
+
+
+def _write_task(out: Path, task: str, spec: EncoderSpec, tok_file: Path, seed: int, max_length: int,
+                variant: Variant = Variant.ACCURATE) -> Path:
+    head, labels, params = TASKS[task]
+    num_labels = len(labels) if labels else 2
+    task_spec = replace(spec, case_vocab=CASE_VOCAB) if task in CASED_TASKS else spec
+    name = out.name
+    model = build_model(task_spec, head, random_weights(task_spec, head, num_labels, seed), num_labels, name=name)
+    model_file = tok_file.parent / f"{name}.onnx"
+    onnx.save(model, model_file)
+    card = (f"# {name} (test bundle)\n\nRandom weights, for testing the mechanics only: "
+            "its predictions mean nothing. Made by `python -m sqzdesk.modelbuild tiny DIR`.\n")
+    fast = variant is Variant.FAST
+    # made-up figures, so the model list and Settings -> Models have something to show for both variants
+    metrics: dict[str, Any] = {"note": "random weights",
+                               "validation_accuracy_int8" if task == "sentiment" else "validation_f1_int8":
+                               48.5 if fast else 50.0}
+    return write_bundle(
+        out, name=name, version="0.0.0", task=task,
+        architecture=task_spec.as_dict(), labels=labels, max_length=max_length, model_file=model_file,
+        tokenizer_file=tok_file, card=card, quantization="none",
+        metrics=metrics, build={"command": "python -m sqzdesk.modelbuild tiny DIR"},
+        task_params=params, inputs=task_spec.inputs if task_spec.case_vocab else None,
+        variant=variant, speed=Speed(1.5 if fast else 3.0, 2, "test"))
+
+
 def write_tiny_bundles(root: Path, max_length: int = 32, groups: int = 4) -> list[Path]:
     """One tiny bundle per task under ``root``; short ``max_length`` so tests see many windows."""
     root.mkdir(parents=True, exist_ok=True)
     tok = tiny_tokenizer()
-    spec = EncoderSpec(vocab_size=tok.get_vocab_size(), **TINY_SPEC,
-                       groups={"q": groups, "k": groups, "v": groups, "post_attention": 1,
-                               "intermediate": groups, "output": groups})
+    spec = tiny_spec(tok.get_vocab_size(), groups)
     paths = []
     with tempfile.TemporaryDirectory() as tmp:
         tok_file = Path(tmp) / "tokenizer.json"
         tok.save(str(tok_file))
-        for seed, (task, (head, labels, params)) in enumerate(TASKS.items()):
-            num_labels = len(labels) if labels else 2
-            task_spec = replace(spec, case_vocab=CASE_VOCAB) if task in CASED_TASKS else spec
-            model = build_model(task_spec, head, random_weights(task_spec, head, num_labels, seed), num_labels,
-                                name=f"tiny-{task}")
-            model_file = Path(tmp) / f"{task}.onnx"
-            onnx.save(model, model_file)
-            card = (f"# tiny-{task} (test bundle)\n\nRandom weights, for testing the mechanics only: "
-                    "its predictions mean nothing. Made by `python -m sqzdesk.modelbuild tiny DIR`.\n")
-            paths.append(write_bundle(
-                root / f"tiny-{task}", name=f"tiny-{task}", version="0.0.0", task=task,
-                architecture=task_spec.as_dict(), labels=labels, max_length=max_length, model_file=model_file,
-                tokenizer_file=tok_file, card=card, quantization="none",
-                metrics={"note": "random weights"}, build={"command": "python -m sqzdesk.modelbuild tiny DIR"},
-                task_params=params, inputs=task_spec.inputs if task_spec.case_vocab else None))
+        for seed, task in enumerate(TASKS):
+            paths.append(_write_task(root / f"tiny-{task}", task, spec, tok_file, seed, max_length))
     from sqzdesk.modelbuild.embed import write_tiny_embed
 
     paths.append(write_tiny_embed(root, max_length))
     return paths
+
+
+def write_tiny_fast_bundles(root: Path, tasks: tuple[str, ...] = ("sentiment",), max_length: int = 32,
+                            groups: int = 4) -> list[Path]:
+    """Fast siblings (``tiny-<task>-fast``, groups=4 but post-attention, ``"variant": "fast"``) for
+    ``tasks``, with other random weights than :func:`write_tiny_bundles`' so their outputs differ."""
+    root.mkdir(parents=True, exist_ok=True)
+    tok = tiny_tokenizer()
+    spec = tiny_spec(tok.get_vocab_size(), groups)
+    with tempfile.TemporaryDirectory() as tmp:
+        tok_file = Path(tmp) / "tokenizer.json"
+        tok.save(str(tok_file))
+        return [_write_task(root / f"tiny-{task}-fast", task, spec, tok_file, 100 + i, max_length, Variant.FAST)
+                for i, task in enumerate(tasks)]
