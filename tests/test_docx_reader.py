@@ -144,7 +144,8 @@ TEXT_CASES = {
                 "<Fallback>" + t("any namespace") + "</Fallback>",
             ),
         ),
-        "Before after.\nchoice",
+        # the box once (the DrawingML choice, not its VML fallback), as a block after its paragraph
+        "Before after.\n\nbox text\n\nchoice",
     ),
     "runs nested where Word never puts them": (
         (p(r(f"<w:t>outer</w:t>{t(' inner')}<w:t> tail</w:t>"), f"<w:p>{t(' nested paragraph')}</w:p>"),),

@@ -197,7 +197,7 @@ def styled_docx() -> bytes:
     table.cell(0, 0).text = "Contact"
     table.cell(0, 1).text = "Jane   Doe"
     word.core_properties.author = "Jane Doe"
-    word.sections[0].footer.paragraphs[0].text = "Prepared about Jane Doe; Acme Corporate design"
+    word.sections[0].footer.paragraphs[0].text = "Prepared about Jane Doe for Acme Corp"
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -234,8 +234,9 @@ def test_docx_export_replaces_runs_keeps_styles_and_leaves_no_trace(tmp_path):
     text = read_bytes(exported.target.read_bytes(), ".docx").text
     assert text.startswith("Notes on [PER]\n[PER] works for [ORG]; mail [EMAIL] or call [PHONE].")
     assert redacted.tables[0].cell(0, 1).text == "[PER]"
-    # the footer is swept by whole words: "Acme Corp" is redacted, "Acme Corporate" is another word
-    assert redacted.sections[0].footer.paragraphs[0].text == "Prepared about [PER]; Acme Corporate design"
+    # the footer is read (after the body, issue 15) and redacted where the plan says, like the body
+    assert text.endswith("\n\nFooter: Prepared about [PER] for [ORG]")
+    assert redacted.sections[0].footer.paragraphs[0].text == "Prepared about [PER] for [ORG]"
     # nowhere in the package: not in the footer, not in the properties
     import zipfile
     with zipfile.ZipFile(exported.target) as z:

@@ -24,7 +24,7 @@ def test_text_json_gives_pages_quality_and_warnings(tmp_path):
     proc = run_cli("text", str(pdf), "--json")
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
-    assert list(record) == ["path", "text", "pages", "text_quality", "warnings"]
+    assert list(record) == ["path", "text", "pages", "text_quality", "warnings", "parts"]
     assert record["path"] == str(pdf) and record["text_quality"] == "ok" and record["warnings"] == []
     assert [p["number"] for p in record["pages"]] == [1, 2] and not any(p["ocr"] for p in record["pages"])
     two = record["pages"][1]

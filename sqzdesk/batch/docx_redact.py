@@ -1,32 +1,38 @@
 """A redacted DOCX: the replaced text goes into the document's own runs, so its formatting stays.
 
-The app's offsets are into the text the DOCX reader extracts (:mod:`sqzdesk.documents.docx`): body
-paragraphs and table rows in order, one per line, runs concatenated, cells joined by tabs and their
-whitespace collapsed. :func:`_layout` walks the package exactly the way the reader does and records, for
-each character of that text, the ``<w:t>`` element and index it came from (or none: a tab, a line break,
-a space the reader put between cells). Its text must equal the reader's, character for character; where
-it does not (a construct the walk does not know), :class:`DocxLayoutError` is raised and the caller falls
-back to a plain-text export rather than risk a half-redacted DOCX.
+The app's offsets are into the text the DOCX reader extracts (:mod:`sqzdesk.documents.docx`): the body
+with its text boxes, then headers and footers, footnotes, endnotes and comments, each story's paragraphs
+and table rows one per line, runs concatenated, cells joined by tabs and their whitespace collapsed. The
+redactor runs the reader's own walk (:func:`~sqzdesk.documents.docx.assemble`) with a maker that records,
+for each character of that text, the ``<w:t>`` element and index it came from, in whichever part it is
+(or the comment's ``w:author`` attribute it came from, or nothing: a tab, a line break, a label the reader
+put in front of a footnote). Its text must equal the reader's, character for character; where it does
+not, :class:`DocxLayoutError` is raised and the caller falls back to a plain-text export rather than
+risk a half-redacted DOCX. A header left out of the text because it repeats another one is mapped onto
+the same characters, so it is redacted the same way.
 
 A span is replaced in the first ``<w:t>`` it touches (that run's formatting carries the placeholder), and
 its characters are removed from every other ``<w:t>`` it covers; runs, paragraphs, styles and tables are
-otherwise left as they were.
+otherwise left as they were. A comment whose author is redacted loses its initials too.
 
 A Word file keeps text the reader never shows, and a redacted copy must not: deleted tracked changes
-(``w:del``, ``w:moveFrom``) are removed; the redacted texts are also replaced wherever else they occur
-as whole words inside one ``<w:t>`` the reader did not read (text boxes, headers, footers, footnotes, comments), in
-hyperlink targets and in the document properties, whose author fields are emptied. The text the reader
-did read is changed only where the plan says, so a mention the analyst rejected stays. What no sweep can promise is listed in the
-README's privacy section (text split oddly across runs outside the body, embedded objects and images).
+(``w:del``, ``w:moveFrom``) are removed from every part, and so are the fallback copies of alternate
+content (the VML twin of a text box, which repeats the text that was redacted in the preferred copy);
+the redacted texts are also replaced wherever else they occur as whole words inside one ``<w:t>`` or
+an ``author`` attribute the reader did not read (any other part), in hyperlink targets and in the
+document properties, whose author fields are emptied. The text the reader did read is changed only
+where the plan says, so a mention the analyst rejected stays. What no sweep can promise is listed in
+the README's privacy section (embedded objects and images).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import chain
 
 import docx
 from docx.oxml.ns import qn
@@ -35,24 +41,42 @@ from docx.table import Table, _Cell
 from docx.types import ProvidesStoryPart
 from lxml import etree
 
-from sqzdesk.documents.docx import _RUNS, checked_package, iter_blocks, iter_row_cells
+from sqzdesk.documents.docx import (
+    LineMaker,
+    assemble,
+    checked_package,
+    iter_blocks,
+    iter_row_cells,
+    paragraph_runs,
+)
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _RUN_CONTENT = "w:br | w:cr | w:noBreakHyphen | w:ptab | w:t | w:tab"
 _W_T = qn("w:t")
+_AUTHOR = qn("w:author")
+_INITIALS = qn("w:initials")
+_W_NS = qn("w:p").split("}")[0][1:]
+_MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+# Text a story keeps but never shows: deleted revisions, and the fallback copy of alternate content.
+_UNSHOWN = etree.XPath(".//w:del | .//w:moveFrom | .//mc:AlternateContent[mc:Choice]/mc:Fallback",
+                       namespaces={"w": _W_NS, "mc": _MC_NS})
 
 
 class DocxLayoutError(Exception):
     """The DOCX's text could not be mapped back onto its runs; one-line reason."""
 
 
+# Where a character lives: (lane, element, attribute or None for the element's text, index). The lane
+# tells copies apart: a repeated header's characters are mapped onto the kept one's in lane 1, 2...
+_Target = tuple[int, BaseOxmlElement, str | None, int]
+
+
 @dataclass(frozen=True)
 class _Slot:
-    """Where one character of the extracted text lives: ``element.text[index]``, or nowhere editable."""
+    """One character of the extracted text and where it lives (nowhere editable: no targets)."""
 
     char: str
-    element: BaseOxmlElement | None = None
-    index: int = 0
+    targets: tuple[_Target, ...] = ()
 
 
 def redact_docx(data: bytes, text: str, spans: Sequence[tuple[int, int, str]],
@@ -60,41 +84,122 @@ def redact_docx(data: bytes, text: str, spans: Sequence[tuple[int, int, str]],
     """The package with each ``(start, end, replacement)`` of ``text`` (the reader's text of ``data``)
     replaced in its runs, and each ``(original, replacement)`` of ``surfaces`` swept from the rest."""
     document = docx.Document(io.BytesIO(checked_package(data)))
-    slots = _layout(document)
+    maker = _SlotMaker()
+    slots, _ = assemble(document, maker)
     if "".join(s.char for s in slots) != text:
         raise DocxLayoutError("the document's runs do not give the text that was analysed")
     for start, end, new in sorted(spans, reverse=True):
         _replace(slots[start:end], new)
-    body = document.element.body
-    for revision in body.xpath(".//w:del | .//w:moveFrom"):
-        revision.getparent().remove(revision)
-    pairs = [(old, new) for old, new in surfaces if old.strip()]
     # The text the reader saw is governed by the plan alone (a rejected mention stays); the sweep is for
-    # the body text it did not see (text boxes, fallback copies) and the other parts.
-    _sweep(body, pairs, skip={s.element for s in slots if s.element is not None})
-    _sweep_package(document, pairs)
+    # what it did not see (deleted revisions aside, which go): other parts, attributes, properties.
+    read = {(t[1], t[2]) for s in slots for t in s.targets}
+    pairs = [(old, new) for old, new in surfaces if old.strip()]
+    _sweep_package(document, maker.parsed(), pairs, read)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
 def _replace(slots: Sequence[_Slot], new: str) -> None:
-    """Remove the slots' characters from their ``<w:t>`` elements, the replacement in the first one."""
-    cover: dict[BaseOxmlElement, list[int]] = {}
-    order: list[BaseOxmlElement] = []
+    """Remove the slots' characters from where they live, the replacement in the first place of each lane."""
+    cover: dict[tuple[BaseOxmlElement, str | None], list[int]] = {}
+    order: list[tuple[int, BaseOxmlElement, str | None]] = []
     for slot in slots:
-        if slot.element is None:
-            continue
-        if slot.element not in cover:
-            order.append(slot.element)
-            cover[slot.element] = [slot.index, slot.index + 1]
-        cover[slot.element][1] = slot.index + 1
-    for k, element in enumerate(order):
-        first, last = cover[element]
-        old = element.text or ""
-        element.text = old[:first] + (new if k == 0 else "") + old[last:]
-        element.set(_XML_SPACE, "preserve")
+        for lane, element, attr, index in slot.targets:
+            key = (element, attr)
+            if key not in cover:
+                order.append((lane, element, attr))
+                cover[key] = [index, index + 1]
+            cover[key][0] = min(cover[key][0], index)
+            cover[key][1] = max(cover[key][1], index + 1)
+    lanes: set[int] = set()
+    for lane, element, attr in order:
+        first, last = cover[(element, attr)]
+        value = (element.text if attr is None else element.get(attr)) or ""
+        value = value[:first] + (new if lane not in lanes else "") + value[last:]
+        lanes.add(lane)
+        if attr is None:
+            element.text = value
+            element.set(_XML_SPACE, "preserve")
+        else:
+            element.set(attr, value)
+            if attr == _AUTHOR and element.get(_INITIALS) is not None:
+                element.set(_INITIALS, "")  # "JD" would say who "[PER]" is
 
+
+class _SlotMaker(LineMaker[list[_Slot]]):
+    """The reader's text as slots: :class:`~sqzdesk.documents.docx.TextMaker`'s rules, char by char."""
+
+    def paragraph(self, element: BaseOxmlElement) -> list[_Slot]:
+        slots: list[_Slot] = []
+        for run in paragraph_runs(element):
+            for child in run.xpath(_RUN_CONTENT):
+                value = str(child)
+                if child.tag == _W_T:
+                    slots += [_Slot(ch, ((0, child, None, i),)) for i, ch in enumerate(value)]
+                else:
+                    slots += [_Slot(ch) for ch in value]
+        return slots
+
+    def table(self, table: Table) -> Iterator[list[_Slot]]:
+        """Mirrors ``documents.docx._table_lines`` (merged cells once, cells joined by tabs)."""
+        for cells in iter_row_cells(table):
+            line: list[_Slot] = []
+            for k, cell in enumerate(cells):
+                if k:
+                    line.append(_Slot("\t"))
+                if cell is not None:
+                    line += self._cell(cell)
+            yield line
+
+    def _cell_lines(self, container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[list[_Slot]]:
+        for block in iter_blocks(container, parent):
+            if isinstance(block, Table):
+                yield from self.table(block)
+            else:
+                yield self.paragraph(block)
+
+    def _cell(self, cell: _Cell) -> list[_Slot]:
+        """Mirrors ``" ".join(" ".join(lines).split())``: words kept, whitespace runs -> one unmapped space."""
+        joined: list[_Slot] = []
+        for k, line in enumerate(self._cell_lines(cell._tc, cell)):
+            if k:
+                joined.append(_Slot(" "))
+            joined += line
+        words: list[list[_Slot]] = [[]]
+        for slot in joined:
+            if slot.char.isspace():
+                if words[-1]:
+                    words.append([])
+            else:
+                words[-1].append(slot)
+        out: list[_Slot] = []
+        for word in (w for w in words if w):
+            if out:
+                out.append(_Slot(" "))
+            out += word
+        return out
+
+    def literal(self, text: str) -> list[_Slot]:
+        return [_Slot(ch) for ch in text]
+
+    def attribute(self, element: BaseOxmlElement, name: str) -> list[_Slot]:
+        attr = qn(name)
+        return [_Slot(ch, ((0, element, attr, i),)) for i, ch in enumerate(element.get(attr) or "")]
+
+    def concat(self, values: Iterable[list[_Slot]]) -> list[_Slot]:
+        return list(chain.from_iterable(values))
+
+    def text(self, value: list[_Slot]) -> str:
+        return "".join(s.char for s in value)
+
+    def merge(self, kept: list[_Slot], copy: list[_Slot]) -> list[_Slot]:
+        lane = 1 + max((t[0] for s in kept for t in s.targets), default=0)
+        return [_Slot(k.char, k.targets + tuple((lane, e, a, i) for _, e, a, i in c.targets))
+                for k, c in zip(kept, copy, strict=True)]
+
+
+# ---- what the reader did not read ------------------------------------------------------------------
 
 def _swept(value: str, pairs: Sequence[tuple[str, str]]) -> str:
     """Each original text replaced where it stands as whole words (so "Ann" leaves "Annual" alone)."""
@@ -106,39 +211,46 @@ def _swept(value: str, pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def _sweep(root: BaseOxmlElement, pairs: Sequence[tuple[str, str]],
-           skip: AbstractSet[BaseOxmlElement] = frozenset()) -> None:
-    """Replace each original text by its replacement in every ``<w:t>`` under ``root`` (but ``skip``)."""
+           read: AbstractSet[tuple[BaseOxmlElement, str | None]] = frozenset()) -> None:
+    """In one part: deleted revisions and fallback copies removed; each original text replaced in every
+    ``<w:t>`` and ``author`` attribute the reader did not read."""
+    if root.tag.startswith(f"{{{_W_NS}}}"):
+        for dead in _UNSHOWN(root):
+            dead.getparent().remove(dead)
     if not pairs:
         return
-    for element in root.iter(_W_T):
-        if element in skip or not element.text:
-            continue
-        value = _swept(element.text, pairs)
-        if value != element.text:
-            element.text = value
-            element.set(_XML_SPACE, "preserve")
+    for element in root.iter():
+        if element.tag == _W_T and element.text and (element, None) not in read:
+            value = _swept(element.text, pairs)
+            if value != element.text:
+                element.text = value
+                element.set(_XML_SPACE, "preserve")
+        for attr, value in element.attrib.items():
+            if attr.rsplit("}", 1)[-1] == "author" and (element, attr) not in read:
+                element.set(attr, _swept(value, pairs))
 
 
-def _sweep_package(document: docx.document.Document, pairs: Sequence[tuple[str, str]]) -> None:
-    """The other parts (headers, footers, footnotes, comments...), link targets and properties."""
+def _sweep_package(document: docx.document.Document, parsed: dict[str, BaseOxmlElement],
+                   pairs: Sequence[tuple[str, str]], read: AbstractSet[tuple[BaseOxmlElement, str | None]]) -> None:
+    """Every part (the reader's parts too, for what it skipped), link targets and properties."""
     main = document.part
     for part in main.package.iter_parts():
-        if part is main:
-            continue
         element = getattr(part, "_element", None)
         if element is not None:
-            _sweep(element, pairs)
-        elif part.content_type.endswith("+xml") and pairs and part.blob:
-            try:
-                root = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
-            except etree.XMLSyntaxError:
-                continue
-            _sweep(root, pairs)
+            _sweep(element, pairs, read)
+        elif part.content_type.endswith("+xml") and part.blob:
+            root = parsed.get(str(part.partname))
+            if root is None:
+                if not pairs:
+                    continue
+                try:
+                    root = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+                except etree.XMLSyntaxError:
+                    continue
+            _sweep(root, pairs, read)
             part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         for rel in part.rels.values():
             _sweep_target(rel, pairs)
-    for rel in main.rels.values():
-        _sweep_target(rel, pairs)
     props = document.core_properties
     props.author = ""
     props.last_modified_by = ""
@@ -153,70 +265,3 @@ def _sweep_target(rel: object, pairs: Sequence[tuple[str, str]]) -> None:
         for old, new in pairs:
             target = target.replace(old, new)
         rel._target = target  # type: ignore[attr-defined]
-
-
-# ---- the reader's text, character by character ---------------------------------------------------
-
-def _layout(document: docx.document.Document) -> list[_Slot]:
-    lines = list(_block_lines(document.element.body, document))
-    out: list[_Slot] = []
-    for k, line in enumerate(lines):
-        if k:
-            out.append(_Slot("\n"))
-        out += line
-    return out
-
-
-def _block_lines(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[list[_Slot]]:
-    """Mirrors ``documents.docx._block_lines``: the same walk (:func:`~sqzdesk.documents.docx.iter_blocks`)."""
-    for block in iter_blocks(container, parent):
-        if isinstance(block, Table):
-            yield from _table_lines(block)
-        else:
-            yield _paragraph(block)
-
-
-def _paragraph(paragraph_element: BaseOxmlElement) -> list[_Slot]:
-    slots: list[_Slot] = []
-    for run in paragraph_element.xpath(_RUNS):
-        for child in run.xpath(_RUN_CONTENT):
-            value = str(child)
-            if child.tag == _W_T:
-                slots += [_Slot(ch, child, i) for i, ch in enumerate(value)]
-            else:
-                slots += [_Slot(ch) for ch in value]
-    return slots
-
-
-def _table_lines(table: Table) -> Iterator[list[_Slot]]:
-    """Mirrors ``documents.docx._table_lines`` (merged cells once, cells joined by tabs)."""
-    for cells in iter_row_cells(table):
-        line: list[_Slot] = []
-        for k, cell in enumerate(cells):
-            if k:
-                line.append(_Slot("\t"))
-            if cell is not None:
-                line += _cell(cell)
-        yield line
-
-
-def _cell(cell: _Cell) -> list[_Slot]:
-    """Mirrors ``" ".join(" ".join(lines).split())``: words kept, whitespace runs -> one unmapped space."""
-    joined: list[_Slot] = []
-    for k, line in enumerate(_block_lines(cell._tc, cell)):
-        if k:
-            joined.append(_Slot(" "))
-        joined += line
-    words: list[list[_Slot]] = [[]]
-    for slot in joined:
-        if slot.char.isspace():
-            if words[-1]:
-                words.append([])
-        else:
-            words[-1].append(slot)
-    out: list[_Slot] = []
-    for word in (w for w in words if w):
-        if out:
-            out.append(_Slot(" "))
-        out += word
-    return out

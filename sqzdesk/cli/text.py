@@ -8,10 +8,13 @@ what the readers made of a PDF (lines joined into paragraphs, hyphenation remove
 text and nothing else (no line end added). ``--json`` prints one object::
 
     {"path", "text", "pages": [{"number", "start", "end", "ocr"}], "text_quality": "ok"|"low",
-     "warnings": [...]}
+     "warnings": [...], "parts": [{"kind", "start", "end", "label"}]}
 
 ``pages`` is empty for formats without pages; ``ocr`` says whether a page's text came from OCR (never,
-for now); ``warnings`` holds one-line notes such as why the text quality is low. A file that cannot be
+for now); ``warnings`` holds one-line notes such as why the text quality is low. ``parts`` lists the
+stories a Word file's text is made of (``kind``: body, textbox, header, footer, footnote, endnote or
+comment; ``label`` such as "Footnote 2" or "Comment (Jane Doe)"), blank lines between them; it is empty
+for the other formats, whose text is all body. A file that cannot be
 read gets the usual ``sqzdesk: PATH: reason`` line and exit status 1. Standard library only at module
 level (see :mod:`sqzdesk.cli`).
 """
@@ -69,4 +72,5 @@ def text_record(document: Document) -> dict[str, Any]:
         "pages": [{"number": p.number, "start": p.start, "end": p.end, "ocr": False} for p in document.pages],
         "text_quality": str(document.quality),
         "warnings": warnings,
+        "parts": [{"kind": str(p.kind), "start": p.start, "end": p.end, "label": p.label} for p in document.parts],
     }

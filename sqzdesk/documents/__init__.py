@@ -5,7 +5,7 @@ so a folder full of odd files produces a list of reasons, never a crash or a han
 """
 
 from .limits import DEFAULT_MAX_BYTES
-from .model import Document, DocumentError, Page, PasswordRequired, TextQuality, WrongPassword
+from .model import Document, DocumentError, Page, Part, PartKind, PasswordRequired, TextQuality, WrongPassword
 from .registry import SUPPORTED_SUFFIXES, read_bytes, read_document
 
 __all__ = [
@@ -14,6 +14,8 @@ __all__ = [
     "Document",
     "DocumentError",
     "Page",
+    "Part",
+    "PartKind",
     "PasswordRequired",
     "TextQuality",
     "WrongPassword",

@@ -66,6 +66,34 @@ class Page:
     end: int
 
 
+class PartKind(StrEnum):
+    """Which story of a document a span of its text comes from (see :class:`Part`)."""
+
+    BODY = "body"
+    HEADER = "header"
+    FOOTER = "footer"
+    FOOTNOTE = "footnote"
+    ENDNOTE = "endnote"
+    COMMENT = "comment"
+    TEXTBOX = "textbox"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A half-open span ``[start, end)`` of ``Document.text`` read from one story of the file.
+
+    Word files keep headers, notes, comments and text boxes apart from the running text; the reader
+    puts them in the one text (they are analysed and redacted like the rest) but separated by blank
+    lines, so no sentence or entity crosses from one part into another, and lists them here so a view
+    can mark them. ``label`` says which one for people ("Footnote 2", "Comment (Jane Doe)").
+    """
+
+    kind: PartKind
+    start: int
+    end: int
+    label: str = ""
+
+
 @dataclass(frozen=True)
 class Document:
     """Extracted plain text of one file; all offsets the app stores point into ``text``."""
@@ -76,6 +104,7 @@ class Document:
     pages: tuple[Page, ...] = ()
     quality: TextQuality = TextQuality.OK
     quality_reason: str = ""  # why the quality is low, one line; empty when it is ok
+    parts: tuple[Part, ...] = ()  # the stories the text is made of; empty: all of it is body text
 
     def page_at(self, offset: int) -> int | None:
         """Return the number of the page holding character ``offset``.
@@ -88,3 +117,11 @@ class Document:
             return None
         index = bisect_right(self.pages, offset, key=lambda page: page.start) - 1
         return self.pages[max(index, 0)].number
+
+    def part_at(self, offset: int) -> Part | None:
+        """The part holding character ``offset``; ``None`` when the reader lists no parts, or the offset is
+        in a blank separator between two parts."""
+        for part in self.parts:
+            if part.start <= offset < part.end:
+                return part
+        return None
