@@ -66,15 +66,14 @@ def run(args: argparse.Namespace) -> int:
     if not found:
         print("no model bundles found in: " + ", ".join(str(d) for d in dirs))
         return 0
-    order = {task: i for i, task in enumerate(dict.fromkeys(f.bundle.task for f in found if f.bundle))}
+    bundles = [f.bundle for f in found if f.bundle is not None]
+    order = {task: i for i, task in enumerate(dict.fromkeys(b.task for b in bundles))}
     # a task's variants together (accurate first), tasks and folders otherwise in search order
-    usable = sorted((f for f in found if f.bundle), key=lambda f: (order[f.bundle.task], str(f.bundle.variant)))
-    for f in usable:
-        assert f.bundle is not None
-        m, groups = f.bundle.manifest, groups_of(f.bundle)
-        print(f"{m.task:<10} {m.variant:<9} {m.name} {m.version}  {f.bundle.size_bytes / 1e6:.1f} MB  "
-              f"groups={groups if groups is not None else '?'}  {m.quantization}  {figures(f.bundle)}\n"
-              f"           {f.path}")
+    for bundle in sorted(bundles, key=lambda b: (order[b.task], str(b.variant))):
+        m, groups = bundle.manifest, groups_of(bundle)
+        print(f"{m.task:<10} {m.variant:<9} {m.name} {m.version}  {bundle.size_bytes / 1e6:.1f} MB  "
+              f"groups={groups if groups is not None else '?'}  {m.quantization}  {figures(bundle)}\n"
+              f"           {bundle.path}")
     for f in found:
         if f.bundle is None:
             print(f"UNUSABLE  {f.path}\n          {f.error}")

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from sqzdesk.engine.manifest import ENTITY_TYPES
+from sqzdesk.engine.manifest import ENTITY_TYPES, Variant
 
 SETTINGS_FILE = "settings.json"
 MAX_RECENT = 10
@@ -61,6 +61,7 @@ class Settings:
     geometry: str = ""               # QMainWindow.saveGeometry(), base64
     classifiers: tuple[str, ...] = ()  # custom classifiers every analysis applies (Tools -> Classifiers)
     class_tint: str = ""             # tint sentences by this classifier's labels instead of sentiment
+    variants: dict[str, str] = field(default_factory=dict)  # task -> "fast" | "accurate" (Settings -> Models)
 
     def colour(self, label: str) -> str:
         if label in self.colours:
@@ -71,6 +72,14 @@ class Settings:
 
     def shows(self, label: str) -> bool:
         return label not in self.hidden_types
+
+    def variant(self, task: str) -> Variant:
+        """The variant chosen for ``task``; accurate unless the user picked fast."""
+        return Variant(self.variants.get(task, Variant.ACCURATE))
+
+    def engine_variants(self) -> tuple[tuple[str, Variant], ...]:
+        """The choices as :class:`~sqzdesk.engine.pool.EngineConfig` takes them (fast ones only)."""
+        return tuple((task, Variant.FAST) for task in sorted(self.variants) if self.variant(task) is Variant.FAST)
 
     def effective_threads(self) -> int:
         """Threads handed to ONNX Runtime: explicit, or leave one core for the GUI thread."""
@@ -96,6 +105,10 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if name == "colours":
         if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             return {**DEFAULT_COLOURS, **value}
+        return default
+    if name == "variants":  # unknown tasks are kept (harmless), unknown variant words dropped
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if isinstance(k, str) and v in tuple(Variant)}
         return default
     if name == "answer_threshold":
         if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):

@@ -1,4 +1,5 @@
-"""Status bar contents: the running job with its progress and Cancel, model names, timing, "offline"."""
+"""Status bar contents: the running job with its progress and Cancel, model names and the variant each
+task runs (accurate or fast), timing, "offline"."""
 
 from __future__ import annotations
 
@@ -57,9 +58,11 @@ class StatusPanel(QWidget):
     def set_models(self, status: ModelStatus) -> None:
         parts, tips = [], []
         for task, title in TASK_TITLES.items():
-            if status.available(task):
-                parts.append(f"{title}: {status.label(task)}")
-                tips.append(f"{title}: {status.bundles[task].path}")
+            if status.available(task):  # which variant runs, and when fast was asked but is not there
+                variant = f"{status.variant(task)}, no fast" if task in status.notices else status.variant(task)
+                parts.append(f"{title}: {status.label(task)} ({variant})")
+                tips.append(f"{title}: {status.bundles[task].path}"
+                            + (f"\n    {status.notices[task]}" if task in status.notices else ""))
             else:
                 parts.append(f"<span style='color:#c92a2a'>{title}: missing</span>")
                 tips.append(f"{title}: {status.missing.get(task, '')}")
