@@ -249,3 +249,23 @@ def test_text_json_lists_the_parts(tmp_path):
     assert kinds[-1] == ("comment", "Comment (Jane Doe)")
     comment = record["parts"][-1]
     assert record["text"][comment["start"]:comment["end"]] == "Comment (Jane Doe): Check the date."
+
+
+def test_the_window_grounds_the_parts_that_are_not_body_text(qtbot, tmp_path):
+    from guikit import applied, make_window, open_and_wait
+
+    from sqzdesk.gui.document_view import PART_COLOUR
+
+    path = tmp_path / "memo.docx"
+    path.write_bytes(saved(annotated_word()))
+    tab = open_and_wait(qtbot, make_window(qtbot), path)
+    parts = tab.document.parts
+    assert applied(tab.view, "part") == [(p.start, p.end, PART_COLOUR) for p in parts if p.kind != "body"]
+    note = next(p for p in parts if p.label == "Footnote 2")
+    tips = [tab.view.tooltip_for(k) for k in range(note.start, note.end)]
+    assert "<b>Footnote 2</b> · not the body text" in tips  # where no entity is (the words "Interview with")
+    assert all(tip.endswith(("<b>Footnote 2</b> · not the body text", "<br>in Footnote 2")) for tip in tips)
+    assert tab.view.part_at(parts[0].start) is None  # the body is not grounded
+    tab.view.clear_results()  # a new analysis keeps the ground
+    tab.view.flush()
+    assert len(applied(tab.view, "part")) == len(parts) - 2

@@ -96,6 +96,7 @@ class DocumentTab(QWidget):
         self._partial.timeout.connect(self._apply_pending)
 
         self.view = DocumentView(document.text)
+        self.view.set_parts(document.parts)  # a Word file's headers, notes, comments on a grey ground
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.stale_label = QLabel("")

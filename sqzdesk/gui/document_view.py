@@ -2,7 +2,8 @@
 
 Highlights are ``QTextEdit.ExtraSelection`` layers, not formats written into the document: results
 arrive chunk by chunk and can be filtered or recoloured at any time without touching the text.
-Layers, bottom to top: sentence tint (by sentiment, or by a custom classifier's labels), entities (one colour per type; the model's names underlined,
+Layers, bottom to top: the parts of a Word file kept apart from its body (headers, notes, comments, text
+boxes: a grey ground; their label starts them in the text), sentence tint (by sentiment, or by a custom classifier's labels), entities (one colour per type; the model's names underlined,
 pattern matches such as e-mail addresses and IBANs underlined with dashes), the analyst's spans that no
 model or rule found (added, or a rejected repeat), "marked" spans (every mention of the entity the user
 picked). A reviewed span is drawn by its verdict: accepted boxed (lines above and below, in green),
@@ -37,6 +38,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from sqzdesk.batch.decisions import Decision, Verdict
+from sqzdesk.documents import Part, PartKind
 from sqzdesk.engine import Entity, SentenceSentiment
 from sqzdesk.engine.results import Classification, SentenceClasses
 from sqzdesk.gui.entity_types import is_pattern, provenance, term_list_of
@@ -53,6 +55,7 @@ REJECTED_TEXT = "#6c757d"
 _SEP = "\x1f"  # between a label and its verdict in a layer's style key
 TINT = {"positive": "#e3f6e8", "negative": "#fde4e4"}
 MARK_COLOUR = "#ffd43b"
+PART_COLOUR = "#e9ecef"  # the ground of text that is not the body (a footnote, a comment...)
 BASE_POINT_SIZE = 11
 REFRESH_MS = 30
 MARGIN = 1500  # UTF-16 units highlighted beyond each edge of the view, so small scrolls look finished
@@ -146,7 +149,8 @@ class DocumentView(QPlainTextEdit):
         self._entity_starts: list[int] = []
         self._found: dict[tuple[int, int], Entity] = {}     # span -> entity, for decisions and lookups
         self._decisions: dict[tuple[int, int], Decision] = {}
-        self.layers = {"tint": SpanLayer(), "ctint": SpanLayer(), "entity": SpanLayer(), "review": SpanLayer(),
+        self._parts: list[Part] = []               # the non-body parts, in order, for tooltips
+        self.layers = {"part": SpanLayer(), "tint": SpanLayer(), "ctint": SpanLayer(), "entity": SpanLayer(), "review": SpanLayer(),
                        "mark": SpanLayer()}
         self._classes: list[SentenceClasses] = []   # every sentence's custom classes, for the class tint
         self._class_tint = ""                        # the classifier whose labels tint the sentences
@@ -333,10 +337,24 @@ class DocumentView(QPlainTextEdit):
         """No found entities or sentences any more (the decisions stay: they are the analyst's)."""
         self._classes = []
         self._entities, self._entity_starts, self._found = [], [], {}
-        self.layers = {name: SpanLayer() for name in self.layers}
+        self.layers = {name: layer if name == "part" else SpanLayer() for name, layer in self.layers.items()}
         self._cache.clear()
         self._rebuild_review()
         self._schedule()
+
+    def set_parts(self, parts: Iterable[Part]) -> None:
+        """Ground the parts that are not body text (a document's reader lists them), so a name in a
+        footnote or comment is seen for what it is; the hover says which part it is."""
+        self._parts = [p for p in parts if p.kind is not PartKind.BODY]
+        u16 = self.offsets.to_utf16
+        self.layers["part"] = SpanLayer()
+        self.layers["part"].extend((u16(p.start), u16(p.end), str(p.kind)) for p in self._parts)
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != "part"}
+        self._schedule()
+
+    def part_at(self, offset: int) -> Part | None:
+        """The non-body part holding code point ``offset``, if any."""
+        return next((p for p in self._parts if p.start <= offset < p.end), None)
 
     def mark_spans(self, spans: Iterable[tuple[int, int]]) -> None:
         """Mark these spans (every mention of a picked entity) above all other highlights."""
@@ -379,6 +397,8 @@ class DocumentView(QPlainTextEdit):
             elif verdict is Verdict.ADDED:
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
                 fmt.setUnderlineColor(QColor(ADDED_COLOUR))
+        elif layer == "part":
+            fmt.setBackground(QColor(PART_COLOUR))
         elif layer == "tint":
             fmt.setBackground(QColor(TINT[key]))
         elif layer == "ctint":
@@ -420,7 +440,7 @@ class DocumentView(QPlainTextEdit):
     def _apply_layers(self) -> None:
         lo, hi = self.visible_range()
         selections: list[QTextEdit.ExtraSelection] = []
-        for name in ("tint", "ctint", "entity", "review", "mark"):
+        for name in ("part", "tint", "ctint", "entity", "review", "mark"):
             if name == "tint" and (not self._tint_on or self._class_tint):
                 continue
             if name == "ctint" and not self._class_tint:
@@ -507,7 +527,16 @@ class DocumentView(QPlainTextEdit):
         return self.tooltip_for(self.offset_at(pos))
 
     def tooltip_for(self, offset: int) -> str | None:
-        """Label, where it came from and the review state of the entity at ``offset``."""
+        """Label, where it came from and the review state of the entity at ``offset``; and the part of a
+        Word file it is in when that is not the body ("Footnote 2")."""
+        tip = self._result_tip(offset)
+        part = self.part_at(offset)
+        if part is None:
+            return tip
+        where = f"<b>{_escape(part.label)}</b> · not the body text"
+        return where if tip is None else f"{tip}<br>in {_escape(part.label)}"
+
+    def _result_tip(self, offset: int) -> str | None:
         entity = self.entity_at(offset)
         if entity is None:
             d = self.decision_at(offset)
