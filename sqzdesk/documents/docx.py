@@ -53,8 +53,12 @@ _DOCTYPE = "damaged DOCX: its XML is invalid (it declares a DOCTYPE, which Offic
 # VML copy). ``{depth}`` keeps a paragraph's runs apart from those of text boxes anchored in it (read as
 # blocks of their own) and a block's text boxes apart from boxes nested in them.
 _NOT_READ = "ancestor::w:del or ancestor::w:moveFrom or ancestor::*[local-name()='Fallback']"
-_RUNS = ".//w:r[not(" + _NOT_READ + ") and count(ancestor::w:txbxContent) = {depth}]"
-_BOXES = ".//w:txbxContent[not(" + _NOT_READ + ") and count(ancestor::w:txbxContent) = {depth}]"
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_RUNS = etree.XPath(".//w:r[not(" + _NOT_READ + ") and count(ancestor::w:txbxContent) = $depth]", namespaces=_NS)
+_BOXES = etree.XPath(".//w:txbxContent[not(" + _NOT_READ + ") and count(ancestor::w:txbxContent) = $depth]",
+                     namespaces=_NS)
+_ANY_BOX = etree.XPath("boolean(.//w:txbxContent)", namespaces=_NS)
+_DEPTH = etree.XPath("count(ancestor::w:txbxContent)", namespaces=_NS)
 _HEADERS_FOOTERS = (("w:headerReference", RT.HEADER, PartKind.HEADER, "Header"),
                     ("w:footerReference", RT.FOOTER, PartKind.FOOTER, "Footer"))
 _NOTES = ((RT.FOOTNOTES, "w:footnote", "w:footnoteReference", PartKind.FOOTNOTE, "Footnote"),
@@ -294,7 +298,7 @@ def _story(container: BaseOxmlElement, parent: ProvidesStoryPart, maker: LineMak
         else:
             element = block
             segments[-1][1].append(maker.paragraph(block))
-        for box in element.xpath(_BOXES.format(depth=_depth(element))):
+        for box in _BOXES(element, depth=_depth(element)) if _ANY_BOX(element) else ():
             boxes = [(True, lines) for _, lines in _story(box, parent, maker)
                      if any(maker.text(line).strip() for line in lines)]  # an empty box cuts nothing
             if boxes:
@@ -428,14 +432,14 @@ def iter_row_cells(table: Table) -> Iterator[list[_Cell | None]]:
 
 def _depth(element: BaseOxmlElement) -> int:
     """How many text boxes ``element`` sits in."""
-    return int(element.xpath("count(ancestor::w:txbxContent)"))
+    return int(_DEPTH(element))
 
 
 def paragraph_runs(paragraph_element: BaseOxmlElement) -> list[BaseOxmlElement]:
     """The runs whose text the paragraph shows: those in hyperlinks, fields, inline content controls and
     tracked insertions too (``Paragraph.text`` skips them), not those of deleted revisions, of the
     fallback copy of markup-compatibility blocks, or of text boxes anchored in the paragraph."""
-    return paragraph_element.xpath(_RUNS.format(depth=_depth(paragraph_element)))
+    return _RUNS(paragraph_element, depth=_depth(paragraph_element))
 
 
 def _block_lines(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[str]:
