@@ -192,7 +192,7 @@ def test_model_key_names_models_and_patterns(analyzer):
     assert key.startswith("sentiment=tiny-sentiment@") and sha[:16] in key
     assert "entities=tiny-entities@" in key and "patterns=v2:ADDRESS,CARD,DATE,EMAIL,IBAN,ID,IP,NHS,NINO,PHONE,SSN,URL" in key
     assert key != model_key(analyzer, ["EMAIL"]) != model_key(analyzer)
-    assert key.endswith(";text=v3")  # the readers' text version: new extraction, new offsets, new results
+    assert key.endswith(";text=v4")  # the readers' text version: new extraction, new offsets, new results
 
 
 def test_overlapping_inputs_give_each_file_once(folder, analyzer, store):

@@ -121,10 +121,11 @@ def default_store_path() -> Path:
 
 
 # Bump whenever a reader in sqzdesk.documents extracts different text from the same bytes (2: PDF lines
-# reflowed into paragraphs; 3: HTML pages read as their main content). Stored results hold offsets into that text, so the key carries it and a file
+# reflowed into paragraphs; 3: HTML pages read as their main content; 4: DOCX text boxes, headers, footers,
+# notes and comments read). Stored results hold offsets into that text, so the key carries it and a file
 # is analysed again rather than old offsets applied to new text. Here, not in sqzdesk.documents, so opening
 # the store does not load the readers.
-TEXT_VERSION = 3
+TEXT_VERSION = 4
 
 
 def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
