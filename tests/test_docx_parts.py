@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import docx
+from docx.oxml import parse_xml
 from docxkit import (
     W,
     add_notes,
@@ -201,6 +202,8 @@ def test_redacted_copy_has_the_name_in_no_part(tmp_path):
     section.header.paragraphs[0].text = "Confidential: Jane Doe"
     word.add_paragraph().add_run("Ja")
     word.paragraphs[-1].add_run("ne Doe signs.")
+    # a tracked change authored by her: its author is no text, but it is in the file
+    word.element.body.sectPr.addprevious(parse_xml(p(f"<w:ins w:id='9' w:author='Jane Doe'>{t('Added.')}</w:ins>")))
     data = saved(word)
     item = redaction_input(data)
     assert len(item.entities) == 7  # the repeated header is not in the text
@@ -214,7 +217,7 @@ def test_redacted_copy_has_the_name_in_no_part(tmp_path):
     assert parts_of(copy) == [
         ("body", "", "[PER] wrote the memo."),
         ("textbox", "Text box", "Sidebar on [PER]."),
-        ("body", "", "The board agreed.\n\n[PER] signs."),  # the section's end between them
+        ("body", "", "The board agreed.\n\n[PER] signs.\nAdded."),  # the section's end between them
         ("header", "Header", "Header: Confidential: [PER]"),
         ("footer", "Footer", "Footer: Acme internal"),
         ("footnote", "Footnote 1", "Footnote 1: Minutes of 3 May."),
