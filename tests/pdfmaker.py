@@ -1,4 +1,5 @@
-"""Write small but real PDFs for tests: a genuine text layer, a text-less "scan", an encrypted file.
+"""Write small but real PDFs for tests: a genuine text layer, a text-less "scan", an image-only scan of
+printed text for OCR, an encrypted file.
 
 ``make_pdf`` and ``make_scanned_pdf`` use PDFium itself (through ``pypdfium2.raw``) so the files are
 exactly what a real producer writes. PDFium cannot encrypt, so ``make_encrypted_pdf`` writes the file
@@ -106,6 +107,58 @@ def _save(raw_document, path: str | Path) -> Path:
     finally:
         document.close()
     return path
+
+
+# --- image-only "scans" for OCR ----------------------------------------------------------------------
+
+
+def make_image_pdf(path: str | Path, pages: list[str], dpi: int = 300, noise: float = 0.01, seed: int = 0) -> Path:
+    """Write a scan of ``pages``: each is printed as by :func:`make_pdf` (Helvetica 12 pt, one line per
+    line), rendered by PDFium to a grey image at ``dpi``, speckled with ``noise`` (that share of the
+    pixels set to random grey, from ``seed``: the same file every run) and stored as an image-only PDF
+    by Pillow (JPEG in the PDF, as scanners write). Needs Pillow and numpy (the ``ocr`` extra brings them).
+    """
+    import numpy as np
+    from PIL import Image
+
+    path = Path(path)
+    source = make_pdf(path.with_name(path.stem + ".text.pdf"), pages)
+    rng = np.random.default_rng(seed)
+    images = []
+    document = pdfium.PdfDocument(source)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                bitmap = page.render(scale=dpi / 72.0, grayscale=True, fill_color=(255, 255, 255, 255))
+                pixels = bitmap.to_numpy().reshape(bitmap.height, bitmap.width).copy()
+                bitmap.close()
+            finally:
+                page.close()
+            speckles = rng.random(pixels.shape) < noise
+            pixels[speckles] = rng.integers(0, 256, int(speckles.sum()), dtype=np.uint8)
+            images.append(Image.fromarray(pixels, "L"))
+    finally:
+        document.close()
+    source.unlink()
+    images[0].save(path, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:])
+    return path
+
+
+def join_pdfs(path: str | Path, sources: list[Path]) -> Path:
+    """Write one PDF with the pages of ``sources`` in order (a text page then a scanned one, say)."""
+    joined = pdfium.PdfDocument.new()
+    try:
+        for source in sources:
+            document = pdfium.PdfDocument(source)
+            try:
+                joined.import_pages(document)
+            finally:
+                document.close()
+        joined.save(path)
+    finally:
+        joined.close()
+    return Path(path)
 
 
 # --- encrypted PDFs, written by hand ----------------------------------------------------------------

@@ -415,9 +415,14 @@ def test_pdf_with_only_an_owner_password_opens(tmp_path):
     assert document.page_at(document.text.index("two")) == 2
 
 
-def test_scanned_pdf_has_no_text_layer(tmp_path):
-    assert error_of(make_scanned_pdf(tmp_path / "scan.pdf", 3)) == "no text layer — scanned? (3 pages)"
-    assert error_of(make_scanned_pdf(tmp_path / "one.pdf", 1)) == "no text layer — scanned? (1 page)"
+def test_scanned_pdf_has_no_text_layer(tmp_path, monkeypatch):
+    """Without the ``ocr`` extra (made to look absent here; test_ocr reads scans with it)."""
+    from sqzdesk.documents import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    hint = 'install OCR with pip install "sqzdesk[ocr]"'
+    assert error_of(make_scanned_pdf(tmp_path / "scan.pdf", 3)) == f"no text layer on 3 pages (scanned?): {hint}"
+    assert error_of(make_scanned_pdf(tmp_path / "one.pdf", 1)) == f"no text layer on 1 page (scanned?): {hint}"
 
 
 def test_truncated_pdf(tmp_path):

@@ -23,6 +23,7 @@ from sqzdesk.batch.scan import ScanProblem
 from sqzdesk.batch.source import load_source
 from sqzdesk.batch.store import ResultStore, model_key
 from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
+from sqzdesk.documents.ocr import ReadCancelled, ReadHooks
 from sqzdesk.engine.analysis import Analysis, Analyzer
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.engine.scheduler import JobContext, Priority, Scheduler
@@ -180,9 +181,9 @@ class BatchRunner:
             return self.control.cancelled or (deadline is not None and self.clock() > deadline)
 
         try:
-            document = source.document()
+            document = source.document(hooks=ReadHooks(should_stop=should_stop))  # a scan's OCR stops too
             analysis = self._analyze(document.text, should_stop, str(path))
-        except Cancelled:
+        except (Cancelled, ReadCancelled):
             if self.control.cancelled or (self.scheduler is not None and self.scheduler.closed):
                 return None
             reason = f"took longer than {budget or 0:g} s"

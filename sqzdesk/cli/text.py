@@ -10,11 +10,13 @@ text and nothing else (no line end added). ``--json`` prints one object::
     {"path", "text", "pages": [{"number", "start", "end", "ocr"}], "text_quality": "ok"|"low",
      "warnings": [...], "parts": [{"kind", "start", "end", "label"}]}
 
-``pages`` is empty for formats without pages; ``ocr`` says whether a page's text came from OCR (never,
-for now); ``warnings`` holds one-line notes such as why the text quality is low. ``parts`` lists the
-stories a Word file's text is made of (``kind``: body, textbox, header, footer, footnote, endnote or
-comment; ``label`` such as "Footnote 2" or "Comment (Jane Doe)"), blank lines between them; it is empty
-for the other formats, whose text is all body. A file that cannot be
+``pages`` is empty for formats without pages; ``ocr`` says whether a page's text came from OCR (a PDF
+page without a text layer, read when the ``ocr`` extra is installed: check its names and numbers);
+``warnings`` holds one-line notes such as why the text quality is low, or which pages were left unread
+because OCR is not installed (and how to install it). ``parts`` lists the stories a Word file's text is
+made of (``kind``: body, textbox, header, footer, footnote, endnote or comment; ``label`` such as
+"Footnote 2" or "Comment (Jane Doe)"), blank lines between them; it is empty for the other formats,
+whose text is all body. A file that cannot be
 read gets the usual ``sqzdesk: PATH: reason`` line and exit status 1. Standard library only at module
 level (see :mod:`sqzdesk.cli`).
 """
@@ -66,10 +68,11 @@ def run(args: argparse.Namespace) -> int:
 def text_record(document: Document) -> dict[str, Any]:
     """The ``--json`` object for one document."""
     warnings = [f"low text quality: {document.quality_reason}"] if document.quality_reason else []
+    warnings.extend(document.warnings)
     return {
         "path": str(document.path),
         "text": document.text,
-        "pages": [{"number": p.number, "start": p.start, "end": p.end, "ocr": False} for p in document.pages],
+        "pages": [{"number": p.number, "start": p.start, "end": p.end, "ocr": p.ocr} for p in document.pages],
         "text_quality": str(document.quality),
         "warnings": warnings,
         "parts": [{"kind": str(p.kind), "start": p.start, "end": p.end, "label": p.label} for p in document.parts],

@@ -59,11 +59,16 @@ class TextQuality(StrEnum):
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a paged document as a half-open span ``[start, end)`` of ``Document.text``."""
+    """One page of a paged document as a half-open span ``[start, end)`` of ``Document.text``.
+
+    ``ocr``: the page had no text layer and its text was read by OCR from the rendered page, so names
+    and numbers in it may be misread (the GUI and ``text --json`` say so).
+    """
 
     number: int
     start: int
     end: int
+    ocr: bool = False
 
 
 class PartKind(StrEnum):
@@ -104,6 +109,9 @@ class Document:
     pages: tuple[Page, ...] = ()
     quality: TextQuality = TextQuality.OK
     quality_reason: str = ""  # why the quality is low, one line; empty when it is ok
+    # One-line notes on what the reader could not do (pages left unread: "no text layer on 2 of 5
+    # pages (scanned?): install OCR ..."); the document is analysed all the same.
+    warnings: tuple[str, ...] = ()
     parts: tuple[Part, ...] = ()  # the stories the text is made of; empty: all of it is body text
 
     def page_at(self, offset: int) -> int | None:

@@ -4,6 +4,11 @@ Each page's printed lines, with where PDFium says they were printed, go through 
 sentence, name, address or hyphenated word cut at a line end reads as one; page spans are recorded over
 the reflowed text, so every offset still maps to its page.
 
+A page with no text layer that draws something (a scan) is rendered and read by OCR when the optional
+``ocr`` extra is installed (:mod:`.ocr`); its lines go through the same reflow and its :class:`Page` is
+marked ``ocr``. Without the extra such pages stay empty with a warning that says how to get it (or, when
+no page has text, that is the error).
+
 PDFium is not thread-safe, so every call into it from this module runs under :data:`PDFIUM_LOCK`;
 other parts of the app that call PDFium (page rendering) should take the same lock. PDFium objects
 hold native memory, so pages, text pages and the document are closed explicitly, even on errors.
@@ -16,11 +21,14 @@ import re
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from . import ocr
 from .model import Document, DocumentError, Page, PasswordRequired, WrongPassword
+from .ocr import OcrUnavailable, ReadCancelled, ReadHooks
 from .reflow import Box, Line, Vocabulary, reflow_page
 
 PDFIUM_LOCK = threading.Lock()
@@ -44,36 +52,122 @@ _LOAD_ERRORS = {
 }
 
 
-def read_pdf(data: bytes, path: Path, password: str | None = None) -> Document:
-    """Extract the text layer. Raises for damaged and text-less (scanned) PDFs, unsupported encryption,
-    and :class:`PasswordRequired` / :class:`WrongPassword` for a PDF that needs a password."""
+def read_pdf(data: bytes, path: Path, password: str | None = None, *, hooks: ReadHooks | None = None) -> Document:
+    """Extract the text layer; pages without one are read by OCR when the ``ocr`` extra is installed.
+
+    Raises for damaged PDFs, unsupported encryption, a scan without the OCR extra (the reason says how to
+    get it) or one where OCR finds nothing, :class:`PasswordRequired` / :class:`WrongPassword` for a PDF
+    that needs a password, and :class:`~.ocr.ReadCancelled` when ``hooks.should_stop`` says so. OCR takes
+    seconds a page, so callers with a window read on a worker thread and pass ``hooks`` for progress.
+    """
     if b"%PDF" not in data[:_HEADER_WINDOW]:
         raise DocumentError("not a PDF file (no %PDF header)")
+    hooks = hooks or ReadHooks()
     with PDFIUM_LOCK:
-        page_lines = _extract_pages(data, password)
+        document = _open(data, password)
+    try:
+        with PDFIUM_LOCK:
+            page_lines, drawn = _extract_pages(document)
+        scanned = [i for i, lines in enumerate(page_lines) if not lines and drawn[i]]
+        warnings: list[str] = []
+        read_by_ocr: set[int] = set()
+        if scanned:
+            try:
+                if not ocr.available():
+                    raise OcrUnavailable(ocr.INSTALL_HINT)
+                read_by_ocr = _ocr_pages(document, scanned, page_lines, hooks)
+            except OcrUnavailable as exc:
+                warnings.append(_no_ocr_message(len(scanned), len(page_lines), str(exc)))
+    finally:
+        with PDFIUM_LOCK:
+            document.close()
     vocabulary = Vocabulary.of(line.text for lines in page_lines for line in lines)
     page_texts = [reflow_page(lines, vocabulary) for lines in page_lines]
     if not any(text.strip() for text in page_texts):
         count = len(page_texts)
-        raise DocumentError(f"no text layer — scanned? ({count} page{'s' if count != 1 else ''})")
+        if warnings:
+            raise DocumentError(warnings[0])
+        if scanned:
+            raise DocumentError(f"no text found by OCR on {_pages(count)} (blank or unreadable scan?)")
+        raise DocumentError(f"no text layer and nothing printed ({_pages(count)} blank)")
     pages: list[Page] = []
     offset = 0
-    for number, text in enumerate(page_texts, start=1):
-        if number > 1:
+    for index, text in enumerate(page_texts):
+        if index:
             offset += len(PAGE_SEPARATOR)
-        pages.append(Page(number=number, start=offset, end=offset + len(text)))
+        pages.append(Page(number=index + 1, start=offset, end=offset + len(text), ocr=index in read_by_ocr))
         offset += len(text)
-    return Document(path=path, text=PAGE_SEPARATOR.join(page_texts), format="pdf", pages=tuple(pages))
+    return Document(path=path, text=PAGE_SEPARATOR.join(page_texts), format="pdf", pages=tuple(pages),
+                    warnings=tuple(warnings))
 
 
-def _extract_pages(data: bytes, password: str | None) -> list[list[Line]]:
-    document = _open(data, password)
+def _no_ocr_message(scanned: int, total: int, reason: str) -> str:
+    """The one line for scanned pages that OCR cannot read (not installed, or broken): how to get it."""
+    where = _pages(scanned) if scanned == total else f"{scanned} of {total} pages"
+    return f"no text layer on {where} (scanned?): {reason}"
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
+
+
+def _ocr_pages(document: pdfium.PdfDocument, scanned: list[int], page_lines: list[list[Line]],
+               hooks: ReadHooks) -> set[int]:
+    """Fill ``page_lines`` for the scanned pages by OCR, one page at a time, and return their indices.
+
+    PDFium renders a page under the lock; OCR runs outside it (seconds a page), so other PDFium users
+    are not held up meanwhile."""
+    total = len(scanned)
+    for done, index in enumerate(scanned):
+        hooks.check()
+        hooks.report(done, total, index + 1)
+        with PDFIUM_LOCK:
+            image, scale, height = _render(document, index)
+        try:
+            page_lines[index] = ocr.recognise(image, scale, height)
+        except (ReadCancelled, OcrUnavailable):
+            raise
+        except DocumentError as exc:
+            raise DocumentError(f"page {index + 1}: {exc}") from exc
+    hooks.check()
+    hooks.report(total, total, scanned[-1] + 1)
+    return set(scanned)
+
+
+def _render(document: pdfium.PdfDocument, index: int) -> tuple[Any, float, float]:
+    """Page ``index`` as a BGR pixel array for OCR, with the scale used (pixels per point) and the page's
+    height in points: :data:`~.ocr.RENDER_DPI`, less for a page so large it would pass
+    :data:`~.ocr.MAX_SIDE_PX`."""
+    page = document[index]
     try:
-        return [_page_text(document, index) for index in range(len(document))]
+        width, height = page.get_size()
+        if width <= 0 or height <= 0:
+            raise DocumentError(f"damaged PDF: page {index + 1} has no size")
+        scale = min(ocr.RENDER_DPI / 72.0, ocr.MAX_SIDE_PX / max(width, height))
+        bitmap = page.render(scale=scale, fill_color=(255, 255, 255, 255), may_draw_forms=False)
+        try:
+            image = bitmap.to_numpy().copy()  # the bitmap's memory goes with it
+        finally:
+            bitmap.close()
+        return image, scale, height
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(f"damaged PDF: page {index + 1} could not be rendered ({_short(exc)})") from exc
+    finally:
+        page.close()
+
+
+def _extract_pages(document: pdfium.PdfDocument) -> tuple[list[list[Line]], list[bool]]:
+    """Each page's printed lines, and whether the page draws anything at all (a page with no text layer
+    that draws something is a scan, or text turned into outlines: worth OCR; an empty page is not)."""
+    pages, drawn = [], []
+    try:
+        for index in range(len(document)):
+            lines, objects = _page_text(document, index)
+            pages.append(lines)
+            drawn.append(objects > 0)
     except pdfium.PdfiumError as exc:
         raise DocumentError(f"damaged PDF: {_short(exc)}") from exc
-    finally:
-        document.close()
+    return pages, drawn
 
 
 def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
@@ -110,12 +204,14 @@ def _open(data: bytes, password: str | None) -> pdfium.PdfDocument:
     raise DocumentError("damaged PDF: it could not be opened")
 
 
-def _page_text(document: pdfium.PdfDocument, index: int) -> list[Line]:
+def _page_text(document: pdfium.PdfDocument, index: int) -> tuple[list[Line], int]:
+    """The page's printed lines and how many page objects (text, images, paths) it has."""
     page = document[index]
     try:
+        objects = pdfium_c.FPDFPage_CountObjects(page.raw)
         textpage = page.get_textpage()
         try:
-            return _lines(textpage, _all_text(textpage))
+            return _lines(textpage, _all_text(textpage)), objects
         finally:
             textpage.close()
     finally:

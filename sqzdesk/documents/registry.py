@@ -11,6 +11,7 @@ from .html import read_html
 from .limits import DEFAULT_MAX_BYTES, check_is_file, read_file_bytes
 from .markdown import read_markdown
 from .model import Document, DocumentError
+from .ocr import ReadHooks
 from .pdf import read_pdf
 from .plain import read_txt
 from .quality import assess
@@ -31,38 +32,41 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_READERS)
 
 
 def read_document(
-    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, password: str | None = None
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, password: str | None = None,
+    hooks: ReadHooks | None = None,
 ) -> Document:
     """Read one file into a :class:`Document`; any failure is a :class:`DocumentError`.
 
     The filesystem is checked before the suffix so that a folder or a missing path gets that reason
     rather than "unsupported file type". ``password`` opens an encrypted PDF (other formats ignore it);
-    without it such a PDF raises ``PasswordRequired``, with a wrong one ``WrongPassword``.
+    without it such a PDF raises ``PasswordRequired``, with a wrong one ``WrongPassword``. ``hooks``
+    report OCR progress page by page and can cancel it (``ReadCancelled``); only scanned PDFs use them.
     """
     path = Path(path)
     check_is_file(path)
-    reader = _reader_for(path.suffix, password)
+    reader = _reader_for(path.suffix, password, hooks)
     return _run(reader, read_file_bytes(path, max_bytes), path)
 
 
-def read_bytes(data: bytes, suffix: str, *, path: Path | None = None, password: str | None = None) -> Document:
+def read_bytes(data: bytes, suffix: str, *, path: Path | None = None, password: str | None = None,
+               hooks: ReadHooks | None = None) -> Document:
     """Same as :func:`read_document` for bytes already in memory; ``suffix`` may omit the dot.
 
     ``path`` is only recorded in the result (default: ``<memory>`` plus the suffix).
     """
     normalised = suffix if suffix.startswith(".") or not suffix else f".{suffix}"
-    reader = _reader_for(normalised, password)
+    reader = _reader_for(normalised, password, hooks)
     return _run(reader, bytes(data), path if path is not None else Path(f"<memory>{normalised.lower()}"))
 
 
-def _reader_for(suffix: str, password: str | None = None) -> Reader:
+def _reader_for(suffix: str, password: str | None = None, hooks: ReadHooks | None = None) -> Reader:
     reader = _READERS.get(suffix.lower())
     if reader is None:
         raise DocumentError(
             f"unsupported file type {suffix}" if suffix else "unsupported file type (no extension)"
         )
-    if reader is read_pdf and password is not None:
-        return partial(read_pdf, password=password)
+    if reader is read_pdf and (password is not None or hooks is not None):
+        return partial(read_pdf, password=password, hooks=hooks)
     return reader
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from sqzdesk.batch.decisions import Decision, Source
 from sqzdesk.batch.store import StoreError
 from sqzdesk.documents import Document
+from sqzdesk.documents.ocr import ocr_note
 from sqzdesk.engine import Analysis, AnalysisChunk, Answer, Entity
 from sqzdesk.gui.categories_panel import CategoriesPanel, class_colours
 from sqzdesk.gui.document_view import DocumentView
@@ -110,6 +111,12 @@ class DocumentTab(QWidget):
         self.quality_label.setWordWrap(True)
         self.quality_label.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 4px 8px; }")
         self.quality_label.setVisible(bool(document.quality_reason))
+        # Text read by OCR from a scan (misread names and digits look real), and pages left unread.
+        ocr_lines = [line for line in (ocr_note(document.pages), *document.warnings) if line]
+        self.ocr_label = QLabel("\n".join(ocr_lines))
+        self.ocr_label.setWordWrap(True)
+        self.ocr_label.setStyleSheet("QLabel { background: #e7f1ff; color: #084298; padding: 4px 8px; }")
+        self.ocr_label.setVisible(bool(ocr_lines))
         self._review_note = review_note
         self.context_menu: QMenu | None = None   # the last one shown (tests reach its actions)
         self.label_menu: QMenu | None = None
@@ -123,6 +130,7 @@ class DocumentTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addWidget(self.quality_label)
+        left_layout.addWidget(self.ocr_label)
         left_layout.addWidget(self.stale_label)
         left_layout.addWidget(self.view, 1)
         left_layout.addWidget(self.find_bar)

@@ -49,6 +49,7 @@ from sqzdesk.documents import (
     WrongPassword,
     read_document,
 )
+from sqzdesk.documents.ocr import ReadCancelled
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.gui.background import Background
 from sqzdesk.gui.document_tab import DocumentTab
@@ -56,6 +57,7 @@ from sqzdesk.gui.entity_types import set_term_lists
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
 from sqzdesk.gui.forget_dialog import ForgetChoice, ForgetDialog, ForgetScope, info_text, report_text
 from sqzdesk.gui.models_dialog import ModelsDialog
+from sqzdesk.gui.reading import DocumentReader
 from sqzdesk.gui.redact_dialog import RedactChoice, RedactDialog
 from sqzdesk.gui.review import ReviewSession
 from sqzdesk.gui.screen_fit import fitted_size
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
         self.classifier_labels: dict[str, tuple[str, ...]] = {}  # the classifiers run on documents
         self._load_term_lists()
         self.background = Background(self)
+        self.reader = DocumentReader(self)  # parses off the GUI thread (a scan's OCR takes seconds a page)
         self.results_path = Path(results_path) if results_path is not None else default_store_path()
         self.results: ResultStore | None = None
         self.results_error = ""
@@ -493,19 +496,18 @@ class MainWindow(QMainWindow):
 
     def _parse(self, source: Source) -> Document | None:
         """The source's document; for a PDF that needs a password, asks for it (again after a wrong one)
-        until it opens, or returns None when the analyst cancels. The password is used for this one
-        parse and kept nowhere."""
+        until it opens, or returns None when the analyst cancels (the prompt, or a scan's OCR). The
+        password is used for this one parse and kept nowhere."""
         password: str | None = None
         while True:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                return source.document(password)
+                return self.reader.read(source, password)  # on a worker; OCR shows progress and Cancel
+            except ReadCancelled:
+                return None
             except WrongPassword:
                 prompt = f"Wrong password for {source.path.name}. Try again:"
             except PasswordRequired:
                 prompt = f"{source.path.name} is protected by a password:"
-            finally:
-                QApplication.restoreOverrideCursor()
             password = ask_password(self, prompt)
             if password is None:
                 return None
