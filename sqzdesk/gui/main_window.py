@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         default, batch size included, so a tab gives what ``sqzdesk analyze`` and ``batch`` give."""
         return EngineConfig(threads=self.settings.effective_threads(),
                             answer_threshold=self.settings.answer_threshold, dirs=self.model_dirs,
-                            classifiers=tuple(self.classifier_labels))
+                            classifiers=tuple(self.classifier_labels), variants=self.settings.engine_variants())
 
     def _find_classifiers(self) -> None:
         """Which of the enabled classifiers can run (their labels, for the Categories box and the tint).
@@ -341,6 +341,9 @@ class MainWindow(QMainWindow):
                                                                settings.answer_threshold):
             self.host.configure(replace(self.host.config, threads=settings.effective_threads(),
                                         answer_threshold=settings.answer_threshold))
+        if old.engine_variants() != settings.engine_variants():  # other models: found again, shown, rerun
+            self.host.configure(replace(self.host.config, variants=settings.engine_variants()))
+            self.host.rescan()
         if old.classifiers != settings.classifiers:
             self._find_classifiers()
             self.host.configure(replace(self.host.config, classifiers=tuple(self.classifier_labels)))
@@ -352,11 +355,11 @@ class MainWindow(QMainWindow):
             tab.apply_settings(settings)
         self.tint_action.setChecked(settings.sentiment_tint)
         self.store.save(settings)
-        if old.classifiers != settings.classifiers:
+        if old.classifiers != settings.classifiers or old.engine_variants() != settings.engine_variants():
             self.reanalyse_all()
 
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, self.models)
         if dialog.exec():
             self.apply_settings(dialog.result_settings())
 

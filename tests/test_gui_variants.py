@@ -1,0 +1,76 @@
+"""Settings -> Models (issue 18): per task Fast or Accurate, figures side by side, the status bar says
+which runs, and the next analysis runs on the chosen model. Real widgets (pytest-qt), real tiny bundles.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from guikit import NEWS, make_window, open_and_wait
+from PySide6.QtCore import Qt
+
+from sqzdesk.engine import Analyzer, Variant
+from sqzdesk.gui.document_tab import TabState
+from sqzdesk.gui.settings_dialog import SettingsDialog
+from sqzdesk.modelbuild.tiny import write_tiny_fast_bundles
+
+
+@pytest.fixture()
+def with_fast(tmp_path, tiny_root, monkeypatch):
+    """The tiny bundles plus a fast sentiment bundle (entities and qa have no fast one)."""
+    fast = tmp_path / "fast"
+    write_tiny_fast_bundles(fast)
+    monkeypatch.setenv("SQZDESK_MODEL_PATH", f"{fast}{os.pathsep}{tiny_root}")
+    return fast
+
+
+def test_switching_sentiment_to_fast_reruns_on_the_fast_model(qtbot, tmp_path, with_fast):
+    path = tmp_path / "news.txt"
+    path.write_text(NEWS)
+    window = make_window(qtbot)
+    tab = open_and_wait(qtbot, window, path)
+    accurate_result = tab.analysis
+    assert "Sentiment: tiny-sentiment 0.0.0 (accurate)" in window.status.models.text()
+
+    dialog = SettingsDialog(window.settings, window, window.models)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    sentiment, entities = dialog.variant_buttons["sentiment"], dialog.variant_buttons["entities"]
+    assert sentiment[Variant.ACCURATE].isChecked()
+    assert sentiment[Variant.ACCURATE].text() == "Accurate — accuracy 50.0 % · 3 ms"
+    assert sentiment[Variant.FAST].text() == "Fast — accuracy 48.5 % · 2 ms"
+    assert not entities[Variant.FAST].isEnabled()
+    assert entities[Variant.FAST].text() == "Fast: not available (see MODEL_CARD)"
+    qtbot.mouseClick(sentiment[Variant.FAST], Qt.MouseButton.LeftButton)
+    assert sentiment[Variant.FAST].isChecked() and not sentiment[Variant.ACCURATE].isChecked()
+    assert entities[Variant.ACCURATE].isChecked()  # each row is its own exclusive set
+
+    window.apply_settings(dialog.result_settings())
+    assert window.store.load().variants == {"sentiment": "fast"}
+    qtbot.waitUntil(lambda: "(fast)" in window.status.models.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: tab.state == TabState.DONE and tab.analysis is not None
+                    and tab.analysis is not accurate_result, timeout=30_000)
+    assert "Entities: tiny-entities 0.0.0 (accurate)" in window.status.models.text()
+    assert window.models is not None and window.models.bundles["sentiment"].path == with_fast / "tiny-sentiment-fast"
+    built = window.host.pool.analyzer()
+    assert built.sentiment is not None and built.sentiment.bundle.variant is Variant.FAST
+
+    fast_reference = Analyzer.open(threads=1, variant=Variant.FAST).analyze(NEWS)
+    assert tab.analysis.sentiment == fast_reference.sentiment
+    assert tab.analysis.sentiment != accurate_result.sentiment
+    assert tab.analysis.entities == accurate_result.entities  # entities stayed accurate
+
+
+def test_fast_choice_persists_and_falls_back_where_the_bundle_is_gone(qtbot, tiny_root, monkeypatch):
+    window = make_window(qtbot, variants={"sentiment": "fast", "entities": "fast"})
+    status = window.models
+    assert status is not None and status.variant("sentiment") is Variant.ACCURATE  # no fast bundle here
+    assert "(accurate, no fast)" in window.status.models.text()
+    assert "no fast 'sentiment' model installed" in window.status.models.toolTip()
+    dialog = SettingsDialog(window.settings, window, window.models)
+    qtbot.addWidget(dialog)
+    assert dialog.variant_buttons["sentiment"][Variant.ACCURATE].isChecked()
+    # the choice the dialog could not show is kept, so it applies again once a fast bundle is installed
+    assert dialog.result_settings().variants == {"sentiment": "fast", "entities": "fast"}
