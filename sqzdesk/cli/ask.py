@@ -16,6 +16,7 @@ from sqzdesk.cli.common import (
     Failures,
     InputLine,
     add_password_option,
+    add_variant_option,
     documents,
     open_model,
     read_jsonl,
@@ -40,6 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("--top-k", type=int, default=3)
     ask.add_argument("--stdin", action="store_true", help='read JSONL {"id","question","context"}')
     add_password_option(ask)
+    add_variant_option(ask)
     ask.set_defaults(run=run)
 
 

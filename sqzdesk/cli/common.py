@@ -119,10 +119,11 @@ def open_model(task: str, args: argparse.Namespace) -> TaskModel | None:
     from sqzdesk.engine import TASK_MODELS, BundleError
 
     try:
-        model = TASK_MODELS[task].open(model_dirs(args), threads=args.threads)
+        model = TASK_MODELS[task].open(model_dirs(args), threads=args.threads, variant=variant_of(args))
     except BundleError as exc:
         print(f"sqzdesk: {task} model unusable: {exc}", file=sys.stderr)
         return None
+    note_fallbacks(args, [model])
     if getattr(args, "max_chars", None):
         model.max_chars = args.max_chars
     return model
@@ -142,11 +143,41 @@ def open_analyzer(args: argparse.Namespace) -> Analyzer | None:
         print(f"sqzdesk: {exc}", file=sys.stderr)
         return None
     try:
-        return Analyzer.open((*tasks, *(f"classify:{n}" for n in names)), model_dirs(args), args.threads,
-                             getattr(args, "max_chars", None), terms=terms)
+        analyzer = Analyzer.open((*tasks, *(f"classify:{n}" for n in names)), model_dirs(args), args.threads,
+                                 getattr(args, "max_chars", None), terms=terms, variant=variant_of(args))
     except (BundleError, ValueError) as exc:
         print(f"sqzdesk: model unusable: {exc}", file=sys.stderr)
         return None
+    note_fallbacks(args, [analyzer.sentiment, analyzer.entities])
+    return analyzer
+
+
+VARIANTS = ("accurate", "fast")
+
+
+def add_variant_option(p: argparse.ArgumentParser) -> None:
+    """``--variant fast|accurate`` on ``analyze``, ``ask`` and ``batch`` (see ``sqzdesk models``)."""
+    p.add_argument("--variant", choices=VARIANTS, default="accurate",
+                   help="accurate (default) or fast: the smaller grouped models where a task ships one "
+                        "(a task without one uses its accurate model and says so)")
+
+
+def variant_of(args: argparse.Namespace) -> Any:
+    """``--variant`` as the engine's Variant (accurate for commands without the option)."""
+    from sqzdesk.engine.manifest import Variant
+
+    return Variant(getattr(args, "variant", "accurate"))
+
+
+def note_fallbacks(args: argparse.Namespace, models: Iterable[TaskModel | None]) -> None:
+    """One stderr line per task that has no bundle in the asked variant (its accurate one runs)."""
+    from sqzdesk.engine.bundle import fallback_notice
+    from sqzdesk.engine.manifest import VARIANT_TASKS
+
+    wanted = variant_of(args)
+    for model in models:
+        if model is not None and model.task in VARIANT_TASKS and model.bundle.variant != wanted:
+            print(f"sqzdesk: {fallback_notice(model.task, wanted)}", file=sys.stderr)
 
 
 def term_labels(spec: str) -> tuple[str, ...]:
@@ -161,7 +192,8 @@ def term_labels(spec: str) -> tuple[str, ...]:
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
-    """``--tasks`` and ``--terms``, the same on ``analyze`` and ``batch``."""
+    """``--tasks``, ``--terms`` and ``--variant``, the same on ``analyze`` and ``batch``."""
+    add_variant_option(p)
     p.add_argument("--tasks", default="sentiment,entities",
                    help="sentiment, entities and classify:NAME for your own classifiers (default sentiment,entities)")
     p.add_argument("--terms", default="all", metavar="LISTS",
