@@ -137,3 +137,18 @@ def test_models_lists_both_variants_with_figures(fast_dir):
     firsts = [line for line in human if line.startswith("sentiment")]
     assert [line.split()[1] for line in firsts] == ["accurate", "fast"]
     assert "accuracy 48.5 · 1.5 ms/batch (2 threads, test)" in firsts[1] and "groups=4" in firsts[1]
+
+
+def test_batch_takes_the_variant_and_does_not_reuse_the_other_variants_results(fast_dir, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(TEXT)
+    args = ["--models", str(fast_dir), "batch", str(docs), "--patterns", "none", "--terms", "none", "--resume"]
+    accurate = run_cli(*args)
+    fast = run_cli(*args, "--variant", "fast")
+    assert accurate.returncode == 0 and fast.returncode == 0
+    assert "no fast 'entities' model installed" in fast.stderr
+    first, second = json.loads(accurate.stdout), json.loads(fast.stdout)
+    assert second["sentiment"] != first["sentiment"]  # analysed again on the fast model, not reused
+    again = run_cli(*args, "--variant", "fast")
+    assert json.loads(again.stdout)["sentiment"] == second["sentiment"]
