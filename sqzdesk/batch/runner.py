@@ -23,6 +23,7 @@ from sqzdesk.batch.scan import ScanProblem
 from sqzdesk.batch.source import load_source
 from sqzdesk.batch.store import ResultStore, model_key
 from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
+from sqzdesk.documents.html import HtmlMode
 from sqzdesk.documents.ocr import ReadCancelled, ReadHooks
 from sqzdesk.engine.analysis import Analysis, Analyzer
 from sqzdesk.engine.patterns import PATTERN_TYPES
@@ -38,6 +39,7 @@ class RunOptions:
     time_budget_s: float | None = None  # per file; over it the file is recorded as failed
     patterns: frozenset[str] = field(default_factory=lambda: frozenset(PATTERN_TYPES))
     max_bytes: int = DEFAULT_MAX_BYTES
+    html_mode: HtmlMode = HtmlMode.MAIN  # HTML pages: main content or the whole page (part of the store key)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class BatchRunner:
         self.clock = clock
         self.scheduler = scheduler
         self.key = model_key(analyzer, self.options.patterns)
+        if self.options.html_mode is not HtmlMode.MAIN:  # other text, other offsets: never mix the two
+            self.key += f";html={self.options.html_mode}"
 
     def run(self, items: Iterable[Path | ScanProblem], *,
             on_start: Callable[[Path], None] | None = None,
@@ -181,7 +185,7 @@ class BatchRunner:
             return self.control.cancelled or (deadline is not None and self.clock() > deadline)
 
         try:
-            document = source.document(hooks=ReadHooks(should_stop=should_stop))  # a scan's OCR stops too
+            document = source.document(hooks=ReadHooks(should_stop=should_stop), html_mode=self.options.html_mode)  # a scan's OCR stops too
             analysis = self._analyze(document.text, should_stop, str(path))
         except (Cancelled, ReadCancelled):
             if self.control.cancelled or (self.scheduler is not None and self.scheduler.closed):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqzdesk.documents import DEFAULT_MAX_BYTES, Document, DocumentError, read_bytes
+from sqzdesk.documents.html import HtmlMode
 from sqzdesk.documents.limits import read_file_bytes
 from sqzdesk.documents.ocr import ReadHooks
 
@@ -21,13 +22,15 @@ class Source:
     sha256: str
     data: bytes
 
-    def document(self, password: str | None = None, hooks: ReadHooks | None = None) -> Document:
+    def document(self, password: str | None = None, hooks: ReadHooks | None = None,
+                 html_mode: HtmlMode = HtmlMode.MAIN) -> Document:
         """The parsed document; raises DocumentError (one-line reason) like ``read_document``.
 
         ``password`` opens an encrypted PDF; it is an argument rather than a field so it is never kept
         with the bytes (or in anything that records a Source). ``hooks`` report and cancel OCR of a scan.
         """
-        return read_bytes(self.data, self.path.suffix, path=self.path, password=password, hooks=hooks)
+        return read_bytes(self.data, self.path.suffix, path=self.path, password=password, hooks=hooks,
+                          html_mode=html_mode)
 
 
 def load_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sqzdesk.cli.common import (
     Failures,
     add_analysis_options,
+    add_html_option,
     add_password_option,
     documents,
     open_analyzer,
@@ -45,6 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     an.add_argument("--format", choices=["json", "jsonl", "csv"], default="json")
     an.add_argument("--out", type=Path, help="write here instead of standard output")
     add_password_option(an)
+    add_html_option(an)
     an.set_defaults(run=run)
 
 
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             if args.stdin:
                 analyze_lines(analyzer, stdin_lines(), out, fail, patterns)
             else:
-                analyze_paths(analyzer, args.paths, args.format, out, fail, patterns, password)
+                analyze_paths(analyzer, args.paths, args.format, out, fail, patterns, password, args.html)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
@@ -99,14 +101,14 @@ def analyze_lines(analyzer: Analyzer, lines: Iterable[str], out: IO[str], fail: 
 
 
 def analyze_paths(analyzer: Analyzer, paths: list[Path], fmt: str, out: IO[str], fail: Failures,
-                  patterns: Collection[str], password: str | None = None) -> None:
+                  patterns: Collection[str], password: str | None = None, html: str = "main") -> None:
     """Every readable document under the paths; failures get their stderr line and no record."""
     import json
 
     records = []
     names = analyzer.classifiers.names if analyzer.classifiers is not None else ()
     writer = _CsvRows(out, names) if fmt == "csv" else None
-    for path, doc in documents(paths, fail, password):
+    for path, doc in documents(paths, fail, password, html):
         try:
             record = {"path": str(path), **analyzer.analyze(doc.text, patterns=patterns).to_record()}
         except Exception as exc:

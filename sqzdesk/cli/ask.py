@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, cast
 from sqzdesk.cli.common import (
     Failures,
     InputLine,
+    add_html_option,
     add_password_option,
     add_variant_option,
     documents,
@@ -42,6 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("--stdin", action="store_true", help='read JSONL {"id","question","context"}')
     add_password_option(ask)
     add_variant_option(ask)
+    add_html_option(ask)
     ask.set_defaults(run=run)
 
 
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.stdin:
         ask_lines(model, stdin_lines(), args.top_k, sys.stdout, fail)
         return 1 if fail.count else 0
-    for path, doc in documents([args.path], fail, password):
+    for path, doc in documents([args.path], fail, password, args.html):
         try:
             answers = model.ask(args.question, doc.text, top_k=args.top_k)
         except Exception as exc:

@@ -33,6 +33,7 @@ from typing import IO, TYPE_CHECKING
 from sqzdesk.cli.common import (
     Failures,
     add_analysis_options,
+    add_html_option,
     parse_labels,
     parse_patterns,
     run_with_store,
@@ -60,6 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="reuse stored results for unchanged files instead of analysing them again")
     p.add_argument("--retry-failed", action="store_true", help="with --resume: analyse stored failures again")
     add_analysis_options(p)
+    add_html_option(p)
     p.add_argument("--patterns", default="all", metavar="TYPES",
                    help="pattern entities to add: all, none or a list such as EMAIL,PHONE (default all)")
     p.add_argument("--redact", metavar="TYPES", help="entity types to redact, e.g. PER,EMAIL,PHONE or all")
@@ -115,9 +117,11 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
     from sqzdesk.batch.scan import scan
     from sqzdesk.batch.terminal import TerminalProgress
     from sqzdesk.documents import DocumentError
+    from sqzdesk.documents.html import HtmlMode
 
     options = RunOptions(reuse=args.resume, retry_failed=args.retry_failed,
-                         time_budget_s=args.time_limit or None, patterns=patterns)
+                         time_budget_s=args.time_limit or None, patterns=patterns,
+                         html_mode=HtmlMode(args.html))
     runner = BatchRunner(analyzer, store, options)
     fail = Failures()
     bar = TerminalProgress(quiet=args.quiet)

@@ -252,6 +252,13 @@ def add_password_option(p: argparse.ArgumentParser) -> None:
                    help="open encrypted PDFs with the password in FILE (its first line)")
 
 
+def add_html_option(p: argparse.ArgumentParser) -> None:
+    """``--html``, the same on ``text``, ``analyze``, ``ask`` and ``batch``."""
+    p.add_argument("--html", choices=["main", "full"], default="main",
+                   help="HTML pages: the article only (main, default) or the whole page with its menus, "
+                        "share buttons and comments (full)")
+
+
 def read_password(args: argparse.Namespace) -> str | None:
     """The password in ``--password-file`` (its first line, without the line end), or None without one.
 
@@ -273,19 +280,20 @@ def read_password(args: argparse.Namespace) -> str | None:
     return lines[0] if lines else ""
 
 
-def documents(paths: Iterable[Path], fail: Failures, password: str | None = None
+def documents(paths: Iterable[Path], fail: Failures, password: str | None = None, html: str = "main"
               ) -> Iterator[tuple[Path, Document]]:
     """(path, Document) for every readable file under the paths; the rest get a failure line.
 
-    ``password`` is tried on every encrypted PDF (other files ignore it)."""
+    ``password`` is tried on every encrypted PDF (other files ignore it); ``html`` is ``--html``."""
     from sqzdesk.batch.scan import ScanProblem, scan
     from sqzdesk.documents import DocumentError, read_document
+    from sqzdesk.documents.html import HtmlMode
 
     for item in scan(paths):
         if isinstance(item, ScanProblem):
             fail(str(item.path), item.reason)
             continue
         try:
-            yield item, read_document(item, password=password)
+            yield item, read_document(item, password=password, html_mode=HtmlMode(html))
         except DocumentError as exc:
             fail(str(item), exc)

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from .docx import read_docx
-from .html import read_html
+from .html import HtmlMode, read_html
 from .limits import DEFAULT_MAX_BYTES, check_is_file, read_file_bytes
 from .markdown import read_markdown
 from .model import Document, DocumentError
@@ -33,7 +33,7 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_READERS)
 
 def read_document(
     path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, password: str | None = None,
-    hooks: ReadHooks | None = None,
+    hooks: ReadHooks | None = None, html_mode: HtmlMode = HtmlMode.MAIN,
 ) -> Document:
     """Read one file into a :class:`Document`; any failure is a :class:`DocumentError`.
 
@@ -41,25 +41,27 @@ def read_document(
     rather than "unsupported file type". ``password`` opens an encrypted PDF (other formats ignore it);
     without it such a PDF raises ``PasswordRequired``, with a wrong one ``WrongPassword``. ``hooks``
     report OCR progress page by page and can cancel it (``ReadCancelled``); only scanned PDFs use them.
+    ``html_mode``: an HTML page's main content (default) or the whole page; other formats ignore it.
     """
     path = Path(path)
     check_is_file(path)
-    reader = _reader_for(path.suffix, password, hooks)
+    reader = _reader_for(path.suffix, password, hooks, html_mode)
     return _run(reader, read_file_bytes(path, max_bytes), path)
 
 
 def read_bytes(data: bytes, suffix: str, *, path: Path | None = None, password: str | None = None,
-               hooks: ReadHooks | None = None) -> Document:
+               hooks: ReadHooks | None = None, html_mode: HtmlMode = HtmlMode.MAIN) -> Document:
     """Same as :func:`read_document` for bytes already in memory; ``suffix`` may omit the dot.
 
     ``path`` is only recorded in the result (default: ``<memory>`` plus the suffix).
     """
     normalised = suffix if suffix.startswith(".") or not suffix else f".{suffix}"
-    reader = _reader_for(normalised, password, hooks)
+    reader = _reader_for(normalised, password, hooks, html_mode)
     return _run(reader, bytes(data), path if path is not None else Path(f"<memory>{normalised.lower()}"))
 
 
-def _reader_for(suffix: str, password: str | None = None, hooks: ReadHooks | None = None) -> Reader:
+def _reader_for(suffix: str, password: str | None = None, hooks: ReadHooks | None = None,
+                html_mode: HtmlMode = HtmlMode.MAIN) -> Reader:
     reader = _READERS.get(suffix.lower())
     if reader is None:
         raise DocumentError(
@@ -67,6 +69,8 @@ def _reader_for(suffix: str, password: str | None = None, hooks: ReadHooks | Non
         )
     if reader is read_pdf and (password is not None or hooks is not None):
         return partial(read_pdf, password=password, hooks=hooks)
+    if reader is read_html and html_mode is not HtmlMode.MAIN:
+        return partial(read_html, mode=html_mode)
     return reader
 
 
