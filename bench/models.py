@@ -1,101 +1,202 @@
-"""Throughput per bundle at batch 8 x 128 tokens, 2 threads: PyTorch fp32, ORT fp32, ORT int8 (shipped).
+"""groups=1 (accurate) vs groups=4 (fast) encoders, fp32 and int8, at batch 8 x 128 tokens, 2 threads.
 
-Everything is measured in one run on one machine, interleaved, so the ratios are what count:
+    python bench/models.py [--repeats 20] [--rounds 3] [--threads 2] [--groups 1,4] [--json]
 
-    python bench/models.py [--runs ../runs] [--repeats 20]
+The graphs are built here from :mod:`sqzdesk.modelbuild.onnx_graph` with random weights of the shipped
+shapes (hidden 384, 6 layers, 12 heads, 1536, vocab 30522, sequence head): speed depends on the shapes,
+not on the weight values, so the bench runs on a fresh clone without any training run (it needs numpy,
+onnx and onnxruntime, nothing else). int8 is what the project's exporter ships
+(:func:`sqzdesk.modelbuild.export.quantize_int8`: dynamic int8 MatMulInteger, 4-bit word embeddings).
+Where ``assets/models`` holds both variants of a task, their real int8 models are timed too.
 
-Needs the `train` extra and the training runs (`runs/<task>-g<G>/model.pt`, `runs/<task>-export/`), since
-the PyTorch and fp32 figures are of the same checkpoint the int8 bundle was exported from.
+Everything is timed in one run, interleaved call by call (so drift on a shared machine hits every graph
+alike), sessions built as the app builds them; the ratios are what count. Besides the wall time the
+process CPU time per call is reported: on a machine shared with other jobs it is the steadier figure
+(with more than one thread it includes ONNX Runtime's spin-waiting). The CPU's ISA extensions are
+printed first, because int8 speed depends on them: VNNI (AVX-512 or AVX) runs int8 dot products in one
+instruction, AVX2 alone does not, so a reader knows which speed class the figures belong to.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import platform
 import statistics
+import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-BATCH, LENGTH, THREADS = 8, 128, 2
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+BATCH, LENGTH, THREADS = 8, 128, 2
+SHIPPED = dict(vocab_size=30522, hidden_size=384, num_layers=6, num_heads=12, intermediate_size=1536)
+ISA_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile",
+             "amx_int8", "amx_bf16")
 
 
-def _feeds(vocab: int) -> dict[str, np.ndarray]:
+def cpu_info() -> tuple[str, list[str], str]:
+    """(model name, the ISA flags of interest it has, a speed-class line)."""
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and name in ("", platform.machine(), platform.processor()):
+                name = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    present = [f for f in ISA_FLAGS if f in flags]
+    return name, present, speed_class(flags)
+
+
+def speed_class(flags: set[str]) -> str:
+    if "amx_int8" in flags:
+        base = "AVX-512 VNNI + AMX"
+    elif "avx512_vnni" in flags:
+        base = "AVX-512 VNNI"
+    elif "avx512f" in flags:
+        base = "AVX-512 (no VNNI)"
+    elif "avx_vnni" in flags:
+        base = "AVX2 + AVX-VNNI"
+    elif "avx2" in flags:
+        base = "AVX2 only"
+    elif flags:
+        base = "no AVX2"
+    else:
+        return "unknown (no /proc/cpuinfo)"
+    return base
+
+
+def groups_of(g: int) -> dict[str, int]:
+    """The fast variant's grouping: every 1x1 conv in ``g`` groups except post-attention (as SqueezeBERT)."""
+    return {"q": g, "k": g, "v": g, "post_attention": 1, "intermediate": g, "output": g}
+
+
+def build_graphs(out: Path, group_counts: tuple[int, ...] = (1, 4)) -> dict[str, Path]:
+    """fp32 and int8 models for each group count, random weights of the shipped shapes."""
+    import onnx
+
+    from sqzdesk.modelbuild.export import quantize_int8
+    from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model
+    from sqzdesk.modelbuild.tiny import random_weights
+
+    paths = {}
+    for g in group_counts:
+        spec = EncoderSpec(**SHIPPED, groups=groups_of(g))
+        fp32 = out / f"g{g}.fp32.onnx"
+        onnx.save(build_model(spec, "sequence", random_weights(spec, "sequence", 2, seed=g), 2), fp32)
+        int8 = out / f"g{g}.int8.onnx"
+        quantize_int8(fp32, int8)
+        paths[f"g{g}_fp32"], paths[f"g{g}_int8"] = fp32, int8
+    return paths
+
+
+def shipped_pairs() -> dict[str, Path]:
+    """The real int8 models of every task that ships both variants (``assets/models/<task>-fast``)."""
+    from sqzdesk.engine.bundle import load_bundle
+
+    models = REPO / "assets" / "models"
+    pairs: dict[str, Path] = {}
+    for fast in sorted(models.glob("*-fast")):
+        accurate = models / fast.name.removesuffix("-fast")
+        if (fast / "manifest.json").is_file() and (accurate / "manifest.json").is_file():
+            task = accurate.name
+            pairs[f"shipped_{task}_g1_int8"] = load_bundle(accurate, verify=False).file("model")
+            pairs[f"shipped_{task}_g4_int8"] = load_bundle(fast, verify=False).file("model")
+    return pairs
+
+
+def session(path: Path, threads: int = THREADS):
+    """As the app builds it (:class:`sqzdesk.engine.session.OnnxModel`)."""
+    from sqzdesk.engine.session import OnnxModel
+
+    return OnnxModel(path, threads)
+
+
+def feeds_for(model, vocab: int = SHIPPED["vocab_size"]) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     ids = rng.integers(1000, vocab, (BATCH, LENGTH)).astype(np.int64)
-    return {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    all_feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids),
+                 "case_ids": np.zeros_like(ids)}
+    return {k: all_feeds[k] for k in model.input_names}
 
 
-def _time(fn, repeats: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
-def bench_task(task: str, runs: Path, repeats: int) -> dict | None:
-    import onnxruntime as ort
-    import torch
-
-    from sqzdesk.engine.bundle import find_bundle
-    from sqzdesk.engine.session import DISABLED_OPTIMIZERS
-    from sqzdesk.modelbuild.pipeline import load_run
-
-    export = runs / f"{task}-export"
-    if not (export / "facts.json").exists():
-        print(f"{task}: no export in {export}, skipped")
-        return None
-    groups = json.loads((export / "facts.json").read_text())["groups"]
-    args = argparse.Namespace(task=task, runs=runs)
-    model = load_run(args, groups)
-    bundle = find_bundle(task, [REPO / "assets" / "models"])
-    feeds = _feeds(model.config.vocab_size)
-    torch.set_num_threads(THREADS)
-    t_feeds = {k: torch.from_numpy(v) for k, v in feeds.items()}
-
-    def session(path: Path):
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = THREADS
-        opts.inter_op_num_threads = 1
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
-                                    disabled_optimizers=DISABLED_OPTIMIZERS)
-
-    fp32, int8 = session(export / "model.fp32.onnx"), session(bundle.file("model"))
-    runners = {
-        "pytorch_fp32": lambda: model(**t_feeds),
-        "ort_fp32": lambda: fp32.run(None, feeds),
-        "ort_int8": lambda: int8.run(None, feeds),
-    }
-    times: dict[str, list[float]] = {k: [] for k in runners}
-    with torch.inference_mode():
-        for _ in range(3):  # interleave rounds so drift on a shared machine hits all three alike
-            for name, fn in runners.items():
-                times[name] += _time(fn, repeats)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    tokens = BATCH * LENGTH
-    return {
-        "task": task, "groups": groups,
-        "tokens_per_s": {k: round(tokens / v) for k, v in med.items()},
-        "int8_vs_ort_fp32": round(med["ort_fp32"] / med["ort_int8"], 2),
-        "int8_vs_pytorch_fp32": round(med["pytorch_fp32"] / med["ort_int8"], 2),
-    }
+def time_all(runners: dict[str, Callable[[], object]], repeats: int, rounds: int
+             ) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall and process-CPU seconds per call; every runner once in turn, ``rounds * repeats`` times."""
+    wall: dict[str, list[float]] = {k: [] for k in runners}
+    cpu: dict[str, list[float]] = {k: [] for k in runners}
+    for fn in runners.values():
+        fn()  # warm-up
+    for _ in range(rounds * repeats):
+        for name, fn in runners.items():
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
+    return ({k: statistics.median(v) for k, v in wall.items()}, {k: statistics.median(v) for k, v in cpu.items()})
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--runs", type=Path, default=Path("../runs"))
-    p.add_argument("--repeats", type=int, default=20)
-    p.add_argument("--tasks", default="sentiment,entities,qa")
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeats", type=int, default=20, help="calls per graph per round")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--threads", type=int, default=THREADS)
+    p.add_argument("--groups", default="1,4", help="group counts to build (1 and 4 always; e.g. 1,4,12)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
     args = p.parse_args()
-    for task in args.tasks.split(","):
-        result = bench_task(task, args.runs, args.repeats)
-        if result:
-            print(json.dumps(result))
+    group_counts = tuple(sorted({1, 4, *(int(g) for g in args.groups.split(","))}))
+
+    import onnxruntime as ort
+
+    name, flags, cls = cpu_info()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {**build_graphs(Path(tmp), group_counts), **shipped_pairs()}
+        sizes = {k: v.stat().st_size for k, v in paths.items()}
+        models = {k: session(v, args.threads) for k, v in paths.items()}
+        feeds = {k: feeds_for(m) for k, m in models.items()}
+        runners = {k: (lambda m=m, f=feeds[k]: m.run(f)) for k, m in models.items()}
+        med, cpu = time_all(runners, args.repeats, args.rounds)
+    ratios: dict[str, float] = {}
+    for g in group_counts[1:]:
+        for kind in ("int8", "fp32"):
+            ratios[f"g{g}_vs_g1_{kind}"] = med[f"g1_{kind}"] / med[f"g{g}_{kind}"]
+            ratios[f"g{g}_vs_g1_{kind}_cpu"] = cpu[f"g1_{kind}"] / cpu[f"g{g}_{kind}"]
+    for g in group_counts:
+        ratios[f"int8_vs_fp32_g{g}"] = med[f"g{g}_fp32"] / med[f"g{g}_int8"]
+    for key in med:
+        if key.startswith("shipped_") and key.endswith("_g4_int8"):
+            task = key.removeprefix("shipped_").removesuffix("_g4_int8")
+            ratios[f"shipped_{task}_g4_vs_g1_int8"] = med[f"shipped_{task}_g1_int8"] / med[key]
+    result = {
+        "cpu": name, "isa": flags, "class": cls, "onnxruntime": ort.__version__,
+        "batch": BATCH, "length": LENGTH, "threads": args.threads, "repeats": args.repeats, "rounds": args.rounds,
+        "ms": {k: round(v * 1000, 1) for k, v in med.items()},
+        "cpu_ms": {k: round(v * 1000, 1) for k, v in cpu.items()},
+        "tokens_per_s": {k: round(BATCH * LENGTH / v) for k, v in med.items()},
+        "model_mb": {k: round(v / 1e6, 1) for k, v in sizes.items()},
+        "ratios": {k: round(v, 2) for k, v in ratios.items()},
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"CPU: {name}\nISA: {' '.join(flags) or 'none of ' + ', '.join(ISA_FLAGS)}\nclass: {cls}\n"
+          f"onnxruntime {ort.__version__}; batch {BATCH} x {LENGTH} tokens, {args.threads} threads, "
+          f"{args.rounds * args.repeats} interleaved calls each, median\n")
+    print(f"{'graph':<28} {'ms/batch':>9} {'cpu ms':>8} {'tokens/s':>9} {'MB':>6}")
+    for k in med:
+        print(f"{k:<28} {result['ms'][k]:>9} {result['cpu_ms'][k]:>8} {result['tokens_per_s'][k]:>9} "
+              f"{result['model_mb'][k]:>6}")
+    print()
+    for k, v in result["ratios"].items():
+        print(f"{k:<28} {v:.2f}x")
 
 
 if __name__ == "__main__":
