@@ -102,6 +102,29 @@ def test_cancel_stops_before_the_next_page(tmp_path):
     assert progress == [(0, 2, 1)]  # page 1 read, stopped before page 2
 
 
+def test_ocr_opens_no_connection(tmp_path, monkeypatch):
+    """The engine is built afresh with every socket connection refused and recorded: RapidOCR gets its
+    models by path and never reaches its downloader."""
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("PIL")
+    import socket
+
+    attempts: list[str] = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(repr(args[:2])[:120])
+        raise OSError("network disabled by the test")
+
+    for name in ("connect", "connect_ex", "sendto", "sendmsg"):
+        monkeypatch.setattr(socket.socket, name, refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(ocr_module, "_engine", None)
+    scan = make_image_pdf(tmp_path / "one.pdf", ["Offline reading works."], noise=0.0)
+    assert read_document(scan).text == "Offline reading works."
+    assert attempts == []
+
+
 def test_a_blank_scan_says_ocr_found_nothing(tmp_path):
     pytest.importorskip("rapidocr")
     with pytest.raises(DocumentError, match=r"^no text found by OCR on 1 page \(blank or unreadable scan\?\)$"):
@@ -215,6 +238,27 @@ def test_without_the_extra_the_window_says_how_to_get_ocr(qtbot, tmp_path, no_ex
     assert tab is not None and tab.ocr_label.text() == NO_EXTRA and not tab.ocr_label.isHidden()
     assert window.reader.shown == []  # nothing was OCR'd, so no progress dialog
     qtbot.waitUntil(lambda: window.host.idle, timeout=30_000)
+
+
+def test_without_the_extra_a_batch_lists_the_scan_and_goes_on(tmp_path, no_extra, capsys):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    make_scanned_pdf(docs / "scan.pdf", 2)
+    (docs / "note.txt").write_text("Angela Merkel met the press in Berlin and the talks went well.\n",
+                                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["--threads", "1", "batch", str(docs), "--out", str(out), "--store", str(tmp_path / "s.db")]) == 1
+    records = {os.path.basename(r["path"]): r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["scan.pdf"]["error"] == f"no text layer on 2 pages (scanned?): {INSTALL_HINT}"
+    assert records["note.txt"]["error"] is None and records["note.txt"]["sentences"]
+
+
+def test_the_standalone_binary_says_it_has_no_ocr(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr_module, "available", lambda: False)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    with pytest.raises(DocumentError, match=r"^no text layer on 1 page \(scanned\?\): the standalone binary has no "
+                                            r"OCR: install sqzdesk with pip install \"sqzdesk\[ocr\]\" to read scans$"):
+        read_document(make_scanned_pdf(tmp_path / "scan.pdf", 1))
 
 
 def test_ocr_note_names_the_pages():

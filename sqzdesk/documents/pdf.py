@@ -74,7 +74,7 @@ def read_pdf(data: bytes, path: Path, password: str | None = None, *, hooks: Rea
         if scanned:
             try:
                 if not ocr.available():
-                    raise OcrUnavailable(ocr.INSTALL_HINT)
+                    raise OcrUnavailable(ocr.install_hint())
                 read_by_ocr = _ocr_pages(document, scanned, page_lines, hooks)
             except OcrUnavailable as exc:
                 warnings.append(_no_ocr_message(len(scanned), len(page_lines), str(exc)))
