@@ -63,3 +63,43 @@ def test_reflowed_pdf_text_is_what_the_tab_shows_and_garbage_gets_a_warning_line
         "Low text quality: 100% of the longer words have no vowels.")
     qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)
     assert garbage_tab.analysis is not None  # analysed all the same: the analyst decides
+
+
+ARTICLE = ("The harbour authority opened the new ferry terminal on Monday. Officials said the terminal "
+           "would double the number of daily crossings to the islands. ") * 4
+PAGE = (f"<html><head><title>Harbour news</title></head><body><nav><a href='/'>Home</a> <a href='/s'>SUBSCRIBE NOW</a>"
+        f"</nav><article><h1>Harbour news</h1><p>{ARTICLE}</p>"
+        f"<p>{ARTICLE}</p></article><div class='share'>Share on Facebook</div>"
+        f"<footer>Cookie settings</footer></body></html>")
+
+
+def test_show_full_page_reads_an_html_tab_again_whole_and_back(qtbot, tmp_path):
+    page = tmp_path / "harbour.html"
+    page.write_text(PAGE, encoding="utf-8")
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("Plain notes about the harbour.", encoding="utf-8")
+    window = make_window(qtbot)
+    assert window.open_paths([text_file]) == 1
+    assert not window.full_page_action.isEnabled()  # one reading only: nothing to toggle
+    assert window.open_paths([page]) == 1
+    tab = window.current_tab()
+    assert tab is not None and window.full_page_action.isEnabled() and not window.full_page_action.isChecked()
+    assert "SUBSCRIBE NOW" not in tab.document.text and "ferry terminal" in tab.document.text
+    qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)
+
+    window.full_page_action.trigger()  # Ctrl+Shift+U
+    full = window.current_tab()
+    assert full is not None and full is not tab and window.tabs.indexOf(full) == 1 and window.tabs.count() == 2
+    assert "SUBSCRIBE NOW" in full.document.text and full.view.toPlainText() == full.document.text
+    assert full.review is None and window.full_page_action.isChecked()
+    qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)
+
+    window.tabs.setCurrentIndex(0)
+    assert not window.full_page_action.isEnabled()
+    window.tabs.setCurrentIndex(1)
+    assert window.full_page_action.isChecked()
+    window.full_page_action.trigger()
+    back = window.current_tab()
+    assert back is not None and "SUBSCRIBE NOW" not in back.document.text
+    assert not window.full_page_action.isChecked() and window.tabs.count() == 2
+    qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)

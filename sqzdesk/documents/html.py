@@ -68,6 +68,12 @@ class HtmlMode(StrEnum):
 MAIN_MIN_WORDS = 30
 MAIN_MIN_SHARE = 0.10
 FALLBACK_WARNING = "no main content found in this page: the whole page is shown"
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+
+
+def is_html(path: Path) -> bool:
+    """Whether ``path`` is read as an HTML page (which has two readings: :class:`HtmlMode`)."""
+    return path.suffix.lower() in HTML_SUFFIXES
 _WORD = re.compile(r"\w+")
 
 

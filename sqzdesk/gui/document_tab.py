@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from sqzdesk.batch.decisions import Decision, Source
 from sqzdesk.batch.store import StoreError
 from sqzdesk.documents import Document
+from sqzdesk.documents.html import HtmlMode
 from sqzdesk.documents.ocr import ocr_note
 from sqzdesk.engine import Analysis, AnalysisChunk, Answer, Entity
 from sqzdesk.gui.categories_panel import CategoriesPanel, class_colours
@@ -84,6 +85,7 @@ class DocumentTab(QWidget):
         self.document = document
         self.sha256 = sha256 if sha256 is not None else (review.sha256 if review is not None else None)
         self.review = review
+        self.html_mode = HtmlMode.MAIN  # what an HTML page was read as (the window's "Show full page")
         self.state = TabState.WAITING
         self.job: AnalysisJob | None = None      # the analysis whose results the tab shows
         self.chunks_done = 0

@@ -49,6 +49,7 @@ from sqzdesk.documents import (
     WrongPassword,
     read_document,
 )
+from sqzdesk.documents.html import HtmlMode, is_html
 from sqzdesk.documents.ocr import ReadCancelled
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.gui.background import Background
@@ -224,6 +225,11 @@ class MainWindow(QMainWindow):
         self.tint_action = self._action("Sentence &tint", self.set_tint, ["Ctrl+T"],
                                         "Colour sentences by sentiment", checkable=True)
         self.tint_action.setChecked(self.settings.sentiment_tint)
+        self.full_page_action = self._action(
+            "Show &full page", self.set_full_page, ["Ctrl+Shift+U"],
+            "HTML: the whole page with its menus, share buttons and comments instead of the article alone",
+            checkable=True)
+        self.full_page_action.setEnabled(False)
         self.analyse_action = self._action("&Analyse again", self.reanalyse, ["F5"])
         self.ask_action = self._action("Ask a &question", self._focus_question, ["Ctrl+L"])
         self.cancel_action = self._action("&Cancel", self.cancel, ["Esc"], "Stop the running job")
@@ -269,6 +275,7 @@ class MainWindow(QMainWindow):
             view.addAction(a)
         view.addSeparator()
         view.addAction(self.tint_action)
+        view.addAction(self.full_page_action)
         view.addSeparator()
         view.addAction(self.store_view_action)
         view.addAction(self.teach_action)
@@ -450,8 +457,11 @@ class MainWindow(QMainWindow):
                                 "\n".join(errors))
         return opened
 
-    def _open_one(self, path: Path) -> bool:
-        """Open (or show) one file's tab; False when the analyst cancelled its password prompt."""
+    def _open_one(self, path: Path, html_mode: HtmlMode = HtmlMode.MAIN, at: int | None = None) -> bool:
+        """Open (or show) one file's tab; False when the analyst cancelled its password prompt.
+
+        ``html_mode``: an HTML page's article (default) or the whole page; ``at``: the tab position (the
+        end by default)."""
         resolved = path.resolve()
         for i, tab in enumerate(self.all_tabs()):
             if tab.document.path.resolve() == resolved:
@@ -466,11 +476,13 @@ class MainWindow(QMainWindow):
             source = load_source(path, self.settings.max_bytes)  # read once: hashed and parsed from the same bytes
         finally:
             QApplication.restoreOverrideCursor()
-        document = self._parse(source)
+        document = self._parse(source, html_mode)
         if document is None:
             return False
         review, note = None, self.results_error
-        if self.results is not None:
+        if html_mode is HtmlMode.FULL:  # decisions are kept at the article's offsets: never mix the two
+            note = "Whole page shown: review decisions belong to the article (View → Show full page to go back)"
+        elif self.results is not None:
             try:
                 review = ReviewSession(self.results, path, source.sha256, document.text)
             except StoreError as exc:
@@ -487,8 +499,9 @@ class MainWindow(QMainWindow):
         tab.set_labelling(self._teach is not None and self._teach.labelling.isChecked())
         if self.models is not None:
             tab.set_models(self.models)
+        tab.html_mode = html_mode
         pages = f" · {len(document.pages)} pages" if document.pages else ""
-        index = self.tabs.addTab(tab, tab.title)
+        index = self.tabs.addTab(tab, tab.title) if at is None else self.tabs.insertTab(at, tab, tab.title)
         self.tabs.setTabToolTip(index, f"{document.path}{pages}")
         self.tabs.setCurrentIndex(index)
         self.stack.setCurrentWidget(self.tabs)
@@ -497,14 +510,14 @@ class MainWindow(QMainWindow):
         self.analyse(tab)
         return True
 
-    def _parse(self, source: Source) -> Document | None:
+    def _parse(self, source: Source, html_mode: HtmlMode = HtmlMode.MAIN) -> Document | None:
         """The source's document; for a PDF that needs a password, asks for it (again after a wrong one)
         until it opens, or returns None when the analyst cancels (the prompt, or a scan's OCR). The
         password is used for this one parse and kept nowhere."""
         password: str | None = None
         while True:
             try:
-                return self.reader.read(source, password)  # on a worker; OCR shows progress and Cancel
+                return self.reader.read(source, password, html_mode)  # on a worker; OCR shows progress, Cancel
             except ReadCancelled:
                 return None
             except WrongPassword:
@@ -528,8 +541,30 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.empty)
             self.setWindowTitle("sqzdesk")
 
+    def set_full_page(self, checked: bool) -> None:
+        """Read the current HTML tab again as the whole page (checked) or as its article, in the same tab
+        position, and analyse it again. Other formats have one reading: nothing happens."""
+        tab = self.current_tab()
+        wanted = HtmlMode.FULL if checked else HtmlMode.MAIN
+        if tab is None or not is_html(tab.document.path) or tab.html_mode is wanted:
+            return
+        index, path = self.tabs.indexOf(tab), tab.document.path
+        self.close_tab(index)
+        try:
+            if not self._open_one(path, wanted, at=index):
+                self._sync_full_page()
+        except DocumentError as exc:
+            QMessageBox.warning(self, "Cannot open document", f"{path.name}: {exc}")
+
+    def _sync_full_page(self) -> None:
+        tab = self.current_tab()
+        html = tab is not None and is_html(tab.document.path)
+        self.full_page_action.setEnabled(html)
+        self.full_page_action.setChecked(html and tab is not None and tab.html_mode is HtmlMode.FULL)
+
     def _tab_changed(self, index: int) -> None:
         tab = self.current_tab()
+        self._sync_full_page()
         self.setWindowTitle(f"{tab.title} — sqzdesk" if tab else "sqzdesk")
         if tab is not None and tab.seconds is not None:
             self.status.set_timing(tab.seconds)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from sqzdesk.documents.html import HtmlMode
 from sqzdesk.documents.ocr import ReadHooks
 
 if TYPE_CHECKING:
@@ -38,8 +39,9 @@ class DocumentReader(QObject):
         self.shown: list[str] = []
         self.page_started.connect(self._on_page)  # emitted on the worker thread: queued to this one
 
-    def read(self, source: Source, password: str | None = None) -> Document:
-        """The source's document, parsed on a worker thread; raises what the parse raises."""
+    def read(self, source: Source, password: str | None = None, html_mode: HtmlMode = HtmlMode.MAIN) -> Document:
+        """The source's document, parsed on a worker thread; raises what the parse raises. ``html_mode``: an
+        HTML page's article (default) or the whole page."""
         self._stop.clear()
         outcome: dict[str, object] = {}
         loop = QEventLoop()
@@ -47,7 +49,7 @@ class DocumentReader(QObject):
 
         def body() -> None:
             try:
-                outcome["document"] = source.document(password, self._hooks())
+                outcome["document"] = source.document(password, self._hooks(), html_mode=html_mode)
             except BaseException as exc:  # handed to the GUI thread, raised there
                 outcome["error"] = exc
             finally:
