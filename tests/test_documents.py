@@ -715,7 +715,7 @@ def test_public_api():
     assert {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"} == SUPPORTED_SUFFIXES
     assert set(documents.__all__) == {
         "DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "Document", "DocumentError", "Page", "read_bytes", "read_document",
-        "PasswordRequired", "WrongPassword", "TextQuality",
+        "PasswordRequired", "WrongPassword", "TextQuality", "Part", "PartKind",
     }  # fmt: skip
     assert issubclass(documents.PasswordRequired, DocumentError) and issubclass(documents.WrongPassword, DocumentError)
 
