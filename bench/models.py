@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import sys
 import tempfile
@@ -36,42 +35,8 @@ sys.path.insert(0, str(REPO))
 
 BATCH, LENGTH, THREADS = 8, 128, 2
 SHIPPED = dict(vocab_size=30522, hidden_size=384, num_layers=6, num_heads=12, intermediate_size=1536)
-ISA_FLAGS = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile",
-             "amx_int8", "amx_bf16")
 
-
-def cpu_info() -> tuple[str, list[str], str]:
-    """(model name, the ISA flags of interest it has, a speed-class line)."""
-    name, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and name in ("", platform.machine(), platform.processor()):
-                name = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
-    present = [f for f in ISA_FLAGS if f in flags]
-    return name, present, speed_class(flags)
-
-
-def speed_class(flags: set[str]) -> str:
-    if "amx_int8" in flags:
-        base = "AVX-512 VNNI + AMX"
-    elif "avx512_vnni" in flags:
-        base = "AVX-512 VNNI"
-    elif "avx512f" in flags:
-        base = "AVX-512 (no VNNI)"
-    elif "avx_vnni" in flags:
-        base = "AVX2 + AVX-VNNI"
-    elif "avx2" in flags:
-        base = "AVX2 only"
-    elif flags:
-        base = "no AVX2"
-    else:
-        return "unknown (no /proc/cpuinfo)"
-    return base
+from sqzdesk.modelbuild.cpu import ISA_FLAGS, cpu_info  # noqa: E402  (after the sys.path line; shared with the release step)
 
 
 def groups_of(g: int) -> dict[str, int]:

@@ -282,3 +282,46 @@ def test_document_windows_cut_mid_sentence_and_cover_every_word():
     assert covered == {w for s in doc for w, _ in s}
     assert any(c.words[0][2] != "0" for c in chunks[1:])  # some window starts inside a sentence
     assert [len(c.words) for c in sentences([doc])] == [5] * 6
+
+
+@pytest.mark.parametrize("head", list(HEADS))
+def test_channel_permutation_changes_no_output_and_keeps_more_in_the_blocks(head):
+    """permute.apply reorders hidden channels, heads and FFN neurons everywhere at once: an exact change
+    of basis (case input included), and the planned order puts more weight mass in the diagonal blocks."""
+    from sqzdesk.modelbuild import permute
+
+    model = _cased_small(head)
+    ids, mask, types = _inputs()
+    kwargs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "case_ids": _case_ids(ids)}
+    with torch.no_grad():
+        before = model(**kwargs)
+        plan = permute.plan(model, 4)
+        permute.apply(model, plan)
+        after = model(**kwargs)
+    for a, b in zip(before.values(), after.values(), strict=True):
+        torch.testing.assert_close(a, b, atol=2e-5, rtol=1e-4)
+    assert sorted(plan.hidden.tolist()) == list(range(48)) and all(sorted(h.tolist()) == [0, 1, 2, 3]
+                                                                   for h in plan.heads)
+    assert plan.kept_after > plan.kept_before
+
+
+@pytest.mark.parametrize("groups", [1, 4])
+def test_a_bundle_file_loads_back_into_torch(tmp_path, groups):
+    """from_bundle inverts the exporter: the fp32 file loads back exactly; the int8 file's weights are its
+    dequantized ones (each within half a quantization step of the original)."""
+    from sqzdesk.modelbuild.from_bundle import dequantized_weights, load_into
+
+    model = _small(transformers.SqueezeBertForSequenceClassification, groups)
+    fp32, int8 = tmp_path / "m.onnx", tmp_path / "m8.onnx"
+    export_fp32(model, fp32)
+    quantize_int8(fp32, int8, word_embedding_bits=8)
+    twin = load_into(_small(transformers.SqueezeBertForSequenceClassification, groups), dequantized_weights(fp32))
+    ids, mask, types = _inputs()
+    with torch.no_grad():
+        torch.testing.assert_close(twin(input_ids=ids, attention_mask=mask).logits,
+                                   model(input_ids=ids, attention_mask=mask).logits)
+    weights = dequantized_weights(int8)
+    original = dequantized_weights(fp32)
+    assert set(weights) == set(original)
+    w, q = original["l0.inter.w"], weights["l0.inter.w"]
+    assert np.abs(w - q).max() <= np.abs(w).max() / 127 * 0.51 + 1e-7

@@ -6,7 +6,8 @@ the bundle with its model card), ``build`` (all of them), ``evaluate`` (score an
 shipped bundle, on the validation split with the installed onnxruntime), ``engine-eval`` (a bundle through the
 app's engine, as users get it), ``silver`` (spaCy-tagged Wikipedia for entities; extra ``silver``), ``embed``
 (the sentence encoder bundle: MiniLM as it is, mean-pooled and normalised in the graph, int8), ``tiny``
-(random-weight test bundles).
+(random-weight test bundles), ``distil-grouped`` and ``fast`` (the groups=4 "fast" variant of a shipped
+bundle: :mod:`sqzdesk.modelbuild.grouped`, :mod:`sqzdesk.modelbuild.fast_release`).
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     dg.add_argument("--decay-until", type=float, default=0.45, help="share of training over which the "
                     "off-diagonal blocks shrink to zero (keep it under 1/epochs: epochs are scored grouped)")
 
+    fa = sub.add_parser("fast", help="export runs/<task>-g4 and bundle it as <task>-fast when it is within 2 "
+                                     "points of the accurate bundle; both manifests get the measured speed")
+    common(fa)
+    fa.add_argument("--out", type=Path, default=Path("assets/models"))
+    fa.add_argument("--tried", default="", help="text for the card's 'What was tried' section")
+
     ti = sub.add_parser("tiny", help="tiny random-weight bundles for tests (no torch)")
     ti.add_argument("out", type=Path)
     return p
@@ -115,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         from sqzdesk.modelbuild.grouped import distil_grouped
 
         print(distil_grouped(args))
+        return 0
+    if args.step == "fast":
+        from sqzdesk.modelbuild.fast_release import build_fast
+
+        build_fast(args)
         return 0
     if args.step == "engine-eval":
         from sqzdesk.modelbuild.engine_eval import run_engine_eval

@@ -36,6 +36,8 @@ def dequantized_weights(path: Path) -> dict[str, np.ndarray]:
             q[:, 0::2], q[:, 1::2] = low, high
             block = embedding_block(q.shape[1])
             out["emb.word"] = (q.reshape(q.shape[0], -1, block) * scales[..., None]).reshape(q.shape)
+        elif name.endswith(".b_grouped"):  # a grouped layer's bias, stored [G, 1, out/G] by the builder
+            out[name[: -len("_grouped")]] = value.reshape(-1).astype(np.float32)
         elif value.dtype == np.float32 and value.ndim >= 1 and not name.endswith(("_scale", "_scales")):
             out[name] = value
     return out
@@ -55,7 +57,7 @@ def load_into(model: torch.nn.Module, weights: dict[str, np.ndarray]) -> torch.n
     sd = model.state_dict()
 
     def put(name: str, value: np.ndarray | torch.Tensor) -> None:
-        tensor = torch.as_tensor(value, dtype=torch.float32)
+        tensor = torch.as_tensor(np.array(value), dtype=torch.float32)
         if sd[name].shape != tensor.shape:
             raise ValueError(f"{name}: bundle has {tuple(tensor.shape)}, model {tuple(sd[name].shape)}")
         sd[name] = tensor.clone()

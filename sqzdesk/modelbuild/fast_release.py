@@ -1,0 +1,186 @@
+"""The "fast" variant of a task: its groups=4 student exported, checked and bundled beside the accurate one.
+
+``python -m sqzdesk.modelbuild fast --task T`` takes ``runs/T-g4`` (from ``distil-grouped``), exports it as
+:func:`sqzdesk.modelbuild.release.export` does (fp32, int8 per-tensor: grouped weights are 3-D), scores
+both on the same validation split as the accurate bundle and times the two int8 bundles interleaved in one
+run. It writes ``assets/models/T-fast`` only when the student is within :data:`MAX_FAST_COST` points of the
+accurate bundle on that split (int8 against int8, as users run them); otherwise it prints the figures and
+writes nothing, so the card of the accurate bundle is where a failed attempt is recorded. Both manifests
+get the measured ``speed`` (same machine, same run), which Settings -> Models and ``sqzdesk models`` show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from sqzdesk.engine.bundle import MANIFEST
+from sqzdesk.engine.manifest import Speed, Variant
+from sqzdesk.modelbuild.cpu import cpu_info
+from sqzdesk.modelbuild.export import export_fp32, op_counts, quantize_int8
+from sqzdesk.modelbuild.ort_model import OrtModel
+from sqzdesk.modelbuild.pipeline import load_run, task_spec
+
+MAX_FAST_COST = 2.0  # validation points the fast variant may lose against its accurate sibling (issue 18)
+SPEED_THREADS = 2
+
+
+def interleaved_ms(paths: dict[str, Path], threads: int = SPEED_THREADS, rounds: int = 15) -> dict[str, float]:
+    """Median ms per batch of 8 x 128 tokens for each model, calls interleaved so load hits all alike."""
+    import onnxruntime as ort
+
+    from sqzdesk.engine.session import DISABLED_OPTIMIZERS
+
+    rng = np.random.default_rng(0)
+    base = {"input_ids": rng.integers(1000, 20000, (8, 128)).astype(np.int64),
+            "attention_mask": np.ones((8, 128), np.int64), "token_type_ids": np.zeros((8, 128), np.int64),
+            "case_ids": rng.integers(1, 6, (8, 128)).astype(np.int64)}
+    sessions = {}
+    for name, path in paths.items():
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
+                                    disabled_optimizers=DISABLED_OPTIMIZERS)
+        feeds = {i.name: base[i.name] for i in sess.get_inputs()}
+        sess.run(None, feeds)
+        sessions[name] = (sess, feeds)
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, (sess, feeds) in sessions.items():
+            t = time.perf_counter()
+            sess.run(None, feeds)
+            times[name].append(time.perf_counter() - t)
+    return {name: round(1000 * float(np.median(v)), 1) for name, v in times.items()}
+
+
+def card(task: str, facts: dict) -> str:
+    acc, metric, r = facts["accurate"], facts["metric"], facts["recipe"]
+    rows = "\n".join(f"| {k} | {facts['fast_fp32'].get(k, '')} | {facts['fast_int8'].get(k, '')} | "
+                     f"{acc['metrics'].get(f'validation_{k}_int8', '')} |" for k in facts["fast_int8"])
+    return f"""# sqzdesk-{task}-fast
+
+The **fast** variant of the `{task}` bundle: the same task, labels and settings as `assets/models/{task}`,
+with SqueezeBERT's grouped convolutions (groups=4 for q, k, v, the FFN intermediate and output;
+post-attention dense), int8 per-tensor, run by ONNX Runtime. Choose it in Settings -> Models or with
+`--variant fast`. Built {date.today().isoformat()}.
+
+## How it was made (`python -m sqzdesk.modelbuild distil-grouped --task {task}` then `... fast --task {task}`)
+- Teacher: the accurate bundle itself, its int8 weights dequantized to fp32 (`modelbuild/from_bundle.py`;
+  validation {metric} {facts['teacher'].get(metric)} in torch fp32).
+- Channels permuted first, exactly (`modelbuild/permute.py`: hidden channels, heads and FFN neurons
+  reassigned by balanced assignments so the four diagonal blocks hold the most weight): normalised weight
+  mass inside the blocks {facts['kept_mass_before_permutation']} -> {facts['kept_mass_after_permutation']}.
+- Student = the permuted teacher; its off-diagonal blocks shrink linearly to zero over the first
+  {int(100 * r['decay_until'])}% of training while it matches the teacher's hidden states layer by layer (masked MSE over the
+  teacher's variance, weight {r['hidden_weight']}) besides 0.5 CE on the labels + 0.5 KL to the teacher's logits
+  (T=2); the rest of training adapts the grouped model; then converted to grouped convolutions exactly.
+  {r['epochs']} epoch(s) of the task's training data, lr {r['lr']}, batch {r['batch_size']}, AdamW, 6% warmup, linear decay,
+  {facts['train_minutes']} min on 2 shared CPU cores.
+- Export: the project's graph builder (grouped 1x1 convolutions as batched MatMuls), dynamic int8
+  (MatMulInteger), 4-bit word embeddings. Ops: {facts['int8_ops']}.
+
+## Validation (the accurate bundle's split: {facts['validation_size']} examples)
+
+| | fast fp32 | fast int8 (shipped) | accurate int8 |
+|---|---|---|---|
+{rows}
+
+Rule: shipped only within {MAX_FAST_COST} points of `{metric}` of the accurate bundle (int8 vs int8):
+{facts['cost']} points.
+
+## Size and speed
+- model.onnx: {facts['size_mb']} MB (accurate: {acc['size_mb']} MB).
+- Batch 8 x 128 tokens, {SPEED_THREADS} threads, interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}):
+  fast {facts['ms']['fast']} ms, accurate {facts['ms']['accurate']} ms ({facts['speedup']}x). Grouping cuts the
+  1x1 convolutions' multiply-adds by 4; where int8 MatMuls are cheap (VNNI/AMX) the rest of the encoder
+  dominates and the gain is small; on AVX2-only CPUs, where int8 is no faster than fp32, it is larger
+  (`bench/models.py` prints both classes' figures).
+
+## What was tried
+{facts['tried']}
+"""
+
+
+def build_fast(args: argparse.Namespace) -> dict:
+    from sqzdesk.engine.bundle import load_bundle
+    from sqzdesk.modelbuild.bundle_writer import write_bundle
+    from sqzdesk.modelbuild.minilm import tokenizer_path
+    from sqzdesk.modelbuild.release import BUNDLE_NAME, BUNDLE_VERSION, MAX_LENGTH, _task_params
+
+    spec = task_spec(args.task)
+    accurate_dir = args.out / args.task
+    accurate = load_bundle(accurate_dir)
+    run = args.runs / f"{args.task}-g4"
+    run_metrics = json.loads((run / "metrics.json").read_text())
+    model = load_run(args, 4)
+    out = args.runs / f"{args.task}-fast-export"
+    out.mkdir(parents=True, exist_ok=True)
+    fp32, int8 = out / "model.fp32.onnx", out / "model.int8.onnx"
+    encoder = export_fp32(model, fp32)
+    quantize_int8(fp32, int8)
+    ops = op_counts(int8)
+    if ops.get("ConvInteger") or not ops.get("MatMulInteger"):
+        raise SystemExit(f"int8 graph is not MatMulInteger-based: {ops}")
+    _, val = spec.load(args.data, args.runs)
+    task = spec.make_task([], val)
+    m32 = task.score(task.predict(OrtModel(fp32, args.threads)))
+    pred8 = task.predict(OrtModel(int8, args.threads))
+    m8 = task.score(pred8)
+    acc8 = task.score(task.predict(OrtModel(accurate.file("model"), args.threads)))
+    metric = spec.metric
+    cost = round(acc8[metric] - m8[metric], 2)
+    ms = interleaved_ms({"fast": int8, "accurate": accurate.file("model")})
+    name, _, cls = cpu_info()
+    facts = {
+        "metric": metric, "fast_fp32": m32, "fast_int8": m8, "accurate_int8_now": acc8, "cost": cost,
+        "teacher": run_metrics.get("teacher", {}),
+        "kept_mass_before_permutation": run_metrics.get("kept_mass_before_permutation"),
+        "kept_mass_after_permutation": run_metrics.get("kept_mass_after_permutation"),
+        "recipe": run_metrics.get("recipe", {}), "train_minutes": run_metrics.get("train_minutes_this_run"),
+        "int8_ops": {k: v for k, v in ops.items() if "Integer" in k or "Quantize" in k},
+        "validation_size": len(val), "size_mb": round(int8.stat().st_size / 1e6, 1), "ms": ms,
+        "speedup": round(ms["accurate"] / ms["fast"], 2), "cpu": name, "cpu_class": cls,
+        "accurate": {"metrics": accurate.manifest.metrics,
+                     "size_mb": round(accurate.file("model").stat().st_size / 1e6, 1)},
+        "tried": getattr(args, "tried", "") or "(see the accurate bundle's card)",
+    }
+    (out / "facts.json").write_text(json.dumps(facts, indent=2))
+    print(json.dumps({k: v for k, v in facts.items() if k != "accurate"}, indent=2), flush=True)
+    if cost > MAX_FAST_COST:
+        print(f"fast variant loses {cost} points of {metric} (limit {MAX_FAST_COST}): not bundled")
+        return facts
+    threads_speed = SPEED_THREADS
+    path = write_bundle(
+        args.out / f"{args.task}-fast", name=f"{BUNDLE_NAME[args.task]}-fast", version=BUNDLE_VERSION[args.task],
+        task=args.task, architecture=encoder.as_dict(), labels=list(spec.labels),
+        max_length=MAX_LENGTH[args.task], model_file=int8, tokenizer_file=tokenizer_path(),
+        card=card(args.task, facts), quantization="int8-dynamic",
+        metrics={f"validation_{metric}_int8": m8[metric], f"validation_{metric}_fp32": m32[metric],
+                 **{f"validation_{k}_int8": v for k, v in m8.items() if k != metric},
+                 "int8_agreement_with_accurate": _agreement(pred8, task, accurate.file("model"), args.threads)},
+        build={"command": f"python -m sqzdesk.modelbuild distil-grouped --task {args.task} && "
+                          f"python -m sqzdesk.modelbuild fast --task {args.task}",
+               "teacher": str(accurate_dir), "groups": 4, "recipe": facts["recipe"],
+               "date": date.today().isoformat()},
+        task_params=dict(accurate.manifest.task_params) or _task_params(args.task, facts),
+        inputs=list(encoder.inputs) if "case_ids" in encoder.inputs else None,
+        variant=Variant.FAST, speed=Speed(ms["fast"], threads_speed, cls))
+    # the accurate sibling gets the figure measured in the same run (its model and card are untouched)
+    manifest = replace(accurate.manifest, speed=Speed(ms["accurate"], threads_speed, cls))
+    (accurate_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    load_bundle(accurate_dir)
+    print(path)
+    return facts
+
+
+def _agreement(pred8, task, accurate_model: Path, threads: int) -> float:
+    from sqzdesk.modelbuild.release import _flat
+
+    ours, theirs = _flat(pred8), _flat(task.predict(OrtModel(accurate_model, threads)))
+    return round(100 * sum(a == b for a, b in zip(ours, theirs, strict=True)) / max(1, len(ours)), 2)
