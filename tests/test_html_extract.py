@@ -1,6 +1,6 @@
 """HTML main-content extraction (issue 15, item 1): the reference set's scores, the fallback, ``--html``.
 
-The reference set is 23 real pages of different sites (tests/data/html_ref/SOURCES.md) with hand-made
+The reference set is 24 real pages of different sites (tests/data/html_ref/SOURCES.md) with hand-made
 article texts; the scores are word-bag F1 (tests/htmlref.py), the same as bench/html_extract.py prints.
 """
 
