@@ -55,11 +55,14 @@ def build_graphs(out: Path, group_counts: tuple[int, ...] = (1, 4)) -> dict[str,
     paths = {}
     for g in group_counts:
         spec = EncoderSpec(**SHIPPED, groups=groups_of(g))
-        fp32 = out / f"g{g}.fp32.onnx"
-        onnx.save(build_model(spec, "sequence", random_weights(spec, "sequence", 2, seed=g), 2), fp32)
-        int8 = out / f"g{g}.int8.onnx"
-        quantize_int8(fp32, int8)
-        paths[f"g{g}_fp32"], paths[f"g{g}_int8"] = fp32, int8
+        weights = random_weights(spec, "sequence", 2, seed=g)
+        # grouped layers both ways: batched over a group axis, and one MatMul per group (split_groups)
+        for label, split in ((f"g{g}", False), *(((f"g{g}split", True),) if g > 1 else ())):
+            fp32 = out / f"{label}.fp32.onnx"
+            onnx.save(build_model(spec, "sequence", weights, 2, split_groups=split), fp32)
+            int8 = out / f"{label}.int8.onnx"
+            quantize_int8(fp32, int8)
+            paths[f"{label}_fp32"], paths[f"{label}_int8"] = fp32, int8
     return paths
 
 
@@ -131,9 +134,10 @@ def main() -> None:
         med, cpu = time_all(runners, args.repeats, args.rounds)
     ratios: dict[str, float] = {}
     for g in group_counts[1:]:
-        for kind in ("int8", "fp32"):
-            ratios[f"g{g}_vs_g1_{kind}"] = med[f"g1_{kind}"] / med[f"g{g}_{kind}"]
-            ratios[f"g{g}_vs_g1_{kind}_cpu"] = cpu[f"g1_{kind}"] / cpu[f"g{g}_{kind}"]
+        for label in (f"g{g}", f"g{g}split"):
+            for kind in ("int8", "fp32"):
+                ratios[f"{label}_vs_g1_{kind}"] = med[f"g1_{kind}"] / med[f"{label}_{kind}"]
+                ratios[f"{label}_vs_g1_{kind}_cpu"] = cpu[f"g1_{kind}"] / cpu[f"{label}_{kind}"]
     for g in group_counts:
         ratios[f"int8_vs_fp32_g{g}"] = med[f"g{g}_fp32"] / med[f"g{g}_int8"]
     for key in med:

@@ -52,14 +52,14 @@ def _onnx_outputs(path, ids, mask, types):
                            "token_type_ids": types.numpy()})
 
 
-@pytest.mark.parametrize("groups", [1, 4])
+@pytest.mark.parametrize("groups,split", [(1, False), (4, False), (4, True)])
 @pytest.mark.parametrize("head", list(HEADS))
-def test_onnx_graph_matches_transformers(tmp_path, head, groups):
+def test_onnx_graph_matches_transformers(tmp_path, head, groups, split):
     model = _small(HEADS[head], groups, num_labels=2 if head == "span" else 3)
     ids, mask, types = _inputs()
     with torch.no_grad():
         ref = model(input_ids=ids, attention_mask=mask, token_type_ids=types)
-    export_fp32(model, tmp_path / "m.onnx")
+    export_fp32(model, tmp_path / "m.onnx", split_groups=split)
     got = _onnx_outputs(tmp_path / "m.onnx", ids, mask, types)
     expected = [ref.start_logits, ref.end_logits] if head == "span" else [ref.logits]
     for a, b in zip(got, expected, strict=True):
@@ -305,15 +305,15 @@ def test_channel_permutation_changes_no_output_and_keeps_more_in_the_blocks(head
     assert plan.kept_after > plan.kept_before
 
 
-@pytest.mark.parametrize("groups", [1, 4])
-def test_a_bundle_file_loads_back_into_torch(tmp_path, groups):
+@pytest.mark.parametrize("groups,split", [(1, False), (4, False), (4, True)])
+def test_a_bundle_file_loads_back_into_torch(tmp_path, groups, split):
     """from_bundle inverts the exporter: the fp32 file loads back exactly; the int8 file's weights are its
     dequantized ones (each within half a quantization step of the original)."""
     from sqzdesk.modelbuild.from_bundle import dequantized_weights, load_into
 
     model = _small(transformers.SqueezeBertForSequenceClassification, groups)
     fp32, int8 = tmp_path / "m.onnx", tmp_path / "m8.onnx"
-    export_fp32(model, fp32)
+    export_fp32(model, fp32, split_groups=split)
     quantize_int8(fp32, int8, word_embedding_bits=8)
     twin = load_into(_small(transformers.SqueezeBertForSequenceClassification, groups), dequantized_weights(fp32))
     ids, mask, types = _inputs()

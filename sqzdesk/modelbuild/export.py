@@ -97,9 +97,10 @@ def canonical_weights(model) -> tuple[EncoderSpec, str, int, dict[str, np.ndarra
     return spec, head, num_labels, w
 
 
-def export_fp32(model, path: Path) -> EncoderSpec:
+def export_fp32(model, path: Path, split_groups: bool = False) -> EncoderSpec:
+    """``split_groups``: grouped layers as one MatMul per group (see :func:`~sqzdesk.modelbuild.onnx_graph.build_model`)."""
     spec, head, num_labels, weights = canonical_weights(model)
-    onnx.save(build_model(spec, head, weights, num_labels), path)
+    onnx.save(build_model(spec, head, weights, num_labels, split_groups=split_groups), path)
     return spec
 
 

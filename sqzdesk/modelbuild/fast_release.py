@@ -122,7 +122,7 @@ def build_fast(args: argparse.Namespace) -> dict:
     out = args.runs / f"{args.task}-fast-export"
     out.mkdir(parents=True, exist_ok=True)
     fp32, int8 = out / "model.fp32.onnx", out / "model.int8.onnx"
-    encoder = export_fp32(model, fp32)
+    encoder = export_fp32(model, fp32, split_groups=args.split_groups)
     quantize_int8(fp32, int8)
     ops = op_counts(int8)
     if ops.get("ConvInteger") or not ops.get("MatMulInteger"):
@@ -167,6 +167,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         build={"command": f"python -m sqzdesk.modelbuild distil-grouped --task {args.task} && "
                           f"python -m sqzdesk.modelbuild fast --task {args.task}",
                "teacher": str(accurate_dir), "groups": 4, "recipe": facts["recipe"],
+               "grouped_layers": "one MatMul per group" if args.split_groups else "batched over a group axis",
                "date": date.today().isoformat()},
         task_params=dict(accurate.manifest.task_params) or _task_params(args.task, facts),
         inputs=list(encoder.inputs) if "case_ids" in encoder.inputs else None,

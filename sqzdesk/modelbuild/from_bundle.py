@@ -24,6 +24,7 @@ def dequantized_weights(path: Path) -> dict[str, np.ndarray]:
     ONNX file written by this project's builder, as fp32."""
     inits = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
     out: dict[str, np.ndarray] = {}
+    parts: dict[str, dict[int, np.ndarray]] = {}  # split-group graphs: "l0.q.w" -> {group: [in/G, out/G]}
     for name, value in inits.items():
         if name.endswith("_quantized"):
             base = name[: -len("_quantized")]
@@ -40,6 +41,12 @@ def dequantized_weights(path: Path) -> dict[str, np.ndarray]:
             out[name[: -len("_grouped")]] = value.reshape(-1).astype(np.float32)
         elif value.dtype == np.float32 and value.ndim >= 1 and not name.endswith(("_scale", "_scales")):
             out[name] = value
+    for name in [n for n in out if ".g" in n and n.rsplit(".g", 1)[1].isdigit()]:
+        base, j = name.rsplit(".g", 1)
+        parts.setdefault(base, {})[int(j)] = out.pop(name)
+    for base, groups in parts.items():
+        ordered = [groups[j] for j in sorted(groups)]
+        out[base] = np.stack(ordered) if base.endswith(".w") else np.concatenate(ordered)
     return out
 
 

@@ -107,11 +107,32 @@ def weight_names(spec: EncoderSpec, head: str, num_labels: int) -> dict[str, tup
 class _Graph:
     """Tiny node/initializer accumulator with unique names."""
 
-    def __init__(self, weights: dict[str, np.ndarray]):
+    def __init__(self, weights: dict[str, np.ndarray], split_groups: bool = False):
         self.nodes: list[onnx.NodeProto] = []
         self.inits: list[onnx.TensorProto] = []
         self.weights = weights
+        self.split_groups = split_groups
         self._n = 0
+
+    def split(self, x: str, parts: int, channels: int) -> list[str]:
+        """x[..., C] -> ``parts`` tensors [..., C/parts] (the groups of a grouped layer, as they are)."""
+        sizes = self.const(f"split_{self._n}", np.array([channels // parts] * parts))
+        self._n += 1
+        outs = [f"split_{self._n}_{j}" for j in range(parts)]
+        self.nodes.append(helper.make_node("Split", [x, sizes], outs, axis=-1, name=f"Split_{self._n}"))
+        return outs
+
+    def group_linear(self, x: str, prefix: str, j: int) -> str:
+        """Group ``j`` of a grouped layer as its own 2-D MatMul + 1-D bias (own initializers, so dynamic int8
+        quantizes each group's input with its own scale and ORT fuses the bias into the int8 MatMul)."""
+        w, b = self.weights[f"{prefix}.w"], self.weights[f"{prefix}.b"]
+        cout = w.shape[2]
+        wj = self.const(f"{prefix}.w.g{j}", w[j].astype(np.float32))
+        bj = self.const(f"{prefix}.b.g{j}", b[j * cout:(j + 1) * cout].astype(np.float32))
+        return self.op("Add", [self.op("MatMul", [x, wj]), bj])
+
+    def concat(self, parts: list[str]) -> str:
+        return self.op("Concat", parts, axis=-1)
 
     def const(self, name: str, value: np.ndarray) -> str:
         self.inits.append(numpy_helper.from_array(np.asarray(value), name))
@@ -131,6 +152,8 @@ class _Graph:
         if groups == 1:
             return self.op("Add", [self.op("MatMul", [x, self.w(f"{prefix}.w")]), self.w(f"{prefix}.b")])
         cin = self.weights[f"{prefix}.w"].shape[1] * groups
+        if self.split_groups:
+            return self.concat([self.group_linear(xj, prefix, j) for j, xj in enumerate(self.split(x, groups, cin))])
         return self.from_groups(self.grouped(self.to_groups(x, groups, cin), prefix), cout)
 
     def to_groups(self, x: str, groups: int, channels: int) -> str:
@@ -168,7 +191,8 @@ def _attention(g: _Graph, x: str, i: int, spec: EncoderSpec, mask: str) -> str:
     d = c // heads
     shapes = linear_shapes(spec)
     qkv_groups = {shapes[n][0] for n in ("q", "k", "v")}
-    shared = len(qkv_groups) == 1 and heads % next(iter(qkv_groups)) == 0 and next(iter(qkv_groups)) > 1
+    shared = (len(qkv_groups) == 1 and heads % next(iter(qkv_groups)) == 0 and next(iter(qkv_groups)) > 1
+              and not g.split_groups)
     if shared:
         # one grouped input for q, k and v (one activation quantization in int8), straight into heads:
         # group j of a projection holds heads j*H/G .. (j+1)*H/G - 1
@@ -202,6 +226,10 @@ def _feed_forward(g: _Graph, x: str, i: int, spec: EncoderSpec) -> str:
     """intermediate (GELU) then output; with equal group counts the grouped layout is kept between them."""
     shapes = linear_shapes(spec)
     gi, go = shapes["inter"][0], shapes["out"][0]
+    if gi == go > 1 and g.split_groups:  # each group's FFN on its own slice, joined once at the end
+        parts = g.split(x, gi, spec.hidden_size)
+        return g.concat([g.group_linear(g.gelu(g.group_linear(xj, f"l{i}.inter", j)), f"l{i}.out", j)
+                         for j, xj in enumerate(parts)])
     if gi == go > 1:
         inter = g.gelu(g.grouped(g.to_groups(x, gi, spec.hidden_size), f"l{i}.inter"))
         return g.from_groups(g.grouped(inter, f"l{i}.out"), spec.hidden_size)
@@ -210,9 +238,14 @@ def _feed_forward(g: _Graph, x: str, i: int, spec: EncoderSpec) -> str:
 
 
 def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], num_labels: int = 2,
-                name: str = "sqzdesk") -> onnx.ModelProto:
+                name: str = "sqzdesk", split_groups: bool = False) -> onnx.ModelProto:
     """The whole graph. Inputs: input_ids, attention_mask, token_type_ids (int64 [B, L]), and case_ids when
     ``spec.case_vocab`` > 0.
+
+    Grouped 1x1 convolutions are batched MatMuls over a group axis by default; ``split_groups`` writes each
+    group as its own 2-D MatMul on a slice of the channels instead (Split -> MatMul + bias -> Concat): no
+    group-axis transposes, and in int8 each group is one fused ``DynamicQuantizeMatMul`` with its own
+    activation scale. Same function in fp32; int8 outputs differ slightly (per-group scales).
 
     Outputs: ``logits`` [B, K] (sequence), ``logits`` [B, L, K] (token), or ``start_logits`` and
     ``end_logits`` [B, L] (span).
@@ -223,7 +256,7 @@ def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], nu
             raise KeyError(f"missing weight {key}")
         if tuple(weights[key].shape) != shape:
             raise ValueError(f"weight {key} has shape {weights[key].shape}, expected {shape}")
-    g = _Graph(weights)
+    g = _Graph(weights, split_groups)
     ids, mask_in, types = "input_ids", "attention_mask", "token_type_ids"
 
     # embeddings: word + position + token type, then LayerNorm
