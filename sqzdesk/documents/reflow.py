@@ -9,18 +9,27 @@ The rules, for two consecutive printed lines A then B in the same column:
 
 * **Paragraph break** (``"\\n"``) when, with character boxes, B starts clearly lower than the usual line
   spacing (a vertical gap; a blank line in the source), B is indented against A, or A is *short*: B's
-  first word would have fitted in the room A left before the column's right edge (so the typesetter
+  first word would have fitted in the room A left before its right edge (the nearest right edge that at
+  least three lines share, else the column's; so the typesetter
   broke A on purpose), B does not start with a lower-case letter and A does not end in ``letter-``.
+  A paragraph that stops mid-sentence at the foot of a column (B stands higher, to the right of A, and
+  starts with a lower-case letter, or A ends in ``letter-``) goes on at the top of the next one.
   Without boxes: A ends a sentence (``. ! ? :``), is clearly shorter than the longest line and B starts
   with a capital or digit. Pages are reflowed one by one: a page break always stays.
 * Otherwise the line break becomes **one space**, except:
 * **Address** (no space): A's last word is a URL (``scheme://``, ``www.``) or an e-mail address and B
   starts with an address character (letter, digit, ``/ . - _ ~ % ? = & # + @ :``), A's address does
-  not end with a closing ``, ; ) ] > "`` that would have ended it. An address that really ended at the
-  line end, followed by a lower-case word, is joined too (``https://example.org`` / ``for`` reads
-  ``https://example.orgfor``): the rarer mistake, since a typesetter breaks a line after an address only
-  when the next word does not fit, and telling the cases apart by the room left on the line fails for
-  cut addresses in narrow columns and cells, which is what this rule is for.
+  not end with a closing ``, ; ) ] > "`` that would have ended it, and B's first token is not a plain
+  word: a plain word (letters, at most one ``. , ; : ! ?`` after them, then a space or the line end)
+  after an address that does not visibly stop mid-way (its last character is none of
+  ``. - _ : @ = & ? # % ~ +``) is the sentence going on: ``https://example.org/a`` / ``for details``
+  reads ``https://example.org/a for details``, while ``https://github.c`` / ``om/mozilla/pdf.j`` /
+  ``s)`` (tokens with ``/ .`` or a bracket) and ``https://www.loc.`` / ``gov`` are joined. The room left
+  on the line cannot tell these apart (justified lines are always full). The cost: an address cut
+  inside a path word (``/inst`` / ``all for``) keeps a space. A hyphen ending a line inside an address
+  is the address's own unless the document writes the joined word and never the hyphenated one
+  (word processors hyphenate ``www.ar-`` / ``chives.gov``). An e-mail address cut after a dot of its
+  local part (``reading.`` or ``reading.-`` / ``room@example.org``) is joined without the hyphen.
 * **Hyphenation**: A ends with ``letter-`` and B starts with a letter. The hyphen is kept (the word was
   a hyphenated compound) when the hyphenated form ``first-second`` appears elsewhere in the document, when
   the first part already holds a hyphen (``state-of-the-`` / ``art``), when the second part starts with a
@@ -51,6 +60,11 @@ _ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*$|[^\s@]+@\S*$")
 _ADDRESS_START = re.compile(r"[A-Za-z0-9/._~%?=&#+@:-]")
 _WORD_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+(?:-[^\W\d_]+)+)(?![\w-])")
 _WORD = re.compile(r"[^\W\d_]+")
+# An ordinary word starting a line (letters, then at most sentence punctuation): after an address that ends
+# the line above it is the next word of the sentence, not more of the address ...
+_PLAIN_WORD = re.compile(r"[^\W\d_]+[.,;:!?]?$")
+# ... unless the address visibly stops in the middle: these cannot end one.
+_ADDRESS_CUT = (".", "-", "_", ":", "@", "=", "&", "?", "#", "%", "~", "+")
 _SENTENCE_END = (".", "!", "?", ":", '."', '?"', '!"', ".)")
 
 
@@ -128,11 +142,14 @@ def reflow_page(lines: Sequence[Line], vocabulary: Vocabulary) -> str:
 
 @dataclass(frozen=True)
 class _Metrics:
-    """What "usual" means in one column: its right edge, line spacing and longest line."""
+    """What "usual" means in one column: its right edge, line spacing and longest line, and the right
+    edges that several lines share (justified text ends there: the full width, or a column's edge when a
+    two-column section sits under full-width text that no gutter search could split off)."""
 
     right: float | None
     spacing: float | None
     longest: int
+    edges: tuple[float, ...] = ()
 
     @classmethod
     def of(cls, lines: Sequence[Line]) -> _Metrics:
@@ -142,7 +159,29 @@ class _Metrics:
             for a, b in zip(lines, lines[1:], strict=False)
             if a.box and b.box and a.box.baseline > b.box.baseline
         ]
-        return cls(right, median(steps) if steps else None, max(len(line.text.strip()) for line in lines))
+        return cls(right, median(steps) if steps else None, max(len(line.text.strip()) for line in lines),
+                   _shared_edges(lines))
+
+    def right_of(self, box: Box) -> float | None:
+        """The right edge ``box``'s line was set against: the nearest shared edge at or past its end."""
+        past = [edge for edge in self.edges if edge >= box.right - 0.5 * box.size]
+        return min(past) if past else self.right
+
+
+def _shared_edges(lines: Sequence[Line]) -> tuple[float, ...]:
+    """Right edges where at least three lines end (within a third of a character height)."""
+    boxes = sorted((line.box for line in lines if line.box), key=lambda box: box.right)
+    edges: list[float] = []
+    group: list[Box] = []
+    for box in boxes:
+        if group and box.right - group[-1].right > box.size / 3:
+            if len(group) >= 3:
+                edges.append(max(b.right for b in group))
+            group = []
+        group.append(box)
+    if len(group) >= 3:
+        edges.append(max(b.right for b in group))
+    return tuple(edges)
 
 
 def _paragraph_break(a: Line, b: Line, metrics: _Metrics) -> bool:
@@ -151,6 +190,9 @@ def _paragraph_break(a: Line, b: Line, metrics: _Metrics) -> bool:
         size = max(a.box.size, b.box.size)
         step = a.box.baseline - b.box.baseline
         usual = metrics.spacing if metrics.spacing is not None else 1.2 * size
+        if step <= 0 and b.box.left > a.box.right:
+            # the top of the next column: the paragraph goes on there when A stopped mid-sentence
+            return not (first.islower() or _ends_in_hyphen(a.text.rstrip()))
         if step <= 0 or step > 1.5 * max(usual, size):
             return True  # moved up (a new block) or a vertical gap (a blank line)
         if b.box.left - a.box.left > 0.8 * size:
@@ -168,23 +210,46 @@ def _would_fit(a: Line, b: Line, metrics: _Metrics) -> bool | None:
     the typesetter broke A on purpose); None without boxes."""
     if not (a.box and b.box) or metrics.right is None:
         return None
-    room = metrics.right - a.box.right
+    right = metrics.right_of(a.box)
+    if right is None:
+        return None
+    room = right - a.box.right
     return b.box.first_word_width + 0.5 * max(a.box.size, b.box.size) < room
 
 
 def _join(before: str, after: str, vocabulary: Vocabulary) -> str:
     """``before`` and the next line of the same paragraph as one text (see the module rules)."""
     last_word = before.rsplit(None, 1)[-1]
+    next_word = after.split(None, 1)[0]
     address = _ADDRESS.search(last_word)
     if address and not last_word.endswith((",", ";", ")", "]", ">", '"')) and _ADDRESS_START.match(after):
+        if _PLAIN_WORD.match(next_word) and not last_word.endswith(_ADDRESS_CUT):
+            return before + " " + after  # the address ended at the line end; an ordinary word follows
+        if _ends_in_hyphen(before) and after[:1].isalpha():
+            first = re.split(r"[^\w]", last_word[:-1])[-1]
+            if _address_hyphen_dropped(first, next_word, vocabulary):
+                return before[:-1] + after
         return before + after
+    if "@" in next_word and re.search(r"\w[._]-?$", last_word):
+        # an e-mail address whose local part was cut after a dot (a word processor may add a hyphen there)
+        return (before[:-1] if before.endswith("-") else before) + after
     if _ends_in_hyphen(before) and after[:1].isalpha():
         first = last_word[:-1]
-        second = after.split(None, 1)[0]
-        if _keep_hyphen(first, second, vocabulary):
+        if _keep_hyphen(first, next_word, vocabulary):
             return before + after
         return before[:-1] + after
     return before + " " + after
+
+
+def _address_hyphen_dropped(first: str, second: str, vocabulary: Vocabulary) -> bool:
+    """A hyphen that ends a line inside an address is the address's own (``gettysburg-`` / ``address/``)
+    unless the document writes the joined word elsewhere and never the hyphenated one (``www.ar-`` /
+    ``chives.gov`` when "archives" is in the text): word processors hyphenate addresses too."""
+    match = _WORD.match(second)
+    second_letters = match.group(0).lower() if match else ""
+    first_letters = first.lower()
+    return (f"{first_letters}-{second_letters}" not in vocabulary.hyphenated
+            and first_letters + second_letters in vocabulary.words)
 
 
 def _ends_in_hyphen(text: str) -> bool:
