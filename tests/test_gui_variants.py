@@ -37,6 +37,8 @@ def test_switching_sentiment_to_fast_reruns_on_the_fast_model(qtbot, tmp_path, w
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    dialog.pages.setCurrentIndex(dialog.pages.count() - 1)  # Settings -> Models
+    assert dialog.pages.tabText(dialog.pages.currentIndex()) == "&Models"
     sentiment, entities = dialog.variant_buttons["sentiment"], dialog.variant_buttons["entities"]
     assert sentiment[Variant.ACCURATE].isChecked()
     assert sentiment[Variant.ACCURATE].text() == "Accurate — accuracy 50.0 % · 3 ms"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -120,10 +121,18 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self._defaults)
+        # three pages rather than one tall column: the dialog fits a laptop screen (it used to run off the
+        # top of a 900-px one once the models section joined the entity types)
+        self.pages = QTabWidget()
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addLayout(form)
+        general_layout.addStretch(1)
+        self.pages.addTab(general, "&General")
+        self.pages.addTab(types, "&Entity types")
+        self.pages.addTab(variants, "&Models")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(types)
-        layout.addWidget(variants)
+        layout.addWidget(self.pages)
         layout.addWidget(buttons)
 
     def _models_box(self, settings: Settings, models: ModelStatus) -> QGroupBox:
