@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     dg.add_argument("--lr", type=float, default=8e-5)
     dg.add_argument("--batch-size", type=int, default=32)
     dg.add_argument("--hidden-weight", type=float, default=1.0)
+    dg.add_argument("--continue-from", type=Path, help="a finished distil-grouped run folder: start from its "
+                    "student (use --decay-until 0: its off-diagonal blocks are already zero)")
     dg.add_argument("--decay-until", type=float, default=0.45, help="share of training over which the "
                     "off-diagonal blocks shrink to zero (keep it under 1/epochs: epochs are scored grouped)")
 

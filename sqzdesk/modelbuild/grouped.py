@@ -12,6 +12,9 @@ with logit distillation only, and lost 7.6 points on sentiment in 28 minutes):
    first ``decay_until`` of training (:class:`~sqzdesk.modelbuild.grouping.OffBlockDecay`); the rest of
    training adapts the grouped model itself;
 4. the best epoch on the validation split is kept, converted to grouped convolutions exactly.
+
+``--continue-from`` starts the student from a finished run's (already grouped) student, so a later session
+adds epochs instead of starting over; the runs' figures are kept in ``history``.
 """
 
 from __future__ import annotations
@@ -103,6 +106,9 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     p = permute.plan(teacher, args.groups)
     permute.apply(teacher, p)
     student = copy.deepcopy(teacher).train()
+    if args.continue_from is not None:  # a finished run's student (same permutation: the plan is deterministic)
+        student.load_state_dict(torch.load(args.continue_from / "dense" / "model.pt", weights_only=True))
+        previous = json.loads((args.continue_from / "metrics.json").read_text())
     train_set, val_set = spec.load(args.data, args.runs)
     task = LayerwiseDistill(spec.make_task(train_set, val_set), teacher, hidden_weight=args.hidden_weight)
     groups = Groups.uniform(args.groups)
@@ -116,14 +122,19 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     grouped = to_grouped(student, groups, spec.model_cls)
     metrics = task.evaluate(grouped)
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
+    history = [*previous.get("history", []), {k: previous.get(k) for k in ("recipe", spec.metric,
+                                                                          "train_minutes_this_run")}] \
+        if args.continue_from is not None else []
     metrics.update({
+        "history": history,
         "train_minutes_this_run": dense_metrics.get("train_minutes_this_run"),
         "train_steps": dense_metrics.get("train_steps"),
         "teacher": json.loads(teacher_metrics_file.read_text()),
         "kept_mass_before_permutation": round(float(p.kept_before), 4),
         "kept_mass_after_permutation": round(float(p.kept_after), 4),
         "recipe": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
-                   "hidden_weight": args.hidden_weight, "decay_until": args.decay_until},
+                   "hidden_weight": args.hidden_weight, "decay_until": args.decay_until,
+                   "continued_from": str(args.continue_from) if args.continue_from is not None else None},
     })
     torch.save(grouped.state_dict(), out / "model.pt")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
