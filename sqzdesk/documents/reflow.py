@@ -19,14 +19,15 @@ The rules, for two consecutive printed lines A then B in the same column:
 * Otherwise the line break becomes **one space**, except:
 * **Address** (no space): A's last word is a URL (``scheme://``, ``www.``) or an e-mail address and B
   starts with an address character (letter, digit, ``/ . - _ ~ % ? = & # + @ :``), A's address does
-  not end with a closing ``, ; ) ] > "`` that would have ended it, and B's first token is not a plain
-  word: a plain word (letters, at most one ``. , ; : ! ?`` after them, then a space or the line end)
-  after an address that does not visibly stop mid-way (its last character is none of
+  not end with a closing ``, ; ) ] > "`` that would have ended it, and B's first token is not a common
+  function word: such a word (``for``, ``and``, ``to``, ``the``..., letters then at most one
+  ``. , ; : ! ?``) after an address that does not visibly stop mid-way (its last character is none of
   ``. - _ : @ = & ? # % ~ +``) is the sentence going on: ``https://example.org/a`` / ``for details``
-  reads ``https://example.org/a for details``, while ``https://github.c`` / ``om/mozilla/pdf.j`` /
-  ``s)`` (tokens with ``/ .`` or a bracket) and ``https://www.loc.`` / ``gov`` are joined. The room left
-  on the line cannot tell these apart (justified lines are always full). The cost: an address cut
-  inside a path word (``/inst`` / ``all for``) keeps a space. A hyphen ending a line inside an address
+  reads ``https://example.org/a for details``, while ``https://example.org/re`` / ``port``,
+  ``https://github.c`` / ``om/mozilla/pdf.j`` / ``s)`` and ``https://www.loc.`` / ``gov`` are joined.
+  The room left on the line cannot tell these apart (justified lines are always full). The cost: an
+  address cut just before a path piece that is itself a function word (``/ab`` / ``out``) keeps a space,
+  and one followed by an ordinary content word (``/report`` / ``today``) is joined. A hyphen ending a line inside an address
   is the address's own unless the document writes the joined word and never the hyphenated one
   (word processors hyphenate ``www.ar-`` / ``chives.gov``). An e-mail address cut after a dot of its
   local part (``reading.`` or ``reading.-`` / ``room@example.org``) is joined without the hyphen.
@@ -60,9 +61,17 @@ _ADDRESS = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)\S*$|[^\s@]+@\S*$")
 _ADDRESS_START = re.compile(r"[A-Za-z0-9/._~%?=&#+@:-]")
 _WORD_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+(?:-[^\W\d_]+)+)(?![\w-])")
 _WORD = re.compile(r"[^\W\d_]+")
-# An ordinary word starting a line (letters, then at most sentence punctuation): after an address that ends
-# the line above it is the next word of the sentence, not more of the address ...
-_PLAIN_WORD = re.compile(r"[^\W\d_]+[.,;:!?]?$")
+# An ordinary word starting a line (letters, then at most sentence punctuation) that is one of English's
+# common function words: after an address that ends the line above it is the next word of the sentence,
+# not more of the address ("https://example.org/a" / "for details"); any other word goes on the address
+# ("https://example.org/re" / "port"), as the issue's rule asks: where a break falls inside an address, the
+# address goes on at the start of the next line ...
+_PLAIN_WORD = re.compile(r"([^\W\d_]+)[.,;:!?]?$")
+_FUNCTION_WORDS = frozenset("""a about above after again against all also an and any are as at be because been before
+being below between both but by can could did do does during each either for from further had has have he her
+here his how i if in into is it its may might more most my no nor not now of off on once only or other our out
+over own same she should so some such than that the their them then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you your""".split())  # noqa: SIM905
 # ... unless the address visibly stops in the middle: these cannot end one.
 _ADDRESS_CUT = (".", "-", "_", ":", "@", "=", "&", "?", "#", "%", "~", "+")
 _SENTENCE_END = (".", "!", "?", ":", '."', '?"', '!"', ".)")
@@ -223,8 +232,9 @@ def _join(before: str, after: str, vocabulary: Vocabulary) -> str:
     next_word = after.split(None, 1)[0]
     address = _ADDRESS.search(last_word)
     if address and not last_word.endswith((",", ";", ")", "]", ">", '"')) and _ADDRESS_START.match(after):
-        if _PLAIN_WORD.match(next_word) and not last_word.endswith(_ADDRESS_CUT):
-            return before + " " + after  # the address ended at the line end; an ordinary word follows
+        plain = _PLAIN_WORD.match(next_word)
+        if plain and plain.group(1).lower() in _FUNCTION_WORDS and not last_word.endswith(_ADDRESS_CUT):
+            return before + " " + after  # the address ended at the line end; the sentence goes on
         if _ends_in_hyphen(before) and after[:1].isalpha():
             first = re.split(r"[^\w]", last_word[:-1])[-1]
             if _address_hyphen_dropped(first, next_word, vocabulary):
