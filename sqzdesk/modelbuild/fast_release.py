@@ -143,6 +143,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         "kept_mass_before_permutation": run_metrics.get("kept_mass_before_permutation"),
         "kept_mass_after_permutation": run_metrics.get("kept_mass_after_permutation"),
         "recipe": run_metrics.get("recipe", {}), "train_minutes": run_metrics.get("train_minutes_this_run"),
+        "history": run_metrics.get("history", []),
         "int8_ops": {k: v for k, v in ops.items() if "Integer" in k or "Quantize" in k},
         "validation_size": len(val), "size_mb": round(int8.stat().st_size / 1e6, 1), "ms": ms,
         "speedup": round(ms["accurate"] / ms["fast"], 2), "cpu": name, "cpu_class": cls,
@@ -154,6 +155,7 @@ def build_fast(args: argparse.Namespace) -> dict:
     print(json.dumps({k: v for k, v in facts.items() if k != "accurate"}, indent=2), flush=True)
     if cost > MAX_FAST_COST:
         print(f"fast variant loses {cost} points of {metric} (limit {MAX_FAST_COST}): not bundled")
+        record_attempt(accurate_dir, attempt_text(args.task, facts, shipped=False), Speed(ms["accurate"], SPEED_THREADS, cls))
         return facts
     threads_speed = SPEED_THREADS
     path = write_bundle(
@@ -172,12 +174,56 @@ def build_fast(args: argparse.Namespace) -> dict:
         task_params=dict(accurate.manifest.task_params) or _task_params(args.task, facts),
         inputs=list(encoder.inputs) if "case_ids" in encoder.inputs else None,
         variant=Variant.FAST, speed=Speed(ms["fast"], threads_speed, cls))
-    # the accurate sibling gets the figure measured in the same run (its model and card are untouched)
-    manifest = replace(accurate.manifest, speed=Speed(ms["accurate"], threads_speed, cls))
-    (accurate_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    load_bundle(accurate_dir)
+    # the accurate sibling gets the figure measured in the same run and a pointer in its card (model untouched)
+    record_attempt(accurate_dir, attempt_text(args.task, facts, shipped=True), Speed(ms["accurate"], threads_speed, cls))
     print(path)
     return facts
+
+
+SECTION = "## Fast variant (groups=4)"
+
+
+def attempt_text(task: str, facts: dict, shipped: bool) -> str:
+    """The accurate card's record of a fast-variant build: the figures, shipped or not."""
+    metric, r = facts["metric"], facts["recipe"]
+    runs = [*facts.get("history", []), {"recipe": r, metric: facts["fast_int8"][metric]}]
+    tried = "; ".join(f"{h.get('recipe', {}).get('epochs')} epoch(s) lr {h.get('recipe', {}).get('lr')}"
+                      f"{' continued' if h.get('recipe', {}).get('continued_from') else ''}: {h.get(metric)}"
+                      for h in runs)
+    verdict = (f"shipped as `assets/models/{task}-fast`" if shipped else
+               f"not shipped: it loses {facts['cost']} points, more than the {MAX_FAST_COST} allowed")
+    return f"""{SECTION}
+Built {date.today().isoformat()} by `python -m sqzdesk.modelbuild distil-grouped --task {task}` and `... fast --task
+{task}` (teacher: this bundle, channels permuted, layer-by-layer distillation while the off-diagonal blocks
+decay; see `sqzdesk/modelbuild/grouped.py`): {verdict}. Validation `{metric}`, int8 against int8 on this
+bundle's split: fast {facts['fast_int8'][metric]} (fp32 {facts['fast_fp32'][metric]}), this bundle
+{facts['accurate_int8_now'][metric]}. Runs so far ({metric} of the grouped student, torch): {tried}.
+Speed, batch 8 x 128, {SPEED_THREADS} threads, interleaved in one run on {facts['cpu_class']}: fast {facts['ms']['fast']} ms,
+this bundle {facts['ms']['accurate']} ms; size {facts['size_mb']} MB vs {facts['accurate']['size_mb']} MB.
+"""
+
+
+def record_attempt(bundle_dir: Path, text: str, speed: Speed) -> None:
+    """Put ``text`` in the bundle's card (replacing an earlier fast-variant section), the measured speed in
+    its manifest, and re-hash the card; the model file is untouched and the bundle is loaded back as a check."""
+    from sqzdesk.engine.bundle import load_bundle, sha256_of
+    from sqzdesk.engine.manifest import FileEntry
+
+    bundle = load_bundle(bundle_dir)
+    card_path = bundle.file("card")
+    card_text = card_path.read_text(encoding="utf-8")
+    if SECTION in card_text:
+        head, _, rest = card_text.partition(SECTION)
+        tail = rest.split("\n## ", 1)
+        card_text = head + text + ("\n## " + tail[1] if len(tail) > 1 else "")
+    else:
+        card_text = card_text.rstrip("\n") + "\n\n" + text
+    card_path.write_text(card_text, encoding="utf-8")
+    files = dict(bundle.manifest.files)
+    files["card"] = FileEntry(files["card"].name, sha256_of(card_path))
+    manifest = replace(bundle.manifest, files=files, speed=speed)
+    (bundle_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    load_bundle(bundle_dir)
 
 
 def _agreement(pred8, task, accurate_model: Path, threads: int) -> float:
