@@ -185,22 +185,28 @@ SECTION = "## Fast variant (groups=4)"
 
 def attempt_text(task: str, facts: dict, shipped: bool) -> str:
     """The accurate card's record of a fast-variant build: the figures, shipped or not."""
+    import textwrap
+
     metric, r = facts["metric"], facts["recipe"]
-    runs = [*facts.get("history", []), {"recipe": r, metric: facts["fast_int8"][metric]}]
-    tried = "; ".join(f"{h.get('recipe', {}).get('epochs')} epoch(s) lr {h.get('recipe', {}).get('lr')}"
-                      f"{' continued' if h.get('recipe', {}).get('continued_from') else ''}: {h.get(metric)}"
-                      for h in runs)
+    runs = [*facts.get("history", []), {"recipe": r, metric: facts["fast_fp32"][metric],
+                                        "train_minutes_this_run": facts.get("train_minutes")}]
+    tried = "; ".join(f"{h.get('recipe', {}).get('epochs')} epoch(s) at lr {h.get('recipe', {}).get('lr')}"
+                      f"{' more' if h.get('recipe', {}).get('continued_from') else ''}"
+                      f" ({h.get('train_minutes_this_run')} min): {h.get(metric)}" for h in runs)
     verdict = (f"shipped as `assets/models/{task}-fast`" if shipped else
                f"not shipped: it loses {facts['cost']} points, more than the {MAX_FAST_COST} allowed")
-    return f"""{SECTION}
-Built {date.today().isoformat()} by `python -m sqzdesk.modelbuild distil-grouped --task {task}` and `... fast --task
-{task}` (teacher: this bundle, channels permuted, layer-by-layer distillation while the off-diagonal blocks
-decay; see `sqzdesk/modelbuild/grouped.py`): {verdict}. Validation `{metric}`, int8 against int8 on this
-bundle's split: fast {facts['fast_int8'][metric]} (fp32 {facts['fast_fp32'][metric]}), this bundle
-{facts['accurate_int8_now'][metric]}. Runs so far ({metric} of the grouped student, torch): {tried}.
-Speed, batch 8 x 128, {SPEED_THREADS} threads, interleaved in one run on {facts['cpu_class']}: fast {facts['ms']['fast']} ms,
-this bundle {facts['ms']['accurate']} ms; size {facts['size_mb']} MB vs {facts['accurate']['size_mb']} MB.
-"""
+    body = (f"Built {date.today().isoformat()} by `python -m sqzdesk.modelbuild distil-grouped --task {task}` "
+            f"and `python -m sqzdesk.modelbuild fast --task {task}` (teacher: this bundle; channels permuted "
+            f"so the diagonal blocks hold {facts['kept_mass_after_permutation']} of the normalised weight mass "
+            f"instead of {facts['kept_mass_before_permutation']}; layer-by-layer distillation while the "
+            f"off-diagonal blocks decay; `sqzdesk/modelbuild/grouped.py`): {verdict}. Validation `{metric}` on "
+            f"this bundle's split, int8 against int8: fast {facts['fast_int8'][metric]} (its fp32 export "
+            f"{facts['fast_fp32'][metric]}), this bundle {facts['accurate_int8_now'][metric]}. The grouped "
+            f"student's `{metric}` (fp32) after each run, each continuing the one before: {tried}. Speed, "
+            f"batch 8 x 128, {SPEED_THREADS} threads, interleaved in one run on {facts['cpu_class']}: fast "
+            f"{facts['ms']['fast']} ms, this bundle {facts['ms']['accurate']} ms; size {facts['size_mb']} MB "
+            f"vs {facts['accurate']['size_mb']} MB.")
+    return SECTION + "\n" + textwrap.fill(body, 110) + "\n"
 
 
 def record_attempt(bundle_dir: Path, text: str, speed: Speed) -> None:
