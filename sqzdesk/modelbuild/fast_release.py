@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-
-import numpy as np
 
 from sqzdesk.engine.bundle import MANIFEST
 from sqzdesk.engine.manifest import Speed, Variant
@@ -29,34 +26,6 @@ from sqzdesk.modelbuild.pipeline import load_run, task_spec
 
 MAX_FAST_COST = 2.0  # validation points the fast variant may lose against its accurate sibling (issue 18)
 SPEED_THREADS = 2
-
-
-def interleaved_ms(paths: dict[str, Path], threads: int = SPEED_THREADS, rounds: int = 15) -> dict[str, float]:
-    """Median ms per batch of 8 x 128 tokens for each model, calls interleaved so load hits all alike."""
-    import onnxruntime as ort
-
-    from sqzdesk.engine.session import DISABLED_OPTIMIZERS
-
-    rng = np.random.default_rng(0)
-    base = {"input_ids": rng.integers(1000, 20000, (8, 128)).astype(np.int64),
-            "attention_mask": np.ones((8, 128), np.int64), "token_type_ids": np.zeros((8, 128), np.int64),
-            "case_ids": rng.integers(1, 6, (8, 128)).astype(np.int64)}
-    sessions = {}
-    for name, path in paths.items():
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
-                                    disabled_optimizers=DISABLED_OPTIMIZERS)
-        feeds = {i.name: base[i.name] for i in sess.get_inputs()}
-        sess.run(None, feeds)
-        sessions[name] = (sess, feeds)
-    times: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(rounds):
-        for name, (sess, feeds) in sessions.items():
-            t = time.perf_counter()
-            sess.run(None, feeds)
-            times[name].append(time.perf_counter() - t)
-    return {name: round(1000 * float(np.median(v)), 1) for name, v in times.items()}
 
 
 def card(task: str, facts: dict) -> str:
@@ -111,7 +80,15 @@ def build_fast(args: argparse.Namespace) -> dict:
     from sqzdesk.engine.bundle import load_bundle
     from sqzdesk.modelbuild.bundle_writer import write_bundle
     from sqzdesk.modelbuild.minilm import tokenizer_path
-    from sqzdesk.modelbuild.release import BUNDLE_NAME, BUNDLE_VERSION, MAX_LENGTH, _task_params
+    from sqzdesk.modelbuild.release import (
+        BUNDLE_NAME,
+        BUNDLE_VERSION,
+        MAX_LENGTH,
+        _flat,
+        _task_params,
+        agreement_pct,
+        interleaved_ms,
+    )
 
     spec = task_spec(args.task)
     accurate_dir = args.out / args.task
@@ -132,10 +109,11 @@ def build_fast(args: argparse.Namespace) -> dict:
     m32 = task.score(task.predict(OrtModel(fp32, args.threads)))
     pred8 = task.predict(OrtModel(int8, args.threads))
     m8 = task.score(pred8)
-    acc8 = task.score(task.predict(OrtModel(accurate.file("model"), args.threads)))
+    acc_pred = task.predict(OrtModel(accurate.file("model"), args.threads))
+    acc8 = task.score(acc_pred)
     metric = spec.metric
     cost = round(acc8[metric] - m8[metric], 2)
-    ms = interleaved_ms({"fast": int8, "accurate": accurate.file("model")})
+    ms = interleaved_ms({"fast": int8, "accurate": accurate.file("model")}, SPEED_THREADS, rounds=15)
     name, _, cls = cpu_info()
     facts = {
         "metric": metric, "fast_fp32": m32, "fast_int8": m8, "accurate_int8_now": acc8, "cost": cost,
@@ -165,7 +143,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         card=card(args.task, facts), quantization="int8-dynamic",
         metrics={f"validation_{metric}_int8": m8[metric], f"validation_{metric}_fp32": m32[metric],
                  **{f"validation_{k}_int8": v for k, v in m8.items() if k != metric},
-                 "int8_agreement_with_accurate": _agreement(pred8, task, accurate.file("model"), args.threads)},
+                 "int8_agreement_with_accurate": agreement_pct(_flat(pred8), _flat(acc_pred))},
         build={"command": f"python -m sqzdesk.modelbuild distil-grouped --task {args.task} && "
                           f"python -m sqzdesk.modelbuild fast --task {args.task}",
                "teacher": str(accurate_dir), "groups": 4, "recipe": facts["recipe"],
@@ -231,9 +209,3 @@ def record_attempt(bundle_dir: Path, text: str, speed: Speed) -> None:
     (bundle_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     load_bundle(bundle_dir)
 
-
-def _agreement(pred8, task, accurate_model: Path, threads: int) -> float:
-    from sqzdesk.modelbuild.release import _flat
-
-    ours, theirs = _flat(pred8), _flat(task.predict(OrtModel(accurate_model, threads)))
-    return round(100 * sum(a == b for a, b in zip(ours, theirs, strict=True)) / max(1, len(ours)), 2)

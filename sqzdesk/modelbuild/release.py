@@ -79,27 +79,41 @@ def choose(cands: list[Candidate], forced: int | None, metric: str) -> Candidate
     raise SystemExit("no finished run: run `finetune` (and `group`) first")
 
 
-def latency_ms(path: Path, threads: int = 2, batch: int = 8, length: int = 128, repeats: int = 10) -> float:
-    """Median ms per batch of ``batch`` x ``length`` tokens."""
+def interleaved_ms(paths: dict[str, Path], threads: int = 2, rounds: int = 10) -> dict[str, float]:
+    """Median ms per batch of 8 x 128 tokens for each model; with several, the calls are interleaved so
+    load on a shared machine hits them all alike (the ratios are what count)."""
     import onnxruntime as ort
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
-                                disabled_optimizers=DISABLED_OPTIMIZERS)
     rng = np.random.default_rng(0)
-    feeds = {"input_ids": rng.integers(1000, 20000, (batch, length)).astype(np.int64),
-             "attention_mask": np.ones((batch, length), np.int64),
-             "token_type_ids": np.zeros((batch, length), np.int64),
-             "case_ids": rng.integers(1, 6, (batch, length)).astype(np.int64)}
-    feeds = {i.name: feeds[i.name] for i in sess.get_inputs()}
-    sess.run(None, feeds)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
+    base = {"input_ids": rng.integers(1000, 20000, (8, 128)).astype(np.int64),
+            "attention_mask": np.ones((8, 128), np.int64), "token_type_ids": np.zeros((8, 128), np.int64),
+            "case_ids": rng.integers(1, 6, (8, 128)).astype(np.int64)}
+    sessions = {}
+    for name, path in paths.items():
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
+                                    disabled_optimizers=DISABLED_OPTIMIZERS)
+        feeds = {i.name: base[i.name] for i in sess.get_inputs()}
         sess.run(None, feeds)
-        times.append(time.perf_counter() - t)
-    return round(1000 * float(np.median(times)), 1)
+        sessions[name] = (sess, feeds)
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, (sess, feeds) in sessions.items():
+            t = time.perf_counter()
+            sess.run(None, feeds)
+            times[name].append(time.perf_counter() - t)
+    return {name: round(1000 * float(np.median(v)), 1) for name, v in times.items()}
+
+
+def latency_ms(path: Path, threads: int = 2, repeats: int = 10) -> float:
+    """Median ms per batch of 8 x 128 tokens of one model."""
+    return interleaved_ms({"model": path}, threads, repeats)["model"]
+
+
+def agreement_pct(a: list, b: list) -> float:
+    """Percent of predictions (:func:`_flat` items) two models share."""
+    return round(100 * sum(x == y for x, y in zip(a, b, strict=True)) / max(1, len(a)), 2)
 
 
 def _flat(predictions) -> list:
@@ -134,9 +148,8 @@ def export(args: argparse.Namespace) -> dict:
             raise SystemExit(f"int8 graph is not MatMulInteger-based: {ops}")
         pred8 = task.predict(OrtModel(path, args.threads))
         m8, p8 = task.score(pred8), _flat(pred8)
-        agreement = round(100 * sum(a == b for a, b in zip(p32, p8, strict=True)) / max(1, len(p32)), 2)
-        variants.append({"name": variant.name, "path": path, "ops": ops, "metrics": m8, "agreement": agreement,
-                         "drop": round(m32[spec.metric] - m8[spec.metric], 2)})
+        variants.append({"name": variant.name, "path": path, "ops": ops, "metrics": m8,
+                         "agreement": agreement_pct(p32, p8), "drop": round(m32[spec.metric] - m8[spec.metric], 2)})
         print(variant.name, m8, flush=True)
     best = min(variants, key=lambda v: v["drop"])  # first listed wins a tie: the plainest
     shutil.copyfile(best["path"], int8)
