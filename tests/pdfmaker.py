@@ -28,21 +28,8 @@ def make_pdf(path: str | Path, pages: list[str]) -> Path:
 
     Helvetica is one of the 14 standard fonts with WinAnsi encoding, so keep the text to Latin-1.
     """
-    document = pdfium_c.FPDF_CreateNewDocument()
-    font = pdfium_c.FPDFText_LoadStandardFont(document, b"Helvetica")
-    try:
-        for index, page_text in enumerate(pages):
-            page = pdfium_c.FPDFPage_New(document, index, PAGE_WIDTH, PAGE_HEIGHT)
-            try:
-                for line_number, line in enumerate(page_text.split("\n")):
-                    if line:
-                        _add_text_line(document, page, font, line, line_number)
-                _generate(page)
-            finally:
-                pdfium_c.FPDF_ClosePage(page)
-    finally:
-        pdfium_c.FPDFFont_Close(font)
-    return _save(document, path)
+    return make_placed_pdf(path, [[(MARGIN, PAGE_HEIGHT - MARGIN - LINE_HEIGHT * number, line)
+                                   for number, line in enumerate(text.split("\n")) if line] for text in pages])
 
 
 def make_placed_pdf(path: str | Path, pages: list[list[tuple[float, float, str]]]) -> Path:
@@ -78,10 +65,6 @@ def make_scanned_pdf(path: str | Path, n_pages: int) -> Path:
         finally:
             pdfium_c.FPDF_ClosePage(page)
     return _save(document, path)
-
-
-def _add_text_line(document, page, font, line: str, line_number: int) -> None:
-    _add_text_at(document, page, font, line, MARGIN, PAGE_HEIGHT - MARGIN - LINE_HEIGHT * line_number)
 
 
 def _add_text_at(document, page, font, line: str, x: float, y: float) -> None:
