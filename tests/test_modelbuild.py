@@ -271,6 +271,24 @@ def test_trainer_ends_every_epoch_on_its_boundary_when_epochs_differ_in_length(t
     assert [h["step"] for h in history] == [3, 6, 9] and metrics["train_steps"] == 9
 
 
+@pytest.mark.parametrize("per_epoch, scored_steps", [(4, [2, 4, 6, 8]), (5, [2, 5, 7, 10])])
+def test_trainer_scores_every_half_epoch_in_bf16_and_keeps_the_best(tmp_path, per_epoch, scored_steps):
+    """Half-epoch scoring (QA: 2 epochs, 4 scored points) never scores twice in a row at an epoch's end;
+    bf16 autocast trains the fp32 weights."""
+    from sqzdesk.modelbuild.trainer import TrainConfig, train
+
+    model = torch.nn.Linear(3, 2)
+    task = _ToyTask([50.0, 80.0, 60.0, 70.0], (per_epoch, per_epoch))
+    before = model.weight.detach().clone()
+    metrics = train(model, task, TrainConfig(run_dir=tmp_path, epochs=2, lr=0.05, batch_size=4, select="f1",
+                                             eval_every=0.5, bf16=True))
+    history = json.loads((tmp_path / "epochs.json").read_text())
+    assert [h["step"] for h in history] == scored_steps and task.calls == 4
+    assert metrics["f1"] == 80.0 and metrics["epochs_scored"] == [50.0, 80.0, 60.0, 70.0]
+    assert model.weight.dtype == torch.float32 and not torch.equal(model.weight.detach(), before)
+    assert abs(float(model.weight.detach().sum()) - history[1]["w"]) < 1e-6
+
+
 def test_document_windows_cut_mid_sentence_and_cover_every_word():
     from sqzdesk.modelbuild.entities_data import document_windows, sentences
 

@@ -38,7 +38,7 @@ class TaskSpec:
     labels: tuple[str, ...]
     metric: str  # the validation number that decides (groups, int8 parity)
     finetune: dict = field(default_factory=dict)  # epochs, lr, batch_size
-    group: dict = field(default_factory=dict)
+    group: dict = field(default_factory=dict)  # empty: `build` runs no grouping step (QA: see distil-grouped)
 
     @property
     def config_extra(self) -> dict:
@@ -49,9 +49,10 @@ class TaskSpec:
 
 
 def task_spec(task: str) -> TaskSpec:
-    """The entities model takes the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment and QA
-    keep the uncased recipe of their shipped bundles until they are retrained with it (swap in
-    ``cased.CasedSqueezeBertFor...``: their tasks already feed ``case_ids`` to a model that takes them)."""
+    """The entities and QA models take the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment
+    keeps the uncased recipe of its shipped bundle until it is retrained with it (swap in
+    ``cased.CasedSqueezeBertForSequenceClassification``: its task already feeds ``case_ids`` to a model that
+    takes them). QA trains 2 full epochs in bfloat16 autocast, scored every half epoch (the best point is kept)."""
     import transformers
 
     from sqzdesk.modelbuild import cased
@@ -83,8 +84,8 @@ def task_spec(task: str) -> TaskSpec:
         def load_qa(data: Path, runs: Path | None = None) -> tuple:
             return qa_data.load(data)
 
-        return TaskSpec(transformers.SqueezeBertForQuestionAnswering, load_qa, QATask, (), "f1",
-                        {"epochs": 0.5, "lr": 1e-4, "batch_size": 32}, {"epochs": 0.5, "lr": 5e-5, "batch_size": 32})
+        return TaskSpec(cased.CasedSqueezeBertForQuestionAnswering, load_qa, QATask, (), "f1",
+                        {"epochs": 2.0, "lr": 1e-4, "batch_size": 32, "bf16": True, "eval_every": 0.5})
     raise SystemExit(f"unknown task {task}")
 
 

@@ -45,7 +45,7 @@ class _TorchRunner:
     @torch.no_grad()
     def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = self.model(**{k: torch.from_numpy(v) for k, v in feeds.items() if k != "case_ids" or takes_case(self.model)})
-        return {"start_logits": out.start_logits.numpy(), "end_logits": out.end_logits.numpy()}
+        return {"start_logits": out.start_logits.float().numpy(), "end_logits": out.end_logits.float().numpy()}
 
 
 def answer_positions(window: Window, offsets: np.ndarray, start: int, end: int) -> tuple[int, int]:
@@ -122,9 +122,13 @@ class QATask:
         rng.shuffle(out)
         return out
 
+    @staticmethod
+    def _feeds(model, batch) -> dict:
+        keys = ("input_ids", "attention_mask", "token_type_ids") + (("case_ids",) if takes_case(model) else ())
+        return {k: batch[k] for k in keys}
+
     def loss(self, model, batch):
-        feeds = {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
-        out = model(**feeds)
+        out = model(**self._feeds(model, batch))
         mask = batch["context_mask"]
         start = out.start_logits.masked_fill(~mask, NEG)
         end = out.end_logits.masked_fill(~mask, NEG)
@@ -132,7 +136,7 @@ class QATask:
         kd = None
         if self.teacher is not None:
             with torch.no_grad():
-                t = self.teacher(**feeds)
+                t = self.teacher(**self._feeds(self.teacher, batch))
             kd = (kd_loss(start, t.start_logits.masked_fill(~mask, NEG), self.temperature)
                   + kd_loss(end, t.end_logits.masked_fill(~mask, NEG), self.temperature)) / 2
         return mix(ce, kd, self.kd_weight)

@@ -35,19 +35,18 @@ class QuantVariant:
     keep_fp32: tuple[str, ...] = ()
 
 
-# Tried in order on the validation split; the smallest int8 drop ships (the first on a tie). Sentiment and QA
-# keep the one their shipped bundles were built with.
-QUANT_VARIANTS = {
-    "default": [QuantVariant("per-tensor")],
-    "entities": [QuantVariant("per-tensor"), QuantVariant("per-channel", per_channel=True),
-                 QuantVariant("per-channel, head fp32", per_channel=True, keep_fp32=("head.",))],
-}
+# Tried in order on the validation split; the smallest int8 drop ships (the first on a tie). Sentiment keeps
+# the one its shipped bundle was built with. The head is 384 x 9 (entities) or 384 x 2 (QA): keeping it fp32
+# costs nothing measurable, every encoder MatMul stays MatMulInteger (the speed class).
+_PER_CHANNEL = [QuantVariant("per-tensor"), QuantVariant("per-channel", per_channel=True),
+                QuantVariant("per-channel, head fp32", per_channel=True, keep_fp32=("head.",))]
+QUANT_VARIANTS = {"default": [QuantVariant("per-tensor")], "entities": _PER_CHANNEL, "qa": _PER_CHANNEL}
 MAX_GROUPED_COST = 1.5  # points of validation accuracy the grouped model may lose against groups=1
 MAX_INT8_DROP = 1.5
 TASK_PARAMS: dict[str, dict[str, float]] = {"sentiment": {"stride": 32, "neutral_below": 0.7}, "entities": {"stride": 32}, "qa": {"stride": 96}}
 MAX_LENGTH = {"sentiment": 128, "entities": 128, "qa": 256}
 BUNDLE_NAME = {"sentiment": "sqzdesk-sentiment", "entities": "sqzdesk-entities", "qa": "sqzdesk-qa"}
-BUNDLE_VERSION = {"sentiment": "1.0.0", "entities": "2.0.0", "qa": "1.0.0"}  # entities 2: the case input
+BUNDLE_VERSION = {"sentiment": "1.0.0", "entities": "2.0.0", "qa": "2.0.0"}  # 2: the case input
 
 
 @dataclass
@@ -297,6 +296,18 @@ def _engine_text(facts: dict) -> str:
             + _table(facts["engine"]) + "\n")
 
 
+def _grouping_text(task: str, facts: dict) -> str:
+    group = task_spec(task).group
+    if not group:
+        return ("`build` runs no grouping step for this task: its groups=4 student is made apart, from this bundle "
+                "(`python -m sqzdesk.modelbuild distil-grouped`, then `fast`). Shipped: groups=1.")
+    return (f"Grouping run: {_settings_text(group)}. Grouped model: the dense model's off-diagonal blocks decayed "
+            "linearly to\n  zero over the first 60% of further training while distilling from the dense model "
+            "(0.5 CE + 0.5 KL at T=2),\n  then converted to grouped convolutions exactly. Rule: ship groups=4 unless "
+            f"it costs more than\n  {MAX_GROUPED_COST} points of `{facts['metric']}` against groups=1 on the "
+            f"validation split. Shipped: groups={facts['groups']}.")
+
+
 def _settings_text(settings: dict) -> str:
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in settings.items())
 
@@ -321,10 +332,7 @@ dense), run by ONNX Runtime. Built {date.today().isoformat()}.
   (exact copy: kernel-1 Conv1d weight = Linear weight `.unsqueeze(-1)`).
 - Data: {text['data']}
 - Fine-tuned dense (groups=1) first: {_settings_text(task_spec(task).finetune)}, AdamW, 6% warmup then linear
-  decay, weight decay 0.01, seed 13, 2 CPU threads. Grouping run: {_settings_text(task_spec(task).group)}. Grouped model: the dense model's off-diagonal blocks decayed linearly to
-  zero over the first 60% of further training while distilling from the dense model (0.5 CE + 0.5 KL at T=2),
-  then converted to grouped convolutions exactly. Rule: ship groups=4 unless it costs more than
-  {MAX_GROUPED_COST} points of `{facts['metric']}` against groups=1 on the validation split. Shipped: groups={facts['groups']}.
+  decay, weight decay 0.01, seed 13, 2 CPU threads. {_grouping_text(task, facts)}
 - Export: this project's ONNX graph builder (`sqzdesk/modelbuild/onnx_graph.py`) writes every grouped 1x1
   convolution as a batched MatMul in NLC layout; `onnxruntime.quantization.quantize_dynamic` (int8 weights for
   every MatMul and the position/type embeddings) then yields MatMulInteger and no ConvInteger. The word
@@ -454,7 +462,8 @@ def run(args: argparse.Namespace) -> int:
 
             make_silver(args.runs / "silver", DEFAULT_TEACHER)
         pipeline.finetune(argparse.Namespace(**settings))
-        pipeline.group(argparse.Namespace(**{**settings, "groups": 4}))
+        if pipeline.task_spec(args.task).group:
+            pipeline.group(argparse.Namespace(**{**settings, "groups": 4}))
         facts = export(argparse.Namespace(**{**settings, "groups": None}))
         print(bundle(args, facts))
     return 0

@@ -5,8 +5,14 @@ Sessions here end after three hours and kill their jobs, so the loop checkpoints
 batch order of an epoch is a pure function of (seed, epoch), which is what makes the skip-ahead exact.
 
 With ``select`` set (the task's deciding metric), the model is scored on the validation split after every
-epoch, every score is kept in ``epochs.json``, the best epoch's weights in ``best.pt``, and the run ends
-with the best epoch rather than the last: more epochs can then only help the shipped model.
+epoch (or every ``eval_every`` of one), every score is kept in ``epochs.json``, the best weights in ``best.pt``,
+and the run ends with the best scored point rather than the last: more epochs can then only help the shipped
+model.
+
+``bf16``: forward and loss under CPU autocast to bfloat16 (weights, gradients and AdamW stay fp32). On a CPU
+with AMX or AVX-512 BF16 a training step takes 0.45x the fp32 time (SqueezeBERT 6x384, batch 32 x 200,
+2 threads: 3.0 s vs 6.7 s), which is what makes several full QA epochs fit in a session; validation inside
+the run uses it too, the exported ONNX models are scored in fp32 and int8 afterwards.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ class TrainConfig:
     checkpoint_every_s: float = 240.0
     log_every: int = 25
     select: str | None = None  # validation metric scored after every epoch; the best epoch is kept
+    eval_every: float = 1.0  # with select: score every this fraction of an epoch too (0.5: twice per epoch)
+    bf16: bool = False  # CPU autocast to bfloat16 for forward and loss
 
 
 class Task(Protocol):
@@ -113,12 +121,18 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                     "scheduler": sched.state_dict(), "step": step}, ckpt)
 
+    def autocast():
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16)
+
+    eval_steps = max(1, round(per_epoch * cfg.eval_every))
+
     def end_of_epoch() -> None:
         """Score, remember, keep the best weights; a checkpoint so a kill never repeats an evaluation."""
         if cfg.select is None or any(h["step"] == step for h in history):
             return
         model.eval()
-        metrics = task.evaluate(model)
+        with autocast():
+            metrics = task.evaluate(model)
         model.train()
         best = max((h[cfg.select] for h in history), default=None)
         history.append({"epoch": round(step / per_epoch, 2), "step": step, **metrics})
@@ -148,7 +162,8 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                 break
             if step_hook:
                 step_hook(model, step, total)
-            loss = task.loss(model, batch)
+            with autocast():
+                loss = task.loss(model, batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -166,6 +181,10 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                 end_of_epoch()
                 last_save = time.monotonic()
                 break  # the next epoch starts at its own first batch, even if this one held more
+            in_epoch = step - epoch * per_epoch
+            if in_epoch % eval_steps == 0 and in_epoch + eval_steps <= per_epoch:  # not just before the end
+                end_of_epoch()
+                last_save = time.monotonic()
             if time.monotonic() - last_save > cfg.checkpoint_every_s:
                 save_checkpoint()
                 last_save = time.monotonic()
