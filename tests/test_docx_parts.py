@@ -229,6 +229,40 @@ def test_redacted_copy_has_the_name_in_no_part(tmp_path):
     assert [s.header.paragraphs[0].text for s in redacted.sections] == ["Confidential: [PER]"] * 2
 
 
+def test_metadata_bound_data_and_alt_text_lose_the_name_too(tmp_path):
+    """What Word keeps beside the text: content-control data in customXml/, the Manager and Company of
+    docProps/app.xml, a field code, an image's alt text. The copy still opens and reads the same."""
+    data = saved(annotated_word())
+    app = member(data, "docProps/app.xml")
+    app = app.replace("</Properties>", "<Manager>Jane Doe</Manager><Company>Acme Holdings</Company></Properties>")
+    bound = '<?xml version="1.0"?><contract xmlns="urn:example:contract"><signatory>Jane Doe</signatory>' \
+            '<note>Signed by Jane Doe, 3 May</note><fee currency="EUR">2024</fee></contract>'
+    document = member(data, "word/document.xml").replace(
+        "<w:body>", "<w:body><w:p><w:r><w:fldChar w:fldCharType='begin'/></w:r><w:r><w:instrText xml:space='preserve'>"
+        " MERGEFIELD Jane Doe </w:instrText></w:r><w:r><w:fldChar w:fldCharType='end'/></w:r></w:p>"
+        "<w:p><w:r><w:drawing><wp:inline xmlns:wp='http://schemas.openxmlformats.org/drawingml/2006/"
+        "wordprocessingDrawing'><wp:extent cx='1' cy='1'/><wp:docPr id='7' name='Picture 7' "
+        "descr='Jane Doe at the signing'/></wp:inline></w:drawing></w:r></w:p>", 1)
+    types = member(data, "[Content_Types].xml").replace(
+        "</Types>", '<Override PartName="/customXml/item1.xml" ContentType="application/xml"/></Types>')
+    rels = member(data, "word/_rels/document.xml.rels").replace(
+        "</Relationships>", '<Relationship Id="rIdX1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/customXml" Target="../customXml/item1.xml"/></Relationships>')
+    data = repack(data, {"docProps/app.xml": app, "customXml/item1.xml": bound, "word/document.xml": document,
+                         "[Content_Types].xml": types, "word/_rels/document.xml.rels": rels})
+    exported = export_redacted(redaction_input(data), tmp_path / "memo.docx")
+    assert exported.format == "docx" and exported.note is None
+    copy = exported.target.read_bytes()
+    members = xml_members(copy)
+    assert "customXml/item1.xml" in members
+    for name, xml in members.items():
+        assert "Jane" not in xml and "Doe" not in xml and "Acme Holdings" not in xml, name
+    assert "<signatory>[PER]</signatory>" in members["customXml/item1.xml"]
+    assert 'currency="EUR">2024<' in members["customXml/item1.xml"]  # markup and other values stay
+    assert "name=\"Picture 7\"" in members["word/document.xml"]
+    assert text_of(copy).lstrip().startswith("[PER] wrote the memo.")  # after the field and the picture
+
+
 def test_a_rejected_mention_in_a_footnote_stays_and_the_rest_go(tmp_path):
     data = saved(annotated_word())
     text = read_bytes(data, ".docx").text

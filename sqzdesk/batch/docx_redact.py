@@ -18,9 +18,10 @@ otherwise left as they were. A comment whose author is redacted loses its initia
 A Word file keeps text the reader never shows, and a redacted copy must not: deleted tracked changes
 (``w:del``, ``w:moveFrom``) are removed from every part, and so are the fallback copies of alternate
 content (the VML twin of a text box, which repeats the text that was redacted in the preferred copy);
-the redacted texts are also replaced wherever else they occur as whole words inside one ``<w:t>`` or
-an ``author`` attribute the reader did not read (any other part), in hyperlink targets and in the
-document properties, whose author fields are emptied. The text the reader did read is changed only
+the redacted texts are also replaced wherever else they occur as whole words inside one element's text
+or a free-text attribute (author, alt text) the reader did not read, in any part: field codes, drawing
+and chart text, the data bound to content controls (``customXml/``), hyperlink targets and the document
+properties, whose author, manager and company fields are emptied. The text the reader did read is changed only
 where the plan says, so a mention the analyst rejected stays. What no sweep can promise is listed in
 the README's privacy section (embedded objects and images).
 """
@@ -201,6 +202,18 @@ class _SlotMaker(LineMaker[list[_Slot]]):
 
 # ---- what the reader did not read ------------------------------------------------------------------
 
+# Attributes that hold words a person wrote (tracked-change and comment authors, an image's alt text and
+# title); every other attribute is markup (ids, sizes, style names) and is left alone so the file stays valid.
+_FREE_TEXT_ATTRIBUTES = frozenset({"author", "descr", "title"})
+# Data parts: content-control bindings (customXml/item1.xml is plain application/xml).
+_DATA_XML = ("+xml", "/xml")
+# lxml's own text of an element: python-docx's element classes redefine ``.text`` (a paragraph's is all of
+# its runs' text, read-only)
+_RAW_TEXT = etree._Element.text
+_APP_PROPERTIES = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+_PEOPLE_IN_APP_PROPERTIES = ("Manager", "Company")  # emptied like the author fields
+
+
 def _swept(value: str, pairs: Sequence[tuple[str, str]]) -> str:
     """Each original text replaced where it stands as whole words (so "Ann" leaves "Annual" alone)."""
     if not pairs or not value:
@@ -212,21 +225,29 @@ def _swept(value: str, pairs: Sequence[tuple[str, str]]) -> str:
 
 def _sweep(root: BaseOxmlElement, pairs: Sequence[tuple[str, str]],
            read: AbstractSet[tuple[BaseOxmlElement, str | None]] = frozenset()) -> None:
-    """In one part: deleted revisions and fallback copies removed; each original text replaced in every
-    ``<w:t>`` and ``author`` attribute the reader did not read."""
+    """In one part: deleted revisions and fallback copies removed; each original text replaced in the text
+    of every element the reader did not read (``<w:t>`` of skipped stories, field codes, DrawingML and
+    chart text, the data bound to content controls in ``customXml/``, document properties) and in the
+    free-text attributes (authors, alt text)."""
     if root.tag.startswith(f"{{{_W_NS}}}"):
         for dead in _UNSHOWN(root):
             dead.getparent().remove(dead)
     if not pairs:
         return
     for element in root.iter():
-        if element.tag == _W_T and element.text and (element, None) not in read:
-            value = _swept(element.text, pairs)
-            if value != element.text:
-                element.text = value
-                element.set(_XML_SPACE, "preserve")
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            continue
+        text = _RAW_TEXT.__get__(element)
+        if text and (element, None) not in read:
+            value = _swept(text, pairs)
+            if value != text:
+                _RAW_TEXT.__set__(element, value)
+                if element.tag == _W_T:
+                    element.set(_XML_SPACE, "preserve")
+        if element.tail and element.tail.strip():
+            element.tail = _swept(element.tail, pairs)
         for attr, value in element.attrib.items():
-            if attr.rsplit("}", 1)[-1] == "author" and (element, attr) not in read:
+            if attr.rsplit("}", 1)[-1] in _FREE_TEXT_ATTRIBUTES and (element, attr) not in read:
                 element.set(attr, _swept(value, pairs))
 
 
@@ -238,16 +259,19 @@ def _sweep_package(document: docx.document.Document, parsed: dict[str, BaseOxmlE
         element = getattr(part, "_element", None)
         if element is not None:
             _sweep(element, pairs, read)
-        elif part.content_type.endswith("+xml") and part.blob:
+        elif part.content_type.endswith(_DATA_XML) and part.blob:
             root = parsed.get(str(part.partname))
             if root is None:
-                if not pairs:
+                if not pairs and part.content_type != _APP_PROPERTIES:
                     continue
                 try:
                     root = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
                 except etree.XMLSyntaxError:
                     continue
             _sweep(root, pairs, read)
+            if part.content_type == _APP_PROPERTIES:
+                for field in root.iter(*(f"{{*}}{name}" for name in _PEOPLE_IN_APP_PROPERTIES)):
+                    field.text = ""
             part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         for rel in part.rels.values():
             _sweep_target(rel, pairs)
