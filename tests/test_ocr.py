@@ -276,3 +276,40 @@ def test_word_accuracy_counts_misread_words():
     assert word_accuracy("one two three four", "one two three four") == 1.0
     assert word_accuracy("one two three four", "one tw0 three four.") == 0.75
     assert word_accuracy("one two three four", "one two three") == 0.75
+
+
+@pytest.fixture
+def ocr_threads(monkeypatch):
+    """The OCR module's thread bound and engine, put back after the test."""
+    from sqzdesk.documents import ocr
+
+    monkeypatch.setattr(ocr, "_threads", ocr._threads)
+    monkeypatch.setattr(ocr, "_engine", ocr._engine)
+    return ocr
+
+
+def test_ocr_threads_follow_the_engine_threads_and_stay_bounded(ocr_threads):
+    ocr_threads.set_threads(1)
+    assert ocr_threads.threads() == 1 and ocr_threads._engine is None  # the next engine is built with 1
+    ocr_threads.set_threads(64)
+    assert ocr_threads.threads() == ocr_threads.default_threads() <= ocr_threads.MAX_THREADS
+    ocr_threads.set_threads(0)
+    assert ocr_threads.threads() == ocr_threads.default_threads()
+
+
+def test_the_cli_threads_bound_ocr(ocr_threads, tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("Nothing to scan.", encoding="utf-8")
+    assert main(["--threads", "1", "text", str(path)]) == 0
+    assert ocr_threads.threads() == 1
+
+
+def test_the_settings_threads_bound_ocr(ocr_threads, qtbot):
+    from dataclasses import replace
+
+    from guikit import make_window
+
+    window = make_window(qtbot, threads=1)
+    assert ocr_threads.threads() == 1
+    window.apply_settings(replace(window.settings, threads=2))
+    assert ocr_threads.threads() == min(2, ocr_threads.default_threads())

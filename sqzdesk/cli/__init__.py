@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_gui(argv[argv.index(first):] if first is not None else [])
     args = _parser().parse_args(argv)
+    if getattr(args, "threads", 0):
+        from sqzdesk.documents.ocr import set_threads
+
+        set_threads(args.threads)  # a scanned page is read with no more threads than the models get
     try:
         return args.run(args)
     except BrokenPipeError:  # e.g. `sqzdesk analyze ... | head`

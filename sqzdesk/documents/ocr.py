@@ -110,12 +110,18 @@ _threads = default_threads()
 
 
 def set_threads(threads: int) -> None:
-    """Bound the OCR sessions' threads (the settings' thread count); takes effect for the next engine."""
+    """Bound the OCR sessions' threads by the engine's (the settings' thread count, ``--threads``); 0 or
+    less: the default. Never more than :data:`MAX_THREADS`; takes effect for the next engine."""
     global _threads, _engine
-    threads = max(1, min(int(threads), os.cpu_count() or 1))
+    threads = default_threads() if threads <= 0 else max(1, min(int(threads), default_threads()))
     with _engine_lock:
         if threads != _threads:
             _threads, _engine = threads, None
+
+
+def threads() -> int:
+    """Threads the next OCR engine gets."""
+    return _threads
 
 
 def engine() -> Any:

@@ -47,6 +47,7 @@ from sqzdesk.documents import (
     DocumentError,
     PasswordRequired,
     WrongPassword,
+    ocr,
     read_document,
 )
 from sqzdesk.documents.html import HtmlMode, is_html
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store = store if store is not None else SettingsStore()
         self.settings = self.store.load()
+        ocr.set_threads(self.settings.effective_threads())  # a scan read never takes more than the engine
         self.model_dirs = tuple(Path(d) for d in model_dirs) if model_dirs is not None else None
         self.models: ModelStatus | None = None
         self._next_id = 1
@@ -344,6 +346,7 @@ class MainWindow(QMainWindow):
         """Use, show and save new settings (from the dialog, a panel checkbox or a shortcut)."""
         old = self.settings
         self.settings = settings
+        ocr.set_threads(settings.effective_threads())
         if (old.effective_threads(), old.answer_threshold) != (settings.effective_threads(),
                                                                settings.answer_threshold):
             self.host.configure(replace(self.host.config, threads=settings.effective_threads(),
