@@ -288,7 +288,8 @@ def ocr_threads(monkeypatch):
     return ocr
 
 
-def test_ocr_threads_follow_the_engine_threads_and_stay_bounded(ocr_threads):
+def test_ocr_threads_follow_the_engine_threads_and_stay_bounded(ocr_threads, monkeypatch):
+    monkeypatch.setattr(ocr_threads, "_threads", 3)  # whatever an earlier window set
     ocr_threads.set_threads(1)
     assert ocr_threads.threads() == 1 and ocr_threads._engine is None  # the next engine is built with 1
     ocr_threads.set_threads(64)
