@@ -170,8 +170,11 @@ def test_answers_never_run_across_a_blank_line(tiny_models):
     everywhere, so without the rule some of its 20 best cross a paragraph break)."""
     context = "\n\n".join(f"Heading {i}\n\nAlice met Bob in Paris on day {i} of the visit." for i in range(6))
     answers = tiny_models["qa"].ask("Who met Bob?", context, top_k=20, threshold=0.0)
-    assert len(answers) == 20
+    assert len(answers) >= 10  # 20 asked; spans inside (or around) a better one are not offered
     assert not [a.text for a in answers if "\n\n" in a.text]
+    nested = [(a.text, b.text) for a in answers for b in answers
+              if a is not b and b.start <= a.start and a.end <= b.end]
+    assert not nested, nested
 
 
 def test_answers_never_cut_an_email_or_iban_in_half(tiny_models):
@@ -182,7 +185,7 @@ def test_answers_never_cut_an_email_or_iban_in_half(tiny_models):
                        for i in range(4))
     patterns = find_patterns(context)
     answers = tiny_models["qa"].ask("Where should I write?", context, top_k=20, threshold=0.0)
-    assert len(answers) == 20 and len({(a.start, a.end) for a in answers}) == 20
+    assert len(answers) >= 10 and len({(a.start, a.end) for a in answers}) == len(answers)
     for a in answers:
         assert a.text == context[a.start:a.end]
         cut = [p.text for p in patterns if p.start < a.end and a.start < p.end

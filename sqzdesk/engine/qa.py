@@ -142,16 +142,15 @@ def _whole_words(tokens: Tokens, first: int, last: int) -> tuple[int, int]:
 
 
 def rank_answers(context: str, spans: dict[tuple[int, int], float], threshold: float, top_k: int) -> list[Answer]:
-    """The best ``top_k`` spans at or above the threshold, each widened over any pattern entity it cuts;
-    a span that widens into one already given is not repeated."""
+    """The best ``top_k`` spans at or above the threshold, each widened over any pattern entity it cuts.
+    A span inside one already given, or holding one, is not offered: "new nation" and "a new nation,
+    conceived in Liberty" under "a new nation" would send the reader to the same place three times."""
     answers: list[Answer] = []
-    seen: set[tuple[int, int]] = set()
     for (s, e), score in sorted(spans.items(), key=lambda kv: -kv[1]):
         if len(answers) == top_k or score < threshold:
             break
         s, e = widen_to_patterns(context, *_trim(context, s, e))
-        if e > s and (s, e) not in seen:
-            seen.add((s, e))
+        if e > s and not any((a.start <= s and e <= a.end) or (s <= a.start and a.end <= e) for a in answers):
             answers.append(Answer(context[s:e], s, e, round(score, 6)))
     return answers
 
