@@ -113,7 +113,7 @@ def set_threads(threads: int) -> None:
     """Bound the OCR sessions' threads by the engine's (the settings' thread count, ``--threads``); 0 or
     less: the default. Never more than :data:`MAX_THREADS`; takes effect for the next engine."""
     global _threads, _engine
-    threads = default_threads() if threads <= 0 else max(1, min(int(threads), default_threads()))
+    threads = default_threads() if threads <= 0 else min(int(threads), default_threads())
     with _engine_lock:
         if threads != _threads:
             _threads, _engine = threads, None

@@ -36,6 +36,12 @@ MAX_COVID_VAL = 40  # whole papers are ~40 windows each: cap their share of vali
 NEG = -1e4
 
 
+def model_feeds(model, batch: dict) -> dict:
+    """The inputs ``model`` takes from a batch: ``case_ids`` only for a model with the case input."""
+    keys = ("input_ids", "attention_mask", "token_type_ids") + (("case_ids",) if takes_case(model) else ())
+    return {k: batch[k] for k in keys}
+
+
 class _TorchRunner:
     """Lets the engine's ``run_windows`` drive a torch (or OrtModel) span model."""
 
@@ -44,7 +50,7 @@ class _TorchRunner:
 
     @torch.no_grad()
     def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        out = self.model(**{k: torch.from_numpy(v) for k, v in feeds.items() if k != "case_ids" or takes_case(self.model)})
+        out = self.model(**model_feeds(self.model, {k: torch.from_numpy(v) for k, v in feeds.items()}))
         return {"start_logits": out.start_logits.float().numpy(), "end_logits": out.end_logits.float().numpy()}
 
 
@@ -122,13 +128,8 @@ class QATask:
         rng.shuffle(out)
         return out
 
-    @staticmethod
-    def _feeds(model, batch) -> dict:
-        keys = ("input_ids", "attention_mask", "token_type_ids") + (("case_ids",) if takes_case(model) else ())
-        return {k: batch[k] for k in keys}
-
     def loss(self, model, batch):
-        out = model(**self._feeds(model, batch))
+        out = model(**model_feeds(model, batch))
         mask = batch["context_mask"]
         start = out.start_logits.masked_fill(~mask, NEG)
         end = out.end_logits.masked_fill(~mask, NEG)
@@ -136,7 +137,7 @@ class QATask:
         kd = None
         if self.teacher is not None:
             with torch.no_grad():
-                t = self.teacher(**self._feeds(self.teacher, batch))
+                t = self.teacher(**model_feeds(self.teacher, batch))
             kd = (kd_loss(start, t.start_logits.masked_fill(~mask, NEG), self.temperature)
                   + kd_loss(end, t.end_logits.masked_fill(~mask, NEG), self.temperature)) / 2
         return mix(ce, kd, self.kd_weight)

@@ -126,8 +126,9 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
 
     eval_steps = max(1, round(per_epoch * cfg.eval_every))
 
-    def end_of_epoch() -> None:
-        """Score, remember, keep the best weights; a checkpoint so a kill never repeats an evaluation."""
+    def score_point() -> None:
+        """At an epoch's end (or every ``eval_every``): score, remember, keep the best weights; a checkpoint
+        so a kill never repeats an evaluation."""
         if cfg.select is None or any(h["step"] == step for h in history):
             return
         model.eval()
@@ -155,7 +156,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
             for _ in range(skipped):
                 sched.step()
             step += skipped
-            end_of_epoch()
+            score_point()
             continue
         for batch in batches[index:]:
             if step >= total:
@@ -178,12 +179,12 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                 log.info("step %d/%d loss %.4f lr %.2e %.0f tok/s", step, total, running,
                          sched.get_last_lr()[0], rate)
             if step % per_epoch == 0 or step == total:
-                end_of_epoch()
+                score_point()
                 last_save = time.monotonic()
                 break  # the next epoch starts at its own first batch, even if this one held more
             in_epoch = step - epoch * per_epoch
             if in_epoch % eval_steps == 0 and in_epoch + eval_steps <= per_epoch:  # not just before the end
-                end_of_epoch()
+                score_point()
                 last_save = time.monotonic()
             if time.monotonic() - last_save > cfg.checkpoint_every_s:
                 save_checkpoint()
@@ -192,7 +193,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
         step_hook(model, total, total)
     model.eval()
     if cfg.select is not None and history:
-        end_of_epoch()
+        score_point()
         chosen = max(history, key=lambda h: h[cfg.select])
         model.load_state_dict(torch.load(best_file, weights_only=True))
         metrics = {k: v for k, v in chosen.items() if k not in ("step",)}
