@@ -81,6 +81,8 @@ POSITIVES = [
     ("Send it to 1600 Pennsylvania Avenue NW, Washington.", "ADDRESS", "1600 Pennsylvania Avenue NW"),
     ("Post to 42 High St. in Leeds", "ADDRESS", "42 High St."),
     ("Office: 10 Downing Street.", "ADDRESS", "10 Downing Street"),
+    ("She moved to 12 Oak Road this year.", "ADDRESS", "12 Oak Road"),
+    ("The house at 3 Elm Street is empty.", "ADDRESS", "3 Elm Street"),
     ("Sie wohnt in der Hauptstraße 12a in Bonn.", "ADDRESS", "Hauptstraße 12a"),
     ("Berliner Straße 5, Berlin", "ADDRESS", "Berliner Straße 5"),
     ("Call 0044 20 7946 0958", "PHONE", "0044 20 7946 0958"),
@@ -120,6 +122,7 @@ NEGATIVES = [
     # address look-alikes: street words that are ordinary nouns, a year before a capitalised word
     "The 9 Supreme Court justices; in 2019 Oxford grew; Chapter 3 The Way Home; Spring 2023 was wet.",
     "Wall Street fell 3 percent; Route 66 and Highway\n1 Street; Platz 2 im Rennen; Berliner Weg 2,5 km.",
+    "Shares of 3 Wall Street banks fell; 2 Oxford Street stores closed; 4 Downing Street aides left.",
 ]
 
 # Each line is a date or dates and nothing else may fire on it: the CSV of timestamps from issue 16

@@ -432,9 +432,21 @@ _ADDRESS_DE = re.compile(
     r"\d{1,3}(?: ?[a-z])?(?!\w|[.,/-]\d)")
 
 
+# A street name used as a modifier counts things, it is not where someone lives: "3 Wall Street banks",
+# "2 Oxford Street stores". Only a lowercase plural right behind the street word says so; a verb or function
+# word ending in "s" ("12 Oak Road is ...", "was", "has") keeps the address (redaction errs on its side).
+_PLURAL_AFTER = re.compile(r" ([a-z]{3,}s)\b")
+_NOT_PLURALS = frozenset(("was", "has", "does", "is", "its", "this", "thus", "his", "hers", "ours", "yours",
+                          "theirs", "always", "towards", "across", "besides", "perhaps", "unless", "whereas",
+                          "plus", "minus", "versus", "once", "since", "sometimes", "nowadays"))
+
+
 def _addresses(text: str) -> Iterator[Span]:
     for pattern in (_ADDRESS_EN, _ADDRESS_DE):
         for m in pattern.finditer(text):
+            plural = _PLURAL_AFTER.match(text, m.end()) if pattern is _ADDRESS_EN else None
+            if plural and plural.group(1) not in _NOT_PLURALS:
+                continue
             end = m.end()
             if text[end - 1] == "." and m.group().rstrip(".").split()[-1] not in ("St", "Rd", "Ave", "Blvd", "Ln",
                                                                                    "Str"):
