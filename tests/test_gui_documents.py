@@ -103,3 +103,62 @@ def test_show_full_page_reads_an_html_tab_again_whole_and_back(qtbot, tmp_path):
     assert back is not None and "SUBSCRIBE NOW" not in back.document.text
     assert not window.full_page_action.isChecked() and window.tabs.count() == 2
     qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)
+
+
+def _slow_reads(monkeypatch, window, slow_name: str, during) -> dict[str, int]:
+    """Make the read of ``slow_name`` wait on its worker until ``during`` (run by the GUI thread's event
+    loop inside that read, as a drop or a click would be) has returned. Counts reads and their nesting."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from sqzdesk.batch.source import Source
+
+    counts = {"reads": 0, "depth": 0, "deepest": 0}
+    done = threading.Event()
+    original_document, original_read = Source.document, window.reader.read
+
+    def document(self, *args, **kwargs):
+        if self.path.name == slow_name:
+            assert done.wait(30), "the GUI thread never ran the event meant to arrive during the read"
+        return original_document(self, *args, **kwargs)
+
+    def read(source, *args, **kwargs):
+        counts["reads"] += 1
+        counts["depth"] += 1
+        counts["deepest"] = max(counts["deepest"], counts["depth"])
+        if source.path.name == slow_name:
+            QTimer.singleShot(0, lambda: (during(), done.set()))
+        try:
+            return original_read(source, *args, **kwargs)
+        finally:
+            counts["depth"] -= 1
+
+    monkeypatch.setattr(Source, "document", document)
+    monkeypatch.setattr(window.reader, "read", read)
+    return counts
+
+
+def test_files_dropped_while_a_document_is_read_open_after_it_in_order(qtbot, tmp_path, monkeypatch):
+    paths = []
+    for name, text in (("a.txt", "First file."), ("b.txt", "Second file."), ("c.txt", "Third file.")):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    window = make_window(qtbot)
+    queued: list[int] = []
+    counts = _slow_reads(monkeypatch, window, "a.txt", lambda: queued.append(window.open_paths(paths[1:])))
+    assert window.open_paths(paths[:1]) == 3
+    assert queued == [0]  # put in line, not read inside the first read
+    assert counts == {"reads": 3, "depth": 0, "deepest": 1}
+    assert [t.document.path.name for t in window.all_tabs()] == ["a.txt", "b.txt", "c.txt"]
+    qtbot.waitUntil(lambda: window.host.idle, timeout=20_000)
+
+
+def test_closing_the_window_during_a_read_opens_no_tab(qtbot, tmp_path, monkeypatch):
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("First file.", encoding="utf-8")
+    second.write_text("Second file.", encoding="utf-8")
+    window = make_window(qtbot)
+    counts = _slow_reads(monkeypatch, window, "a.txt", lambda: (window.open_paths([second]), window.close()))
+    assert window.open_paths([first]) == 0
+    assert window.tabs.count() == 0 and counts["reads"] == 1

@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self._load_term_lists()
         self.background = Background(self)
         self.reader = DocumentReader(self)  # parses off the GUI thread (a scan's OCR takes seconds a page)
+        self._opening = False  # a document is being read: later opens wait in _waiting (see open_paths)
+        self._waiting: list[Path] = []
+        self._closing = False
         self.results_path = Path(results_path) if results_path is not None else default_store_path()
         self.results: ResultStore | None = None
         self.results_error = ""
@@ -443,18 +446,34 @@ class MainWindow(QMainWindow):
     def open_paths(self, paths: Iterable[str | Path]) -> int:
         """Open each file in a tab (folders go to the batch panel); every failure is listed in one message.
 
-        Returns how many documents opened."""
+        A read runs the GUI thread's event loop while it waits for its worker (:mod:`sqzdesk.gui.reading`),
+        so a file dropped (or chosen) meanwhile arrives here during that read: it waits its turn and opens
+        after it, in order, instead of starting a second read inside the first. Returns how many documents
+        opened in this call (0 for files that were put in line)."""
         wanted = [Path(p) for p in paths]
         folders = [p for p in wanted if p.is_dir()]
         if folders:
             self.batch_panel().add_paths(folders)
+        files = [p for p in wanted if not p.is_dir()]
+        if self._opening:
+            self._waiting.extend(files)
+            if files:
+                self.statusBar().showMessage(f"{len(self._waiting)} more to open after the current document", 5000)
+            return 0
         errors, opened = [], 0
-        for path in (p for p in wanted if not p.is_dir()):
-            try:
-                if self._open_one(path):
-                    opened += 1
-            except DocumentError as exc:
-                errors.append(f"{path.name}: {exc}")
+        self._opening = True
+        try:
+            while files and not self._closing:
+                path = files.pop(0)
+                try:
+                    if self._open_one(path):
+                        opened += 1
+                except DocumentError as exc:
+                    errors.append(f"{path.name}: {exc}")
+                files.extend(self._waiting)
+                self._waiting.clear()
+        finally:
+            self._opening = False
         if errors:
             QMessageBox.warning(self, "Cannot open document" if len(errors) == 1 else "Cannot open documents",
                                 "\n".join(errors))
@@ -480,7 +499,7 @@ class MainWindow(QMainWindow):
         finally:
             QApplication.restoreOverrideCursor()
         document = self._parse(source, html_mode)
-        if document is None:
+        if document is None or self._closing:  # the window closed during the read: no tab, no analysis
             return False
         review, note = None, self.results_error
         if html_mode is HtmlMode.FULL:  # decisions are kept at the article's offsets: never mix the two
@@ -549,15 +568,22 @@ class MainWindow(QMainWindow):
         position, and analyse it again. Other formats have one reading: nothing happens."""
         tab = self.current_tab()
         wanted = HtmlMode.FULL if checked else HtmlMode.MAIN
-        if tab is None or not is_html(tab.document.path) or tab.html_mode is wanted:
+        if tab is None or not is_html(tab.document.path) or tab.html_mode is wanted or self._opening:
+            self._sync_full_page()  # during another read the menu item goes back to what the tab shows
             return
         index, path = self.tabs.indexOf(tab), tab.document.path
         self.close_tab(index)
+        self._opening = True  # files dropped during this read wait for it (open_paths)
         try:
             if not self._open_one(path, wanted, at=index):
                 self._sync_full_page()
         except DocumentError as exc:
             QMessageBox.warning(self, "Cannot open document", f"{path.name}: {exc}")
+        finally:
+            self._opening = False
+        waiting, self._waiting = self._waiting, []
+        if waiting and not self._closing:
+            self.open_paths(waiting)
 
     def _sync_full_page(self) -> None:
         tab = self.current_tab()
@@ -960,6 +986,9 @@ class MainWindow(QMainWindow):
         self.settings = replace(self.settings, geometry=geometry)
         with contextlib.suppress(OSError):  # an unwritable config dir must not keep the window open
             self.store.save(self.settings)
+        self._closing = True  # a read in progress ends without a tab; a scan's OCR stops at its next page
+        self._waiting.clear()
+        self.reader.cancel()
         self.host.cancel()
         if self._batch is not None:
             self._batch.shutdown()

@@ -5,7 +5,9 @@ on a short-lived worker thread. The caller (opening a file) still gets the docum
 return value: the GUI thread runs a local event loop until the worker is done, so the window keeps
 painting and the engine's signals keep arriving meanwhile. A window-modal progress dialog appears at
 the first OCR page (never for files with a text layer), so nothing else can be opened meanwhile; its
-Cancel stops the read before the next page (:class:`~sqzdesk.documents.ocr.ReadCancelled`).
+Cancel stops the read before the next page (:class:`~sqzdesk.documents.ocr.ReadCancelled`). Files dropped
+during a read reach the window inside that local loop: it puts them in line rather than reading them
+inside this read (``MainWindow.open_paths``), and a window closed meanwhile opens no tab.
 """
 
 from __future__ import annotations
