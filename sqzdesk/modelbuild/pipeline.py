@@ -49,10 +49,8 @@ class TaskSpec:
 
 
 def task_spec(task: str) -> TaskSpec:
-    """The entities and QA models take the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment
-    keeps the uncased recipe of its shipped bundle until it is retrained with it (swap in
-    ``cased.CasedSqueezeBertForSequenceClassification``: its task already feeds ``case_ids`` to a model that
-    takes them). QA trains 2 full epochs in bfloat16 autocast, scored every half epoch (the best point is kept)."""
+    """Every model takes the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment (3 epochs) and
+    QA (2 full epochs) train in bfloat16 autocast, scored every half epoch (the best point is kept)."""
     import transformers
 
     from sqzdesk.modelbuild import cased
@@ -64,8 +62,9 @@ def task_spec(task: str) -> TaskSpec:
         def load_sentiment(data: Path, runs: Path | None = None) -> tuple:
             return sentiment_data.load(data)
 
-        return TaskSpec(transformers.SqueezeBertForSequenceClassification, load_sentiment, SentimentTask,
-                        sentiment_data.LABELS, "accuracy", {"epochs": 1.0, "lr": 8e-5, "batch_size": 32},
+        return TaskSpec(cased.CasedSqueezeBertForSequenceClassification, load_sentiment, SentimentTask,
+                        sentiment_data.LABELS, "accuracy",
+                        {"epochs": 3.0, "lr": 8e-5, "batch_size": 32, "bf16": True, "eval_every": 0.5},
                         {"epochs": 1.0, "lr": 5e-5, "batch_size": 32})
     if task == "entities":
         from sqzdesk.modelbuild import entities_data
