@@ -27,6 +27,8 @@ CANDIDATES = 20
 # 30 -> 56.66, 20 -> 56.80, 17 -> 56.88, 15 -> 57.01, 12 -> 57.11, 10 -> 56.92. A length prior
 # (score x exp(-b x length)) only lost F1 (b = 0.02 / 0.05 / 0.1 / 0.2 -> 56.62 / 56.43 / 56.18 / 55.11)
 # though it raised EM. 15 keeps the long-document (COVID paper) answers that 12 starts to cut.
+# Checked again on the v2 model (case input; its epoch-1.0 point, int8, same split and method): 10 -> 64.46,
+# 12 -> 65.03, 15 -> 65.09, 20 -> 64.97, 30 -> 64.91 (COVID papers 38.99 / 43.27 / 47.83 / 48.84 / 50.94).
 MAX_ANSWER_TOKENS = 15
 # Long contexts: only the windows that rank best against the question are read (QAModel.ask_many).
 # Calibrated on the long-document validation of bench/qa_long.py (103 COVID-QA questions on 4 whole
