@@ -49,8 +49,9 @@ class TaskSpec:
 
 
 def task_spec(task: str) -> TaskSpec:
-    """Every model takes the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment (3 epochs) and
-    QA (2 full epochs) train in bfloat16 autocast, scored every half epoch (the best point is kept)."""
+    """Every model takes the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment and entities (3
+    epochs) and QA (2 full epochs) train in bfloat16 autocast, scored every half epoch (the best point is
+    kept)."""
     import transformers
 
     from sqzdesk.modelbuild import cased
@@ -74,7 +75,8 @@ def task_spec(task: str) -> TaskSpec:
             return entities_data.load(data, runs=runs)  # runs: the silver file, when made
 
         return TaskSpec(cased.CasedSqueezeBertForTokenClassification, load_entities, EntitiesTask,
-                        entities_data.LABELS, "f1", {"epochs": 2.0, "lr": 1e-4, "batch_size": 16},
+                        entities_data.LABELS, "f1",
+                        {"epochs": 3.0, "lr": 1e-4, "batch_size": 16, "bf16": True, "eval_every": 0.5},
                         {"epochs": 3.0, "lr": 8e-5, "batch_size": 16})
     if task == "qa":
         from sqzdesk.modelbuild import qa_data
