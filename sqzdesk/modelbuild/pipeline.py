@@ -52,8 +52,6 @@ def task_spec(task: str) -> TaskSpec:
     """Every model takes the ``case_ids`` input (:mod:`sqzdesk.modelbuild.cased`). Sentiment and entities (3
     epochs) and QA (2 full epochs) train in bfloat16 autocast, scored every half epoch (the best point is
     kept)."""
-    import transformers
-
     from sqzdesk.modelbuild import cased
 
     if task == "sentiment":
