@@ -35,13 +35,11 @@ class QuantVariant:
     keep_fp32: tuple[str, ...] = ()
 
 
-# Tried in order on the validation split; the smallest int8 drop ships (the first on a tie). Sentiment keeps
-# the one its shipped bundle was built with. The head is 384 x 9 (entities) or 384 x 2 (QA): keeping it fp32
-# costs nothing measurable, every encoder MatMul stays MatMulInteger (the speed class).
-_PER_CHANNEL = [QuantVariant("per-tensor"), QuantVariant("per-channel", per_channel=True),
-                QuantVariant("per-channel, head fp32", per_channel=True, keep_fp32=("head.",))]
-QUANT_VARIANTS = {"default": [QuantVariant("per-tensor")], "sentiment": _PER_CHANNEL, "entities": _PER_CHANNEL,
-                  "qa": _PER_CHANNEL}
+# Tried in order on the validation split, for every task; the smallest int8 drop ships (the first on a tie).
+# The head is 384 x 9 (entities) or 384 x 2 (sentiment, QA): keeping it fp32 costs nothing measurable, every
+# encoder MatMul stays MatMulInteger (the speed class).
+QUANT_VARIANTS = [QuantVariant("per-tensor"), QuantVariant("per-channel", per_channel=True),
+                  QuantVariant("per-channel, head fp32", per_channel=True, keep_fp32=("head.",))]
 MAX_GROUPED_COST = 1.5  # points of validation accuracy the grouped model may lose against groups=1
 MAX_INT8_DROP = 1.5
 TASK_PARAMS: dict[str, dict[str, float]] = {"sentiment": {"stride": 32, "neutral_below": 0.7}, "entities": {"stride": 32}, "qa": {"stride": 96}}
@@ -138,7 +136,7 @@ def export(args: argparse.Namespace) -> dict:
     m32 = task.score(pred32)
     p32 = _flat(pred32)
     variants = []
-    for variant in QUANT_VARIANTS.get(args.task, QUANT_VARIANTS["default"]):
+    for variant in QUANT_VARIANTS:
         if variant.per_channel and chosen.groups > 1:
             continue  # grouped weights are 3-D: per-tensor only (see quantize_int8)
         path = out / f"model.int8.{variant.name}.onnx"
