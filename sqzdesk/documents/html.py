@@ -86,10 +86,10 @@ def read_html(data: bytes, path: Path, *, mode: HtmlMode = HtmlMode.MAIN) -> Doc
     full = html_to_text(markup)
     if mode is HtmlMode.FULL:
         return Document(path=path, text=full, format="html")
-    main = main_content(markup)
-    if main is None or not _enough(main, full):
+    main, full_words = main_content(markup), len(_WORD.findall(full))
+    if main is None or not _enough(main, full_words):
         main = densest_lines(full)  # the extractor's second opinion, on the page's own lines
-    if not _enough(main, full):
+    if not _enough(main, full_words):
         return Document(path=path, text=full, format="html", warnings=(FALLBACK_WARNING,))
     return Document(path=path, text=main, format="html")
 
@@ -140,9 +140,9 @@ def main_content(markup: str) -> str | None:
     return text
 
 
-def _enough(main: str, full: str) -> bool:
+def _enough(main: str, full_words: int) -> bool:
     main_words = len(_WORD.findall(main))
-    return main_words >= MAIN_MIN_WORDS and main_words >= MAIN_MIN_SHARE * len(_WORD.findall(full))
+    return main_words >= MAIN_MIN_WORDS and main_words >= MAIN_MIN_SHARE * full_words
 
 
 def html_to_text(markup: str) -> str:
