@@ -289,6 +289,20 @@ def test_trainer_scores_every_half_epoch_in_bf16_and_keeps_the_best(tmp_path, pe
     assert abs(float(model.weight.detach().sum()) - history[1]["w"]) < 1e-6
 
 
+def test_trainer_scores_nothing_before_score_from(tmp_path):
+    """A grouped student's off-diagonal blocks are still decaying early on: a point scored then would be a
+    dense-ish model's, kept as "best" and lost at conversion. With score_from 0.4 of 8 steps, the half-epoch
+    point at step 2 (0.25) is skipped; 4, 6 and 8 are scored."""
+    from sqzdesk.modelbuild.trainer import TrainConfig, train
+
+    task = _ToyTask([60.0, 80.0, 70.0], (4, 4))
+    metrics = train(torch.nn.Linear(3, 2), task, TrainConfig(run_dir=tmp_path, epochs=2, lr=0.05, batch_size=4,
+                                                             select="f1", eval_every=0.5, score_from=0.4))
+    history = json.loads((tmp_path / "epochs.json").read_text())
+    assert [h["step"] for h in history] == [4, 6, 8] and task.calls == 3
+    assert metrics["f1"] == 80.0 and metrics["epochs_scored"] == [60.0, 80.0, 70.0]
+
+
 def test_document_windows_cut_mid_sentence_and_cover_every_word():
     from sqzdesk.modelbuild.entities_data import document_windows, sentences
 

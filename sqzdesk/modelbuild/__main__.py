@@ -87,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     dg.add_argument("--continue-from", type=Path, help="a finished distil-grouped run folder: start from its "
                     "student (use --decay-until 0: its off-diagonal blocks are already zero)")
     dg.add_argument("--decay-until", type=float, default=0.45, help="share of training over which the "
-                    "off-diagonal blocks shrink to zero (keep it under 1/epochs: epochs are scored grouped)")
+                    "off-diagonal blocks shrink to zero; no point is scored before it ends")
+    dg.add_argument("--eval-every", type=float, default=1.0, help="score every this fraction of an epoch")
+    dg.add_argument("--bf16", action="store_true", help="CPU autocast to bfloat16 (forward and loss)")
 
     fa = sub.add_parser("fast", help="export runs/<task>-g4 and bundle it as <task>-fast when it is within 2 "
                                      "points of the accurate bundle; both manifests get the measured speed")

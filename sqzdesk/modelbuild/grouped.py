@@ -114,7 +114,8 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     groups = Groups.uniform(args.groups)
     dense_dir = out / "dense"
     cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, epochs=args.epochs, lr=args.lr,
-                      batch_size=args.batch_size, select=spec.metric)
+                      batch_size=args.batch_size, select=spec.metric, eval_every=args.eval_every,
+                      bf16=args.bf16, score_from=args.decay_until)
     teacher_metrics_file = out / "teacher_metrics.json"
     if not teacher_metrics_file.exists():
         teacher_metrics_file.write_text(json.dumps(task.evaluate(teacher), indent=2))
@@ -134,6 +135,7 @@ def distil_grouped(args: argparse.Namespace) -> dict:
         "kept_mass_after_permutation": round(float(p.kept_after), 4),
         "recipe": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
                    "hidden_weight": args.hidden_weight, "decay_until": args.decay_until,
+                   "eval_every": args.eval_every, "bf16": args.bf16,
                    "continued_from": str(args.continue_from) if args.continue_from is not None else None},
     })
     torch.save(grouped.state_dict(), out / "model.pt")

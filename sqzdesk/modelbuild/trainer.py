@@ -46,6 +46,8 @@ class TrainConfig:
     select: str | None = None  # validation metric scored after every epoch; the best epoch is kept
     eval_every: float = 1.0  # with select: score every this fraction of an epoch too (0.5: twice per epoch)
     bf16: bool = False  # CPU autocast to bfloat16 for forward and loss
+    score_from: float = 0.0  # share of training before which no point is scored (a grouped student's blocks
+    # are still decaying then: its dense-ish score would be kept as "best" and lost at conversion)
 
 
 class Task(Protocol):
@@ -129,7 +131,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
     def score_point() -> None:
         """At an epoch's end (or every ``eval_every``): score, remember, keep the best weights; a checkpoint
         so a kill never repeats an evaluation."""
-        if cfg.select is None or any(h["step"] == step for h in history):
+        if cfg.select is None or any(h["step"] == step for h in history) or step < cfg.score_from * total:
             return
         model.eval()
         with autocast():
