@@ -13,7 +13,7 @@ from helpers import EXCHANGE_RATES, REPO, failure_lines, long_report, run_cli
 
 STDIN_KEYS = ["id", "sentiment", "entities", "error"]
 ASK_KEYS = ["id", "answers", "error"]
-SENTIMENT_KEYS = {"label", "score"}
+SENTIMENT_KEYS = {"label", "score", "mixed"}
 ENTITY_KEYS = {"start", "end", "label", "text", "score"}
 SENTENCE_KEYS = {"start", "end", "label", "score"}
 ANSWER_KEYS = {"text", "start", "end", "score"}
@@ -153,7 +153,7 @@ def test_analyze_jsonl_and_csv_to_file(tmp_path):
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert len(rows) == 3 and {"path", "sentiment_label", "PER", "LOC", "EMAIL", "IBAN"} <= set(rows[0])
     for row in rows:
-        assert int(row["entities"]) == sum(int(row[k]) for k in list(row)[5:])  # every entity counted by type
+        assert int(row["entities"]) == sum(int(row[k]) for k in list(row)[6:])  # every entity counted by type
 
 
 def test_ask_path_reports_answers_with_page(tmp_path):

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -265,10 +266,10 @@ def test_typed_results_become_exactly_these_rows_and_records():
     out = io.StringIO(newline="")
     write_table([done, failed], out, fmt="csv")
     assert out.getvalue() == (
-        "path,sha256,sentiment_label,sentiment_score,sentences,entities,PER,ORG,LOC,MISC,URL,EMAIL,IBAN,CARD,SSN,"
-        "NINO,NHS,ID,ADDRESS,IP,DATE,PHONE,error\r\n"
-        f"/d/a.txt,{'ab' * 32},positive,0.9123,1,2,1,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,\r\n"
-        "/d/b.txt,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,empty file\r\n")
+        "path,sha256,sentiment_label,sentiment_score,sentiment_mixed,sentences,entities,PER,ORG,LOC,MISC,URL,EMAIL,"
+        "IBAN,CARD,SSN,NINO,NHS,ID,ADDRESS,IP,DATE,PHONE,error\r\n"
+        f"/d/a.txt,{'ab' * 32},positive,0.9123,False,1,2,1,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,\r\n"
+        "/d/b.txt,,,,,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,empty file\r\n")
     out = io.StringIO(newline="")
     write_table([done, failed], out, fmt="csv", level="entities")
     assert out.getvalue() == ("path,start,end,label,text,score\r\n/d/a.txt,0,8,PER,Jane Doe,0.8765\r\n"
@@ -280,7 +281,7 @@ def test_typed_results_become_exactly_these_rows_and_records():
     out = io.StringIO()
     write_records([done, failed], out)
     assert out.getvalue() == (
-        f'{{"path": "/d/a.txt", "sha256": "{"ab" * 32}", "sentiment": {{"label": "positive", "score": 0.912345678}}, '
+        f'{{"path": "/d/a.txt", "sha256": "{"ab" * 32}", "sentiment": {{"label": "positive", "score": 0.912345678, "mixed": false}}, '
         '"sentences": [{"start": 0, "end": 30, "label": "positive", "score": 0.912345678}], '
         '"entities": [{"start": 0, "end": 8, "label": "PER", "text": "Jane Doe", "score": 0.87654321}, '
         '{"start": 18, "end": 29, "label": "EMAIL", "text": "=jane@x.org", "score": 1.0}], "error": null}\n'
@@ -291,4 +292,8 @@ def test_typed_results_become_exactly_these_rows_and_records():
     assert ('<mark style="background:#cfe2ff" data-l="PER" title="PER 0.88">Jane Doe</mark> wrote to '
             '<mark style="background:#ffd1dc" data-l="EMAIL" title="EMAIL 1.00">=jane@x.org</mark>.') in page.getvalue()
     assert '<span class="badge positive">positive 0.91</span>' in page.getvalue()
+    lean = FileResult(Path("/d/c.txt"), "cd" * 32, replace(analysis, sentiment=Sentiment("negative", 0.55, mixed=True)))
+    page = io.StringIO()
+    write_html_report(page, [lean], text_for=lambda r: text)
+    assert '<span class="badge mixed">mixed, leans negative 0.55</span>' in page.getvalue()
     assert redacted(done, text, {"EMAIL"}).text == "Jane Doe wrote to [EMAIL]."

@@ -168,6 +168,17 @@ def test_sentiment_panel_states_the_document_rule_in_words(qtbot):
     assert "mean of those probabilities over its 35 sentences" in tip and "below 0.70" in tip
     assert "so far" not in tip and panel.overall.toolTip() == tip
 
+    assert "called mixed" in tip
+
+    balanced = sentences[:21] + [SentenceSentiment(300 + 10 * i, 309 + 10 * i, "negative", 0.9)
+                                 for i in range(19)]
+    panel.clear()
+    panel.add_sentences(balanced)
+    mixed = document_sentiment(balanced, labels, neutral_below=0.7)
+    panel.set_overall(mixed, final=True)
+    assert mixed.mixed and _plain(panel.overall.text()) == \
+        f"Mixed (leans positive) score {mixed.score:.2f} — mean of 40 sentences"
+
     panel.clear()
     panel.set_overall(None, final=True)  # only lines without words: no sentiment, and why
     assert _plain(panel.overall.text()) == "No sentiment"

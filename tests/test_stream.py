@@ -124,3 +124,15 @@ def test_twenty_one_positive_sentences_outweigh_ten_negative_ones():
          + [SentenceSentiment(0, 5, "negative", 0.55)] * 4)
     doc = document_sentiment(s, labels)
     assert doc is not None and doc.label == "positive"
+
+
+def test_a_document_under_the_neutral_line_is_mixed_and_keeps_its_lean():
+    """A neutral report (5 sentences each way) is not "Negative 0.51": mixed, leaning negative."""
+    labels = ("negative", "positive")
+    s = [SentenceSentiment(0, 5, "negative", 0.9)] * 6 + [SentenceSentiment(0, 5, "positive", 0.9)] * 5
+    doc = document_sentiment(s, labels, neutral_below=0.7)
+    assert doc is not None and doc.label == "negative" and doc.score < 0.7
+    assert doc.mixed and doc.verdict == "mixed, leans negative" and doc.to_dict()["mixed"] is True
+    sure = document_sentiment(s[:6], labels, neutral_below=0.7)
+    assert sure is not None and not sure.mixed and sure.verdict == "negative"
+    assert not document_sentiment(s, labels).mixed  # a bundle without the line never calls it mixed

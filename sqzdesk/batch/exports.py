@@ -36,7 +36,7 @@ Format = Literal["csv", "jsonl"]
 Level = Literal["files", "entities"]
 
 ENTITY_LABELS: tuple[str, ...] = (*ENTITY_TYPES, *PATTERN_TYPES)
-FILE_COLUMNS = ["path", "sha256", "sentiment_label", "sentiment_score", "sentences", "entities",
+FILE_COLUMNS = ["path", "sha256", "sentiment_label", "sentiment_score", "sentiment_mixed", "sentences", "entities",
                 *ENTITY_LABELS, "error"]
 ENTITY_COLUMNS = ["path", "start", "end", "label", "text", "score"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +62,7 @@ def file_row(result: FileResult, classifiers: Sequence[str] = (), extra_labels: 
     row: dict[str, Any] = {"path": str(result.path), "sha256": result.sha256,
                            "sentiment_label": s.label if s else None,
                            "sentiment_score": round(s.score, 4) if s else None,
+                           "sentiment_mixed": s.mixed if s else None,
                            "sentences": len(result.sentences), "entities": len(result.entities)}
     for label in (*ENTITY_LABELS, *(x for x in extra_labels if x not in ENTITY_LABELS)):
         row[label] = sum(1 for e in result.entities if e.label == label)

@@ -34,7 +34,7 @@ td.num{text-align:right}
 a{color:#0b5ed7}
 .doc{border:1px solid #dee2e6;border-radius:6px;padding:1em;margin:1em 0}
 .badge{display:inline-block;border-radius:4px;padding:0 .4em;font-size:.85em;font-weight:600}
-.positive{background:#d1e7dd;color:#0f5132}.negative{background:#f8d7da;color:#842029}
+.positive{background:#d1e7dd;color:#0f5132}.negative{background:#f8d7da;color:#842029}.mixed{background:#e9ecef;color:#495057}
 .failed{background:#f8d7da;color:#842029}
 .error{color:#842029;font-weight:600}
 .text{white-space:pre-wrap;word-wrap:break-word;background:#f8f9fa;padding:.8em;border-radius:4px;
@@ -117,7 +117,8 @@ def _sentiment_badge(result: FileResult) -> str:
     s = result.sentiment
     if not s:
         return ""
-    return f'<span class="badge {_e(s.label)}">{_e(s.label)} {s.score:.2f}</span>'
+    kind = "mixed" if s.mixed else s.label
+    return f'<span class="badge {_e(kind)}">{_e(s.verdict)} {s.score:.2f}</span>'
 
 
 def _document_section(index: int, result: FileResult, text: str | None) -> str:

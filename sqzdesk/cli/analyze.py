@@ -134,14 +134,15 @@ class _CsvRows:
 
         self.labels = ENTITY_LABELS
         self.classifiers = classifiers
-        self.writer = csv.DictWriter(out, fieldnames=["path", "sentiment_label", "sentiment_score", "sentences",
-                                                      "entities", *ENTITY_LABELS, *classify_columns(classifiers)])
+        self.writer = csv.DictWriter(out, fieldnames=["path", "sentiment_label", "sentiment_score",
+                                                      "sentiment_mixed", "sentences", "entities", *ENTITY_LABELS, *classify_columns(classifiers)])
         self.writer.writeheader()
 
     def add(self, record: dict[str, Any]) -> None:
         sentiment = record["sentiment"] or {}
         row = {"path": record["path"], "sentiment_label": sentiment.get("label", ""),
                "sentiment_score": f"{sentiment['score']:.4f}" if sentiment else "",
+               "sentiment_mixed": sentiment.get("mixed", False) if sentiment else "",
                "sentences": len(record["sentences"]), "entities": len(record["entities"])}
         for kind in self.labels:
             row[kind] = sum(1 for e in record["entities"] if e["label"] == kind)

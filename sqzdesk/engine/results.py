@@ -14,6 +14,14 @@ class _Record:
 class Sentiment(_Record):
     label: str   # "positive" | "negative"
     score: float  # probability of that label
+    # A document's: its score is under the bundle's ``neutral_below``, so its sentences pull both ways and
+    # the label is only a lean ("Mixed, leans negative" rather than "Negative 0.51" for a neutral report)
+    mixed: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """How every view names it: "negative", or "mixed, leans negative"."""
+        return f"mixed, leans {self.label}" if self.mixed else self.label
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def describe(result: FileResult) -> str:
         return result.error or ""
     parts = []
     if result.sentiment is not None:
-        parts.append(f"{result.sentiment.label} {result.sentiment.score:.2f}")
+        parts.append(f"{result.sentiment.verdict} {result.sentiment.score:.2f}")
     parts.append(f"{len(result.entities)} entities")
     if result.reused:
         parts.append("from the result store")

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from sqzdesk.engine import SentenceSentiment, Sentiment
 from sqzdesk.gui.sentiment_chart import NEGATIVE, NEUTRAL, POSITIVE, SentimentChart
+
+MIXED = QColor("#6c757d")  # the uncertain bars' grey, dark enough for the headline's text
 
 
 class SentimentPanel(QWidget):
@@ -113,10 +116,12 @@ class SentimentPanel(QWidget):
                 self.overall.setToolTip("")
                 self.counts.setText("No sentence with words to judge." if not n else self.counts.text())
             return
-        colour = POSITIVE if document.label == "positive" else NEGATIVE
+        colour = MIXED if document.mixed else POSITIVE if document.label == "positive" else NEGATIVE
+        name = "Mixed" if document.mixed else document.label.capitalize()
+        lean = f"(leans {document.label}) " if document.mixed else ""
         suffix = "" if self._final else " <i>(so far)</i>"
         self.overall.setText(f"<span style='font-size:15pt; color:{colour.name()}'><b>"
-                             f"{document.label.capitalize()}</b></span>&nbsp; score&nbsp;{document.score:.2f} — "
+                             f"{name}</b></span>&nbsp; {lean}score&nbsp;{document.score:.2f} — "
                              f"mean of {n}&nbsp;sentence{'' if n == 1 else 's'}{suffix}")
         self.overall.setToolTip(tip)
 
@@ -126,9 +131,11 @@ class SentimentPanel(QWidget):
         uncertain = (f" A sentence scored below {self._neutral_below:.2f} is counted as uncertain; it still "
                      "counts in the mean." if self._neutral_below > 0 else "")
         so_far = "" if self._final else " (so far: the rest of the document is still being analysed)"
+        mixed = (f" Under {self._neutral_below:.2f} the document is called mixed: its sentences pull both ways "
+                 "and the label is only a lean." if self._neutral_below > 0 else "")
         return (f"Each sentence gets a probability for each label. The document's score is the mean of those "
                 f"probabilities over its {n} sentence{'s' if n != 1 else ''}{so_far}, every sentence counting "
-                f"the same; its label is the likelier one.{uncertain} Lines without words (tables of numbers, "
+                f"the same; its label is the likelier one.{mixed}{uncertain} Lines without words (tables of numbers, "
                 "dates) get no sentiment and do not count.")
 
     def clear(self) -> None:
