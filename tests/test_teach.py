@@ -217,7 +217,7 @@ def test_a_tampered_classifier_is_refused(home, tiny_embed):
 
 
 def test_a_classifier_of_another_encoder_is_refused(home, tiny_embed, tmp_path):
-    from sqzdesk.modelbuild.embed import write_tiny_embed
+    from sqzdesk.modelbuild.tiny import write_tiny_embed
 
     save(train("topics", examples_from_pairs(_topic_rows()), tiny_embed))
     other = load_bundle(write_tiny_embed(tmp_path / "other", max_length=48))

@@ -139,9 +139,15 @@ def main(argv: list[str] | None = None) -> int:
 
         run_engine_eval(args)
         return 0
-    from sqzdesk.modelbuild import pipeline
+    if args.step in ("finetune", "group"):
+        from sqzdesk.modelbuild import pipeline
 
-    return pipeline.run(args)
+        (pipeline.finetune if args.step == "finetune" else pipeline.group)(args)
+        return 0
+    # evaluate, export, bundle, build (release drives the training steps, never the reverse)
+    from sqzdesk.modelbuild import release
+
+    return release.run(args)
 
 
 if __name__ == "__main__":

@@ -256,25 +256,3 @@ def build(args: argparse.Namespace) -> Path:
                             "check_data": ["sentiment-multidomain/*/labeled.tsv", "sst2/train.tsv"],
                             "python": sys.version.split()[0], "date": facts["date"]})
     return out
-
-
-def write_tiny_embed(root: Path, max_length: int = 32) -> Path:
-    """A random-weight ``embed`` bundle with the shipped graph's shape (tests; no torch needed)."""
-    from sqzdesk.modelbuild.bundle_writer import write_bundle
-    from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model
-    from sqzdesk.modelbuild.tiny import TINY_SPEC, random_weights, tiny_tokenizer
-
-    tok = tiny_tokenizer()
-    spec = EncoderSpec(vocab_size=tok.get_vocab_size(), **TINY_SPEC)  # type: ignore[arg-type]
-    model = pooled_graph(build_model(spec, "token", random_weights(spec, "token", 2, 7), 2, name="tiny-embed"))
-    with tempfile.TemporaryDirectory() as tmp:
-        tok_file, model_file = Path(tmp) / "tokenizer.json", Path(tmp) / "model.onnx"
-        tok.save(str(tok_file))
-        onnx.save(model, model_file)
-        card = ("# tiny-embed (test bundle)\n\nRandom weights, for testing the mechanics only: its vectors mean "
-                "nothing. Made by `sqzdesk.modelbuild.embed.write_tiny_embed`.\n")
-        return write_bundle(root / "tiny-embed", name="tiny-embed", version="0.0.0", task="embed",
-                            architecture=spec.as_dict(), labels=[], max_length=max_length, model_file=model_file,
-                            tokenizer_file=tok_file, card=card, quantization="none",
-                            metrics={"note": "random weights"}, build={"command": "write_tiny_embed"},
-                            task_params={"stride": 8, "pooling": "mean", "normalized": True})

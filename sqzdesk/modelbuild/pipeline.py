@@ -145,15 +145,3 @@ def group(args: argparse.Namespace):
     torch.save(grouped.state_dict(), out / "model.pt")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return grouped, metrics
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.step == "finetune":
-        finetune(args)
-    elif args.step == "group":
-        group(args)
-    else:
-        from sqzdesk.modelbuild import release
-
-        return release.run(args)
-    return 0

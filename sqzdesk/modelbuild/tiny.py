@@ -105,8 +105,6 @@ def write_tiny_bundles(root: Path, max_length: int = 32, groups: int = 4) -> lis
         tok.save(str(tok_file))
         for seed, task in enumerate(TASKS):
             paths.append(_write_task(root / f"tiny-{task}", task, spec, tok_file, seed, max_length))
-    from sqzdesk.modelbuild.embed import write_tiny_embed
-
     paths.append(write_tiny_embed(root, max_length))
     return paths
 
@@ -123,3 +121,23 @@ def write_tiny_fast_bundles(root: Path, tasks: tuple[str, ...] = ("sentiment",),
         tok.save(str(tok_file))
         return [_write_task(root / f"tiny-{task}-fast", task, spec, tok_file, 100 + i, max_length, Variant.FAST)
                 for i, task in enumerate(tasks)]
+
+
+def write_tiny_embed(root: Path, max_length: int = 32) -> Path:
+    """A random-weight ``embed`` bundle with the shipped graph's shape (tests; no torch needed)."""
+    from sqzdesk.modelbuild.embed import pooled_graph
+
+    tok = tiny_tokenizer()
+    spec = EncoderSpec(vocab_size=tok.get_vocab_size(), **TINY_SPEC)  # type: ignore[arg-type]
+    model = pooled_graph(build_model(spec, "token", random_weights(spec, "token", 2, 7), 2, name="tiny-embed"))
+    with tempfile.TemporaryDirectory() as tmp:
+        tok_file, model_file = Path(tmp) / "tokenizer.json", Path(tmp) / "model.onnx"
+        tok.save(str(tok_file))
+        onnx.save(model, model_file)
+        card = ("# tiny-embed (test bundle)\n\nRandom weights, for testing the mechanics only: its vectors mean "
+                "nothing. Made by `sqzdesk.modelbuild.tiny.write_tiny_embed`.\n")
+        return write_bundle(root / "tiny-embed", name="tiny-embed", version="0.0.0", task="embed",
+                            architecture=spec.as_dict(), labels=[], max_length=max_length, model_file=model_file,
+                            tokenizer_file=tok_file, card=card, quantization="none",
+                            metrics={"note": "random weights"}, build={"command": "write_tiny_embed"},
+                            task_params={"stride": 8, "pooling": "mean", "normalized": True})
