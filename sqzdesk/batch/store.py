@@ -38,6 +38,7 @@ from sqzdesk.batch.decisions import Decision, Source, Verdict
 from sqzdesk.batch.results import FileResult, FileStatus
 from sqzdesk.engine.analysis import Analysis
 from sqzdesk.engine.patterns import PATTERNS_VERSION
+from sqzdesk.engine.sentiment import DOCUMENT_RULE_VERSION
 
 if TYPE_CHECKING:
     from sqzdesk.engine.analysis import Analyzer
@@ -142,7 +143,8 @@ def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
         if model is not None:
             m = model.bundle.manifest
             shas = ".".join(m.files[role].sha256[:SHA_PREFIX] for role in ("model", "tokenizer"))
-            parts.append(f"{m.task}={m.name}@{m.version}#{shas}")
+            rule = f"+rule{DOCUMENT_RULE_VERSION}" if model is analyzer.sentiment else ""
+            parts.append(f"{m.task}={m.name}@{m.version}#{shas}{rule}")
     wanted = sorted(set(patterns))
     if wanted:
         parts.append(f"patterns=v{PATTERNS_VERSION}:{','.join(wanted)}")

@@ -25,6 +25,10 @@ from sqzdesk.engine.sentences import split_sentences
 from sqzdesk.engine.task import TaskModel
 from sqzdesk.engine.windows import Cancelled, Progress, ShouldStop, softmax
 
+# Bumped when the document rule changes (2: a document under ``neutral_below`` is mixed): the result store
+# keys on it, so a stored result made under another rule is analysed again rather than shown without it.
+DOCUMENT_RULE_VERSION = 2
+
 
 def is_prose(text: str) -> bool:
     """Whether a sentence has real words: at least one run of two letters, and more letters than
