@@ -268,6 +268,34 @@ def test_the_store_view_lists_a_batch_and_opens_a_document_at_the_mention(qtbot,
     assert json.loads((out / "b.txt.audit.json").read_text(encoding="utf-8"))["spans"][0]["label"] == "EMAIL"
 
 
+def test_a_document_analysed_in_a_tab_is_stored_as_batch_would_store_it(qtbot, tmp_path):
+    """Opened one by one, documents still reach the store: under the batch's own key (so the store view
+    lists their people and addresses, and a batch over the folder reuses them instead of analysing
+    again), with the very analysis the tab shows."""
+    folder = tmp_path / "case"
+    folder.mkdir()
+    path = folder / "memo.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    window = make_window(qtbot)
+    tab = open_and_wait(qtbot, window, path)
+    assert window.results is not None and tab.sha256 is not None and tab.analysis is not None
+    [stored] = window.results.results()
+    assert stored.path == path and stored.sha256 == tab.sha256 and not stored.failed
+    assert stored.analysis is not None and stored.analysis.entities == tab.analysis.entities
+    assert stored.sentiment == tab.analysis.sentiment
+
+    window.show_store_view()
+    view = window.store_view()
+    qtbot.waitUntil(lambda: not view.busy and bool(view.model.rows), timeout=30_000)
+    assert {e.text for e in view.model.rows} >= {JANE_MAIL, BOB_MAIL}
+
+    panel = window.batch_panel()
+    with qtbot.waitSignal(panel.batch_finished, timeout=120_000) as finished:
+        panel.add_paths([folder])
+    summary = finished.args[0]
+    assert (summary.total, summary.reused, summary.analysed) == (1, 1, 0)  # the batch's key is the tab's
+
+
 def test_forget_through_the_dialog_removes_the_rows_and_the_tab_s_decisions(qtbot, tmp_path, monkeypatch):
     path = tmp_path / "memo.txt"
     path.write_text(TEXT, encoding="utf-8")

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.scan import ScanProblem
 from sqzdesk.batch.source import load_source
-from sqzdesk.batch.store import ResultStore, model_key
+from sqzdesk.batch.store import ResultStore, result_key
 from sqzdesk.documents import DEFAULT_MAX_BYTES, DocumentError
 from sqzdesk.documents.html import HtmlMode
 from sqzdesk.documents.ocr import ReadCancelled, ReadHooks
@@ -120,9 +120,7 @@ class BatchRunner:
         self.control = control or RunControl()
         self.clock = clock
         self.scheduler = scheduler
-        self.key = model_key(analyzer, self.options.patterns)
-        if self.options.html_mode is not HtmlMode.MAIN:  # other text, other offsets: never mix the two
-            self.key += f";html={self.options.html_mode}"
+        self.key = result_key(analyzer, self.options.patterns, self.options.html_mode)
 
     def run(self, items: Iterable[Path | ScanProblem], *,
             on_start: Callable[[Path], None] | None = None,

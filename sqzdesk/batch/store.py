@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from sqzdesk.batch.decisions import Decision, Source, Verdict
 from sqzdesk.batch.results import FileResult, FileStatus
+from sqzdesk.documents.html import HtmlMode
 from sqzdesk.engine.analysis import Analysis
 from sqzdesk.engine.patterns import PATTERNS_VERSION
 from sqzdesk.engine.sentiment import DOCUMENT_RULE_VERSION
@@ -151,6 +152,14 @@ def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
     parts += analyzer.key_parts()  # custom classifiers (name#head sha) and term lists (content hash)
     parts.append(f"text=v{TEXT_VERSION}")
     return ";".join(parts)
+
+
+def result_key(analyzer: Analyzer, patterns: Iterable[str] = (), html_mode: HtmlMode = HtmlMode.MAIN) -> str:
+    """The key a file's result is stored under, for batch and for a document opened in the app alike:
+    :func:`model_key`, and the HTML reading when it is not the default (other text, other offsets: a
+    whole-page result must never stand in for a main-content one)."""
+    key = model_key(analyzer, patterns)
+    return key if html_mode is HtmlMode.MAIN else f"{key};html={html_mode}"
 
 
 def _key_path(path: str | Path) -> str:

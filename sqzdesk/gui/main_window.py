@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from sqzdesk import __version__
+from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.store import ResultStore, StoreError, default_store_path
 from sqzdesk.documents import (
     SUPPORTED_SUFFIXES,
@@ -624,7 +626,7 @@ class MainWindow(QMainWindow):
         models = self.models
         if models is not None and not (models.available("sentiment") or models.available("entities")):
             return  # the tab already says why nothing is analysed
-        self.host.analyse(tab.doc_id, tab.document.text, self.pattern_types())
+        self.host.analyse(tab.doc_id, tab.document.text, self.pattern_types(), tab.html_mode)
 
     def reanalyse_all(self) -> None:
         """Every open document again (the classifiers or term lists changed)."""
@@ -686,6 +688,21 @@ class MainWindow(QMainWindow):
             tab.analysis_finished(job, result)
             if tab is self.current_tab():
                 self.status.set_timing(result.seconds)
+            self._store_result(tab, result)
+
+    def _store_result(self, tab: DocumentTab, result: AnalysisResult) -> None:
+        """A document analysed in a tab goes into the result store as a batch file would (same key: the
+        models, pattern types, rules and HTML reading), so "People and places across the store", the
+        store's exports and a later batch over its folder (which reuses it) include it."""
+        if self.results is None or tab.sha256 is None or not result.key:
+            return
+        try:
+            self.results.put(FileResult(tab.document.path, tab.sha256, result.analysis, seconds=result.seconds,
+                                        analysed_at=time.time()), result.key)
+        except (OSError, StoreError) as exc:
+            self.statusBar().showMessage(f"The analysis of {tab.title} was not stored: {exc}", 10_000)
+            return
+        self._store_changed()
 
     def _answers_ready(self, job: QuestionJob, result: AnswerResult) -> None:
         tab = self.tab_for(job.doc_id)

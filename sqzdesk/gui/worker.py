@@ -31,7 +31,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from sqzdesk.batch.store import result_key
 from sqzdesk.documents import DocumentError
+from sqzdesk.documents.html import HtmlMode
 from sqzdesk.engine import Analysis, AnalysisChunk, Answer, BundleError, Cancelled
 from sqzdesk.engine.analysis import collect
 from sqzdesk.engine.errors import AnalysisError
@@ -61,6 +63,7 @@ class AnalysisJob:
     doc_id: int
     text: str = field(repr=False)
     patterns: frozenset[str] = frozenset(PATTERN_TYPES)
+    html_mode: HtmlMode = HtmlMode.MAIN  # how the text was read (part of the result store's key)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class AnalysisResult:
     analysis: Analysis
     chunks: int
     seconds: float
+    key: str = ""  # the result store's key for what made it (models, patterns, rules), as batch's
 
 
 @dataclass(frozen=True)
@@ -238,8 +242,9 @@ class WorkerHost(QObject):
 
     # --- jobs --------------------------------------------------------------------------------------
 
-    def analyse(self, doc_id: int, text: str, patterns: Iterable[str] = PATTERN_TYPES) -> AnalysisJob:
-        job = AnalysisJob(self._next_ticket(), doc_id, text, frozenset(patterns))
+    def analyse(self, doc_id: int, text: str, patterns: Iterable[str] = PATTERN_TYPES,
+                html_mode: HtmlMode = HtmlMode.MAIN) -> AnalysisJob:
+        job = AnalysisJob(self._next_ticket(), doc_id, text, frozenset(patterns), html_mode)
         return self._submit(job, self._analyse)
 
     def ask(self, doc_id: int, question: str, context: str) -> QuestionJob:
@@ -320,7 +325,8 @@ class WorkerHost(QObject):
             chunks.append(chunk)
             self.chunk_ready.emit(job, chunk)
         whole = collect(chunks, analyzer.sentiment is not None)
-        return AnalysisResult(whole, len(chunks), time.perf_counter() - started)
+        return AnalysisResult(whole, len(chunks), time.perf_counter() - started,
+                              result_key(analyzer, job.patterns, job.html_mode))
 
     def _answer(self, job: QuestionJob, ctx: JobContext) -> AnswerResult:
         model = self.pool.qa()
