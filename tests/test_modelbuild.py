@@ -294,6 +294,19 @@ def test_trainer_scores_every_half_epoch_in_bf16_and_keeps_the_best(tmp_path, pe
     assert abs(float(model.weight.detach().sum()) - history[1]["w"]) < 1e-6
 
 
+def test_feeds_follow_a_torch_model_to_its_device_and_nothing_else():
+    """A GPU run scores with the same task code: ``call`` and the QA feeds put the batch where the model's
+    weights are (here the "meta" device stands in for a GPU), flags stay flags, and an ONNX stand-in
+    (no parameters) takes the batch as it is."""
+    from sqzdesk.modelbuild.cased import on_device
+
+    feeds = {"input_ids": torch.ones(2, 3, dtype=torch.long), "output_hidden_states": True}
+    moved = on_device(torch.nn.Linear(3, 2, device="meta"), feeds)
+    assert moved["input_ids"].device.type == "meta" and moved["output_hidden_states"] is True
+    assert on_device(torch.nn.Linear(3, 2), feeds) is feeds
+    assert on_device(object(), feeds) is feeds
+
+
 def test_trainer_scores_nothing_before_score_from(tmp_path):
     """A grouped student's off-diagonal blocks are still decaying early on: a point scored then would be a
     dense-ish model's, kept as "best" and lost at conversion. With score_from 0.4 of 8 steps, the half-epoch

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--data", type=Path, default=DEFAULT_DATA, help="data directory (default ../shared/data)")
         sp.add_argument("--runs", type=Path, default=DEFAULT_RUNS, help="checkpoints and logs, outside the repo")
         sp.add_argument("--threads", type=int, default=2)
+        sp.add_argument("--device", default="cpu", help="where torch trains and scores: cpu, or cuda on the GPU "
+                        "machine (checkpoints load on either, so a run can move between them)")
 
     ft = sub.add_parser("finetune", help="fine-tune the dense (groups=1) transplant")
     common(ft)

@@ -8,6 +8,8 @@ what capitalisation adds.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import transformers
 from torch import nn
@@ -62,10 +64,21 @@ def takes_case(model) -> bool:
     return has_case(model) or bool(getattr(model, "takes_case_ids", False))
 
 
+def on_device(model, feeds: dict[str, Any]) -> dict[str, Any]:
+    """``feeds`` where a torch ``model``'s weights are (a GPU run scores and distils with the same task
+    code as a CPU one); an ONNX stand-in takes them as they are."""
+    if not isinstance(model, torch.nn.Module):
+        return feeds
+    device = next(model.parameters()).device
+    if device.type == "cpu":
+        return feeds
+    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in feeds.items()}
+
+
 def call(model, batch: dict[str, torch.Tensor]):
     """``model`` on a batch, with ``case_ids`` only for a model that takes them, so one task scores cased
-    and uncased models, torch or ONNX, alike."""
+    and uncased models, torch or ONNX, on any device, alike."""
     kwargs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
     if "case_ids" in batch and takes_case(model):
         kwargs["case_ids"] = batch["case_ids"]
-    return model(**kwargs)
+    return model(**on_device(model, kwargs))

@@ -103,7 +103,7 @@ class EntitiesTask:
             for k in range(0, len(order), batch_size):
                 idx = order[k:k + batch_size]
                 b = self._batch([self.val[i] for i in idx])
-                best = call(model, b).logits.argmax(-1)
+                best = call(model, b).logits.argmax(-1).cpu()
                 for row, i in enumerate(idx):
                     out[i] = [LABELS[int(best[row, p])] for p in self.val[i][2]]
         return out

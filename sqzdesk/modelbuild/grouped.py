@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from sqzdesk.modelbuild.cased import takes_case
+from sqzdesk.modelbuild.cased import on_device, takes_case
 from sqzdesk.modelbuild.distill import kd_loss
 
 
@@ -57,7 +57,7 @@ class LayerwiseDistill:
                   "output_hidden_states": True}
         if "case_ids" in batch and takes_case(model):
             kwargs["case_ids"] = batch["case_ids"]
-        return model(**kwargs)
+        return model(**on_device(model, kwargs))
 
     def loss(self, model, batch):
         student = self._run(model, batch)
@@ -94,7 +94,7 @@ def teacher_from_bundle(task: str, bundle: Path):
 def distil_grouped(args: argparse.Namespace) -> dict:
     from sqzdesk.modelbuild import permute
     from sqzdesk.modelbuild.grouping import OffBlockDecay, to_grouped
-    from sqzdesk.modelbuild.pipeline import run_dir, task_spec
+    from sqzdesk.modelbuild.pipeline import _device, run_dir, task_spec
     from sqzdesk.modelbuild.trainer import TrainConfig, setup_logging, train
     from sqzdesk.modelbuild.transplant import Groups
 
@@ -106,8 +106,11 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     p = permute.plan(teacher, args.groups)
     permute.apply(teacher, p)
     student = copy.deepcopy(teacher).train()
+    device = _device(args)
+    teacher.to(device)  # the student follows in train()
     if args.continue_from is not None:  # a finished run's student (same permutation: the plan is deterministic)
-        student.load_state_dict(torch.load(args.continue_from / "dense" / "model.pt", weights_only=True))
+        student.load_state_dict(torch.load(args.continue_from / "dense" / "model.pt", weights_only=True,
+                                           map_location="cpu"))
         previous = json.loads((args.continue_from / "metrics.json").read_text())
     train_set, val_set = spec.load(args.data, args.runs)
     task = LayerwiseDistill(spec.make_task(train_set, val_set), teacher, hidden_weight=args.hidden_weight)
@@ -115,13 +118,14 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     dense_dir = out / "dense"
     cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, epochs=args.epochs, lr=args.lr,
                       batch_size=args.batch_size, select=spec.metric, eval_every=args.eval_every,
-                      bf16=args.bf16, score_from=args.decay_until)
+                      bf16=args.bf16, score_from=args.decay_until, device=device)
     teacher_metrics_file = out / "teacher_metrics.json"
     if not teacher_metrics_file.exists():
         teacher_metrics_file.write_text(json.dumps(task.evaluate(teacher), indent=2))
     train(student, task, cfg, step_hook=OffBlockDecay(student, groups, until=args.decay_until))
     grouped = to_grouped(student, groups, spec.model_cls)
-    metrics = task.evaluate(grouped)
+    metrics = task.evaluate(grouped.to(device))
+    grouped.to("cpu")
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
     history = [*previous.get("history", []), {k: previous.get(k) for k in ("recipe", spec.metric,
                                                                           "train_minutes_this_run")}] \

@@ -50,7 +50,10 @@ class OffBlockDecay:
             self._last = self.factor(step - 1, total) if step > 0 else 1.0
         ratio = 0.0 if new == 0.0 or self._last == 0.0 else new / self._last
         with torch.no_grad():
-            for w, mask in self.params:
+            for k, (w, mask) in enumerate(self.params):
+                if mask.device != w.device:  # the trainer moved the model (GPU): the mask follows once
+                    mask = mask.to(w.device)
+                    self.params[k] = (w, mask)
                 w.mul_(1 - mask + mask * ratio)
         self._last = new
 

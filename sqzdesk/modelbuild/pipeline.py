@@ -93,6 +93,10 @@ def _settings(args: argparse.Namespace, defaults: dict) -> dict:
     return {k: getattr(args, k, None) if getattr(args, k, None) is not None else v for k, v in defaults.items()}
 
 
+def _device(args: argparse.Namespace) -> str:
+    return getattr(args, "device", None) or "cpu"
+
+
 def finetune(args: argparse.Namespace):
     from sqzdesk.modelbuild.transplant import transplant
 
@@ -104,7 +108,8 @@ def finetune(args: argparse.Namespace):
     setup_logging(out)
     train_set, val_set = spec.load(args.data, args.runs)
     model = transplant(spec.model_cls, Groups(), **spec.config_extra)
-    cfg = TrainConfig(run_dir=out, threads=args.threads, select=spec.metric, **_settings(args, spec.finetune))
+    cfg = TrainConfig(run_dir=out, threads=args.threads, select=spec.metric, device=_device(args),
+                      **_settings(args, spec.finetune))
     return model, train(model, spec.make_task(train_set, val_set), cfg)
 
 
@@ -116,7 +121,7 @@ def load_run(args: argparse.Namespace, groups: int):
 
     spec = task_spec(args.task)
     model = spec.model_cls(squeezebert_config(Groups.uniform(groups), **spec.config_extra))
-    model.load_state_dict(torch.load(run_dir(args, groups) / "model.pt", weights_only=True))
+    model.load_state_dict(torch.load(run_dir(args, groups) / "model.pt", weights_only=True, map_location="cpu"))
     return model.eval()
 
 
@@ -134,11 +139,12 @@ def group(args: argparse.Namespace):
     dense_dir = out / "dense"
     train_set, val_set = spec.load(args.data, args.runs)
     groups = Groups.uniform(args.groups)
-    cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, **_settings(args, spec.group))
-    task = spec.make_task(train_set, val_set, teacher=teacher)
+    cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, device=_device(args), **_settings(args, spec.group))
+    task = spec.make_task(train_set, val_set, teacher=teacher.to(cfg.device))
     train(student, task, cfg, step_hook=OffBlockDecay(student, groups))
     grouped = to_grouped(student, groups, spec.model_cls)
-    metrics = task.evaluate(grouped)
+    metrics = task.evaluate(grouped.to(cfg.device))
+    grouped.to("cpu")
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
     metrics["train_minutes_this_run"] = dense_metrics.get("train_minutes_this_run")
     metrics["train_steps"] = dense_metrics.get("train_steps")

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from sqzdesk.engine.qa import MAX_ANSWER_TOKENS, MAX_QUESTION_TOKENS, collect_spans, widen_to_patterns
 from sqzdesk.engine.tokens import TextTokenizer
 from sqzdesk.engine.windows import Window, batches, make_windows, run_windows
-from sqzdesk.modelbuild.cased import takes_case
+from sqzdesk.modelbuild.cased import on_device, takes_case
 from sqzdesk.modelbuild.distill import kd_loss, mix
 from sqzdesk.modelbuild.minilm import tokenizer_path
 from sqzdesk.modelbuild.qa_data import QAExample
@@ -39,7 +39,7 @@ NEG = -1e4
 def model_feeds(model, batch: dict) -> dict:
     """The inputs ``model`` takes from a batch: ``case_ids`` only for a model with the case input."""
     keys = ("input_ids", "attention_mask", "token_type_ids") + (("case_ids",) if takes_case(model) else ())
-    return {k: batch[k] for k in keys}
+    return on_device(model, {k: batch[k] for k in keys})
 
 
 class _TorchRunner:
@@ -51,7 +51,7 @@ class _TorchRunner:
     @torch.no_grad()
     def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = self.model(**model_feeds(self.model, {k: torch.from_numpy(v) for k, v in feeds.items()}))
-        return {"start_logits": out.start_logits.float().numpy(), "end_logits": out.end_logits.float().numpy()}
+        return {"start_logits": out.start_logits.float().cpu().numpy(), "end_logits": out.end_logits.float().cpu().numpy()}
 
 
 def answer_positions(window: Window, offsets: np.ndarray, start: int, end: int) -> tuple[int, int]:

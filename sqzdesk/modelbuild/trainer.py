@@ -46,6 +46,7 @@ class TrainConfig:
     select: str | None = None  # validation metric scored after every epoch; the best epoch is kept
     eval_every: float = 1.0  # with select: score every this fraction of an epoch too (0.5: twice per epoch)
     bf16: bool = False  # CPU autocast to bfloat16 for forward and loss
+    device: str = "cpu"  # "cuda" on the GPU machine: model, batches and autocast go there; files stay CPU
     score_from: float = 0.0  # share of training before which no point is scored (a grouped student's blocks
     # are still decaying then: its dense-ish score would be kept as "best" and lost at conversion)
 
@@ -88,10 +89,12 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
     cfg.run_dir.mkdir(parents=True, exist_ok=True)
     final = cfg.run_dir / "metrics.json"
     if final.exists() and (cfg.run_dir / "model.pt").exists():
-        model.load_state_dict(torch.load(cfg.run_dir / "model.pt", weights_only=True))
+        model.load_state_dict(torch.load(cfg.run_dir / "model.pt", weights_only=True, map_location="cpu"))
         log.info("run already finished: %s", final)
         return json.loads(final.read_text())
 
+    device = torch.device(cfg.device)
+    model.to(device)
     per_epoch = len(task.epoch_batches(0, cfg.seed, cfg.batch_size))
     total = max(1, math.ceil(per_epoch * cfg.epochs))
     decay: list[torch.nn.Parameter] = []
@@ -106,7 +109,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
     step = 0
     ckpt = cfg.run_dir / "checkpoint.pt"
     if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=device)  # a run may move CPU <-> GPU
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
@@ -124,7 +127,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                     "scheduler": sched.state_dict(), "step": step}, ckpt)
 
     def autocast():
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16)
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16)
 
     eval_steps = max(1, round(per_epoch * cfg.eval_every))
 
@@ -165,6 +168,9 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                 break
             if step_hook:
                 step_hook(model, step, total)
+            if device.type != "cpu":
+                batch = {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v
+                         for k, v in batch.items()}
             with autocast():
                 loss = task.loss(model, batch)
             loss.backward()
@@ -197,7 +203,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
     if cfg.select is not None and history:
         score_point()
         chosen = max(history, key=lambda h: h[cfg.select])
-        model.load_state_dict(torch.load(best_file, weights_only=True))
+        model.load_state_dict(torch.load(best_file, weights_only=True, map_location=device))
         metrics = {k: v for k, v in chosen.items() if k not in ("step",)}
         metrics["epochs_scored"] = [h[cfg.select] for h in history]
         log.info("best epoch %.2f of %d scored", chosen["epoch"], len(history))
@@ -206,6 +212,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
     metrics["train_steps"] = total
     metrics["train_minutes_this_run"] = round((time.monotonic() - started) / 60, 1)
     log.info("validation: %s", metrics)
+    model.to("cpu")  # what comes after (grouping, export) runs on the CPU, and the file loads anywhere
     torch.save(model.state_dict(), cfg.run_dir / "model.pt")
     final.write_text(json.dumps(metrics, indent=2))
     ckpt.unlink(missing_ok=True)
