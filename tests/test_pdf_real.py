@@ -118,6 +118,33 @@ def _line(text: str, right: float, baseline: float) -> Line:
     return Line(text, Box(left=72.0, right=right, baseline=baseline, size=10.0, first_word_width=20.0))
 
 
+def _placed(text: str, left: float, right: float, baseline: float, size: float = 10.0) -> Line:
+    return Line(text, Box(left=left, right=right, baseline=baseline, size=size, first_word_width=4 * size))
+
+
+def test_a_centred_title_broken_inside_its_phrase_is_one_line_and_other_breaks_stay() -> None:
+    """Both real PDFs' titles (PDFium's boxes for Gettysburg: 60.7-251.3 then 120.6-191.7, size 15, in a
+    column 56.7-260.9) read as one line; a centred heading over its subtitle, a left-aligned address block
+    and a justified line before an indented paragraph keep their breaks."""
+    vocabulary = Vocabulary.of([])
+    body = [_placed("Four score and seven years ago our fathers brought forth on this", 56.7, 260.9, 480.0),
+            _placed("continent a new nation, conceived in Liberty, and dedicated to", 56.7, 260.9, 468.0)]
+    title = [_placed("Dedication of the Cemetery at", 60.7, 251.3, 521.6, 15.0),
+             _placed("Gettysburg", 120.6, 191.7, 503.6, 15.0)]
+    assert reflow_page(title + body, vocabulary).startswith("Dedication of the Cemetery at Gettysburg\nFour")
+    heading = [_placed("Annual Report of the Finance Committee 2023", 60.0, 257.6, 521.6, 15.0),
+               _placed("Prepared in March", 115.0, 202.6, 503.6, 15.0)]
+    assert reflow_page(heading + body, vocabulary).startswith("Annual Report of the Finance Committee 2023\n"
+                                                              "Prepared in March\nFour")
+    address = [_placed("Acme Corporation,", 56.7, 140.0, 521.6), _placed("12 Main Street,", 56.7, 130.0, 509.6),
+               _placed("Springfield", 56.7, 115.0, 497.6)]
+    assert reflow_page(address + body, vocabulary).startswith("Acme Corporation,\n12 Main Street,\nSpringfield\n")
+    indented = [_placed("the members present voted on the motion, the minutes say, and then,", 56.7, 260.9, 480.0),
+                _placed("The chair closed the meeting at noon and thanked the members.", 66.7, 250.0, 468.0)]
+    assert reflow_page(indented, vocabulary) == ("the members present voted on the motion, the minutes say, and "
+                                                 "then,\nThe chair closed the meeting at noon and thanked the members.")
+
+
 def test_url_that_ends_the_line_is_not_glued_to_the_next_word() -> None:
     vocabulary = Vocabulary.of([])
     lines = [_line("The minutes are online, see https://example.org/a", 400.0, 700.0),

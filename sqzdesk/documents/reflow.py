@@ -14,7 +14,9 @@ The rules, for two consecutive printed lines A then B in the same column:
   broke A on purpose), B does not start with a lower-case letter and A does not end in ``letter-``.
   A paragraph that stops mid-sentence at the foot of a column (B stands higher, to the right of A, and
   starts with a lower-case letter, or A ends in ``letter-``) goes on at the top of the next one.
-  Without boxes: A ends a sentence (``. ! ? :``), is clearly shorter than the longest line and B starts
+  A centred line broken inside its phrase goes on, though (both centred on one axis in one size, A
+  short of the right edge and ending in a comma or a lower-case function word: "...the Cemetery at" /
+  "Gettysburg"); other centred lines keep their breaks. Without boxes: A ends a sentence (``. ! ? :``), is clearly shorter than the longest line and B starts
   with a capital or digit. Pages are reflowed one by one: a page break always stays.
 * Otherwise the line break becomes **one space**, except:
 * **Address** (no space): A's last word is a URL (``scheme://``, ``www.``) or an e-mail address and B
@@ -159,6 +161,7 @@ class _Metrics:
     spacing: float | None
     longest: int
     edges: tuple[float, ...] = ()
+    left: float | None = None
 
     @classmethod
     def of(cls, lines: Sequence[Line]) -> _Metrics:
@@ -169,7 +172,7 @@ class _Metrics:
             if a.box and b.box and a.box.baseline > b.box.baseline
         ]
         return cls(right, median(steps) if steps else None, max(len(line.text.strip()) for line in lines),
-                   _shared_edges(lines))
+                   _shared_edges(lines), min((line.box.left for line in lines if line.box), default=None))
 
     def right_of(self, box: Box) -> float | None:
         """The right edge ``box``'s line was set against: the nearest shared edge at or past its end."""
@@ -204,6 +207,8 @@ def _paragraph_break(a: Line, b: Line, metrics: _Metrics) -> bool:
             return not (first.islower() or _ends_in_hyphen(a.text.rstrip()))
         if step <= 0 or step > 1.5 * max(usual, size):
             return True  # moved up (a new block) or a vertical gap (a blank line)
+        if _title_goes_on(a, b, metrics):
+            return False
         if b.box.left - a.box.left > 0.8 * size:
             return True  # indented first line
         if _ends_in_hyphen(a.text.rstrip()):
@@ -212,6 +217,27 @@ def _paragraph_break(a: Line, b: Line, metrics: _Metrics) -> bool:
     text = a.text.rstrip()
     return (text.endswith(_SENTENCE_END) and len(text) < 0.8 * metrics.longest
             and (first.isupper() or first.isdigit()))
+
+
+def _title_goes_on(a: Line, b: Line, metrics: _Metrics) -> bool:
+    """A centred line broken inside its phrase ("...the Cemetery at" / "Gettysburg", "...Article I," /
+    "Sections 1 to 3"): both lines in one size and centred on one axis, A narrower than the column (not a
+    justified line), B set in from the column's left edge (not a left-aligned block: an address's
+    "Acme Corporation," / "12 Main Street," keeps its lines), and A ending where no title or heading ends:
+    a comma or a lower-case function word. Centred lines that end otherwise (a heading over its subtitle,
+    a stanza) keep their breaks; each centred line looks indented against the one before, so without this
+    rule all would."""
+    if not (a.box and b.box) or metrics.right is None or metrics.left is None \
+            or abs(a.box.size - b.box.size) > 0.1 * a.box.size:
+        return False
+    size = a.box.size
+    full_width = (a.box.left - metrics.left) + (metrics.right - a.box.right) < size / 2
+    centred = abs((a.box.left + a.box.right) - (b.box.left + b.box.right)) <= 2 * size
+    if full_width or not centred or b.box.left < metrics.left + size:
+        return False
+    text = a.text.rstrip()
+    last = text.split()[-1] if text else ""
+    return text.endswith(",") or (last.islower() and last in _FUNCTION_WORDS)
 
 
 def _would_fit(a: Line, b: Line, metrics: _Metrics) -> bool | None:
