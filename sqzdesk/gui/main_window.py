@@ -9,7 +9,8 @@ parse); everything that runs a model goes to the engine thread, shared with the 
 work first).
 
 The window holds one connection to the result store for the tabs' review decisions (each written as it
-is made, on the GUI thread: see :mod:`sqzdesk.gui.review` for why). Whole-store work (the entity index
+is made, on the GUI thread: see :mod:`sqzdesk.gui.review` for why) and their finished analyses (one row
+each, under batch's key). Whole-store work (the entity index
 across documents, Forget with its compaction, a redacted export's read and write) runs on worker threads
 (:class:`~sqzdesk.gui.background.Background`).
 """
