@@ -298,7 +298,7 @@ def test_feeds_follow_a_torch_model_to_its_device_and_nothing_else():
     """A GPU run scores with the same task code: ``call`` and the QA feeds put the batch where the model's
     weights are (here the "meta" device stands in for a GPU), flags stay flags, and an ONNX stand-in
     (no parameters) takes the batch as it is."""
-    from sqzdesk.modelbuild.cased import on_device
+    from sqzdesk.modelbuild.trainer import on_device
 
     feeds = {"input_ids": torch.ones(2, 3, dtype=torch.long), "output_hidden_states": True}
     moved = on_device(torch.nn.Linear(3, 2, device="meta"), feeds)

@@ -8,13 +8,12 @@ what capitalisation adds.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import transformers
 from torch import nn
 
 from sqzdesk.engine.casing import CASE_VOCAB
+from sqzdesk.modelbuild.trainer import on_device
 
 
 class _CaseMixin:
@@ -62,17 +61,6 @@ def takes_case(model) -> bool:
     """Whether ``model`` (torch, or an ONNX file behind :class:`~sqzdesk.modelbuild.ort_model.OrtModel`)
     has the case input."""
     return has_case(model) or bool(getattr(model, "takes_case_ids", False))
-
-
-def on_device(model, feeds: dict[str, Any]) -> dict[str, Any]:
-    """``feeds`` where a torch ``model``'s weights are (a GPU run scores and distils with the same task
-    code as a CPU one); an ONNX stand-in takes them as they are."""
-    if not isinstance(model, torch.nn.Module):
-        return feeds
-    device = next(model.parameters()).device
-    if device.type == "cpu":
-        return feeds
-    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in feeds.items()}
 
 
 def call(model, batch: dict[str, torch.Tensor]):

@@ -27,8 +27,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from sqzdesk.modelbuild.cased import on_device, takes_case
+from sqzdesk.modelbuild.cased import takes_case
 from sqzdesk.modelbuild.distill import kd_loss
+from sqzdesk.modelbuild.trainer import on_device
 
 
 class LayerwiseDistill:

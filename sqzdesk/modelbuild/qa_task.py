@@ -24,10 +24,11 @@ import torch.nn.functional as F
 from sqzdesk.engine.qa import MAX_ANSWER_TOKENS, MAX_QUESTION_TOKENS, collect_spans, widen_to_patterns
 from sqzdesk.engine.tokens import TextTokenizer
 from sqzdesk.engine.windows import Window, batches, make_windows, run_windows
-from sqzdesk.modelbuild.cased import on_device, takes_case
+from sqzdesk.modelbuild.cased import takes_case
 from sqzdesk.modelbuild.distill import kd_loss, mix
 from sqzdesk.modelbuild.minilm import tokenizer_path
 from sqzdesk.modelbuild.qa_data import QAExample
+from sqzdesk.modelbuild.trainer import on_device
 
 MAX_LENGTH = 256
 STRIDE = 96

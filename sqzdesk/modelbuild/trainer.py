@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 
@@ -62,6 +62,17 @@ class Task(Protocol):
 
 
 StepHook = Callable[[torch.nn.Module, int, int], None]
+
+
+def on_device(model, feeds: dict[str, Any]) -> dict[str, Any]:
+    """``feeds`` where a torch ``model``'s weights are (a GPU run scores and distils with the same task
+    code as a CPU one); an ONNX stand-in takes them as they are."""
+    if not isinstance(model, torch.nn.Module):
+        return feeds
+    device = next(model.parameters()).device
+    if device.type == "cpu":
+        return feeds
+    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in feeds.items()}
 
 
 def setup_logging(run_dir: Path) -> None:
@@ -168,9 +179,7 @@ def train(model: torch.nn.Module, task: Task, cfg: TrainConfig, step_hook: StepH
                 break
             if step_hook:
                 step_hook(model, step, total)
-            if device.type != "cpu":
-                batch = {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v
-                         for k, v in batch.items()}
+            batch = on_device(model, batch)
             with autocast():
                 loss = task.loss(model, batch)
             loss.backward()
