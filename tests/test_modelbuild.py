@@ -375,3 +375,51 @@ def test_a_bundle_file_loads_back_into_torch(tmp_path, groups, split):
     assert set(weights) == set(original)
     w, q = original["l0.inter.w"], weights["l0.inter.w"]
     assert np.abs(w - q).max() <= np.abs(w).max() / 127 * 0.51 + 1e-7
+
+
+def test_wikitext_lines_read_back_as_plain_sentences():
+    from sqzdesk.modelbuild.unlabelled import detokenize, sentences
+
+    line = (' It weighs 0 @.@ 7 – 2 @.@ 2 kg ( 1 @.@ 5 lb ) , and 20 @,@ 000 are " midnight @-@ sun '
+            'lobsters " . The species isn \'t rare ; it \'s common . ')
+    text = detokenize(line)
+    assert text == ('It weighs 0.7 – 2.2 kg (1.5 lb), and 20,000 are "midnight-sun lobsters". '
+                    "The species isn't rare; it's common.")
+    assert sentences(text) == ['It weighs 0.7 – 2.2 kg (1.5 lb), and 20,000 are "midnight-sun lobsters".',
+                               "The species isn't rare; it's common."]
+
+
+class _TextTask:
+    """Two labelled batches per epoch, and unlabelled texts turned into batches of the same model inputs."""
+
+    def epoch_batches(self, epoch, seed, batch_size):
+        ids, mask, _ = _inputs()
+        return [{"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([0, 1, 0])}] * 2
+
+    def text_batches(self, texts, batch_size, seed):
+        self.seen = list(texts)
+        ids = torch.tensor([[1 + len(t) % 150, 2, 3, 4] for t in texts])
+        return [{"input_ids": ids[k:k + batch_size], "attention_mask": torch.ones_like(ids[k:k + batch_size])}
+                for k in range(0, len(texts), batch_size)]
+
+
+def test_unlabelled_text_joins_each_epoch_as_its_share_and_is_distilled_without_labels():
+    from sqzdesk.modelbuild.grouped import LayerwiseDistill
+
+    teacher = _small(HEADS["sequence"], 1, num_labels=2)
+    student = _small(HEADS["sequence"], 4, num_labels=2).train()
+    task = _TextTask()
+    texts = [f"sentence number {k}" for k in range(10)]
+    distil = LayerwiseDistill(task, teacher, texts=texts, text_share=0.5)
+    first = distil.epoch_batches(0, 13, 3)
+    assert sum("labels" in b for b in first) == 2 and len(first) == 4  # half of the batches are text
+    assert task.seen == texts[:6]
+    distil.epoch_batches(1, 13, 3)
+    assert task.seen == texts[6:] + texts[:2]  # the next epoch reads on, cycling
+    unlabelled = next(b for b in first if "labels" not in b)
+    loss = distil.loss(student, unlabelled)
+    loss.backward()
+    assert torch.isfinite(loss) and loss > 0
+    assert student.classifier.weight.grad is not None and student.classifier.weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="takes no unlabelled text"):
+        LayerwiseDistill(object(), teacher, texts=texts, text_share=0.2)

@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                     "off-diagonal blocks shrink to zero; no point is scored before it ends")
     dg.add_argument("--eval-every", type=float, default=1.0, help="score every this fraction of an epoch")
     dg.add_argument("--bf16", action="store_true", help="CPU autocast to bfloat16 (forward and loss)")
+    dg.add_argument("--text-share", type=float, default=0.0, help="share of each epoch's batches made of "
+                    "unlabelled Wikipedia sentences the student copies the teacher on (sentiment; 0: none)")
 
     fa = sub.add_parser("fast", help="export runs/<task>-g4 and bundle it as <task>-fast when it is within 2 "
                                      "points of the accurate bundle; both manifests get the measured speed")

@@ -13,6 +13,9 @@ with logit distillation only, and lost 7.6 points on sentiment in 28 minutes):
    training adapts the grouped model itself;
 4. the best epoch on the validation split is kept, converted to grouped convolutions exactly.
 
+``--text-share S`` mixes unlabelled Wikipedia sentences (:mod:`sqzdesk.modelbuild.unlabelled`) into every
+epoch as a share S of its batches, distilled without labels (sentiment only so far).
+
 ``--continue-from`` starts the student from a finished run's (already grouped) student, so a later session
 adds epochs instead of starting over; the runs' figures are kept in ``history``.
 """
@@ -22,6 +25,8 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -33,15 +38,33 @@ from sqzdesk.modelbuild.trainer import on_device
 
 
 class LayerwiseDistill:
-    """Wraps a task: its batches and validation, with a loss of labels + teacher logits + hidden states."""
+    """Wraps a task: its batches and validation, with a loss of labels + teacher logits + hidden states.
+
+    ``texts``: unlabelled sentences mixed into every epoch as ``text_share`` of its batches (the task must
+    offer ``text_batches``); on those the student copies the teacher's logits and hidden states only. Each
+    epoch takes the next slice of the texts (cycling), so successive epochs see different sentences."""
 
     def __init__(self, task, teacher: torch.nn.Module, hidden_weight: float = 1.0, kd_weight: float = 0.5,
-                 temperature: float = 2.0):
+                 temperature: float = 2.0, texts: Sequence[str] = (), text_share: float = 0.0):
         self.task, self.teacher = task, teacher.eval()
         self.hidden_weight, self.kd_weight, self.temperature = hidden_weight, kd_weight, temperature
+        if texts and not hasattr(task, "text_batches"):
+            raise ValueError(f"{type(task).__name__} takes no unlabelled text")
+        if not 0.0 <= text_share < 1.0:
+            raise ValueError("text_share is a share of the batches: 0 <= share < 1")
+        self.texts, self.text_share = list(texts), text_share if texts else 0.0
 
     def epoch_batches(self, epoch: int, seed: int, batch_size: int):
-        return self.task.epoch_batches(epoch, seed, batch_size)
+        batches = list(self.task.epoch_batches(epoch, seed, batch_size))
+        if not self.text_share:
+            return batches
+        wanted = round(len(batches) * self.text_share / (1 - self.text_share)) * batch_size
+        start = (epoch * wanted) % len(self.texts)
+        texts = [self.texts[(start + k) % len(self.texts)] for k in range(wanted)]
+        extra = self.task.text_batches(texts, batch_size, seed * 1000 + epoch)
+        mixed = batches + extra
+        random.Random(seed * 7919 + epoch).shuffle(mixed)
+        return mixed
 
     def evaluate(self, model):
         return self.task.evaluate(model)
@@ -64,22 +87,30 @@ class LayerwiseDistill:
         student = self._run(model, batch)
         with torch.no_grad():
             teacher = self._run(self.teacher, batch)
-        logits, t_logits, labels = student.logits, teacher.logits, batch["labels"]
+        logits, t_logits = student.logits, teacher.logits
+        hidden = self._hidden(student, teacher, batch["attention_mask"])
+        if "labels" not in batch:  # unlabelled text: the teacher's logits and hidden states only
+            return kd_loss(logits, t_logits, self.temperature) + self.hidden_weight * hidden
+        labels = batch["labels"]
         if logits.dim() == 3:  # tokens: only labelled positions count for labels and logits
             keep = labels.reshape(-1) != -100
             logits, t_logits = logits.reshape(-1, logits.shape[-1])[keep], t_logits.reshape(-1, t_logits.shape[-1])[keep]
             labels = labels.reshape(-1)[keep]
         ce = F.cross_entropy(logits, labels)
         kd = kd_loss(logits, t_logits, self.temperature)
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        hidden = logits.new_zeros(())
+        return (1 - self.kd_weight) * ce + self.kd_weight * kd + self.hidden_weight * hidden
+
+    @staticmethod
+    def _hidden(student, teacher, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Mean over layers of the masked MSE between hidden states, relative to the teacher's variance."""
+        mask = attention_mask.to(student.logits.device).unsqueeze(-1).float()
+        hidden = student.logits.new_zeros(())
         for hs, ht in zip(student.hidden_states[1:], teacher.hidden_states[1:], strict=True):
             if hs.shape[1] != mask.shape[1]:  # [B, C, T] layout
                 hs, ht = hs.transpose(1, 2), ht.transpose(1, 2)
             var = ((ht ** 2) * mask).sum() / (mask.sum() * ht.shape[-1])
             hidden = hidden + (((hs - ht) ** 2) * mask).sum() / (mask.sum() * ht.shape[-1]) / var
-        hidden = hidden / (len(student.hidden_states) - 1)
-        return (1 - self.kd_weight) * ce + self.kd_weight * kd + self.hidden_weight * hidden
+        return hidden / (len(student.hidden_states) - 1)
 
 
 def teacher_from_bundle(task: str, bundle: Path):
@@ -93,7 +124,7 @@ def teacher_from_bundle(task: str, bundle: Path):
 
 
 def distil_grouped(args: argparse.Namespace) -> dict:
-    from sqzdesk.modelbuild import permute
+    from sqzdesk.modelbuild import permute, unlabelled
     from sqzdesk.modelbuild.grouping import OffBlockDecay, to_grouped
     from sqzdesk.modelbuild.pipeline import _device, run_dir, task_spec
     from sqzdesk.modelbuild.trainer import TrainConfig, setup_logging, train
@@ -114,7 +145,9 @@ def distil_grouped(args: argparse.Namespace) -> dict:
                                            map_location="cpu"))
         previous = json.loads((args.continue_from / "metrics.json").read_text())
     train_set, val_set = spec.load(args.data, args.runs)
-    task = LayerwiseDistill(spec.make_task(train_set, val_set), teacher, hidden_weight=args.hidden_weight)
+    texts = unlabelled.prose(args.data) if args.text_share else []
+    task = LayerwiseDistill(spec.make_task(train_set, val_set), teacher, hidden_weight=args.hidden_weight,
+                            texts=texts, text_share=args.text_share)
     groups = Groups.uniform(args.groups)
     dense_dir = out / "dense"
     cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, epochs=args.epochs, lr=args.lr,
@@ -140,7 +173,8 @@ def distil_grouped(args: argparse.Namespace) -> dict:
         "kept_mass_after_permutation": round(float(p.kept_after), 4),
         "recipe": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
                    "hidden_weight": args.hidden_weight, "decay_until": args.decay_until,
-                   "eval_every": args.eval_every, "bf16": args.bf16,
+                   "eval_every": args.eval_every, "bf16": args.bf16, "text_share": args.text_share,
+                   "texts": len(texts),
                    "continued_from": str(args.continue_from) if args.continue_from is not None else None},
     })
     torch.save(grouped.state_dict(), out / "model.pt")

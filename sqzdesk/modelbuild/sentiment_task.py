@@ -65,6 +65,12 @@ class SentimentTask:
             out.append(b)
         return out
 
+    def text_batches(self, texts: Sequence[str], batch_size: int, seed: int) -> list[dict[str, torch.Tensor]]:
+        """Unlabelled texts as training batches without ``labels`` (for a teacher to score: distillation)."""
+        ids, cases = self._encode(load_tokenizer(), texts)
+        return [self._batch(idx, ids, cases)
+                for idx in length_batches(len(ids), [len(s) for s in ids], batch_size, seed)]
+
     def loss(self, model, batch):
         logits = call(model, batch).logits
         ce = F.cross_entropy(logits, batch["labels"])
