@@ -45,14 +45,14 @@ post-attention dense), int8 per-tensor, run by ONNX Runtime. Choose it in Settin
 - Channels permuted first, exactly (`modelbuild/permute.py`: hidden channels, heads and FFN neurons
   reassigned by balanced assignments so the four diagonal blocks hold the most weight): normalised weight
   mass inside the blocks {facts['kept_mass_before_permutation']} -> {facts['kept_mass_after_permutation']}.
-- Student = the permuted teacher; its off-diagonal blocks shrink linearly to zero over the first
-  {int(100 * r['decay_until'])}% of training while it matches the teacher's hidden states layer by layer (masked MSE over the
+- Student = the permuted teacher; its off-diagonal blocks shrink linearly to zero at the start of training
+  (the first run below says over which share) while it matches the teacher's hidden states layer by layer (masked MSE over the
   teacher's variance, weight {r['hidden_weight']}) besides 0.5 CE on the labels + 0.5 KL to the teacher's logits
   (T=2); the rest of training adapts the grouped model; then converted to grouped convolutions exactly.
-  {r['epochs']} epoch(s) of the task's training data, lr {r['lr']}, batch {r['batch_size']}, AdamW, 6% warmup, linear decay,
-  {facts['train_minutes']} min on 2 shared CPU cores.
-- Export: the project's graph builder (grouped 1x1 convolutions as batched MatMuls), dynamic int8
-  (MatMulInteger), 4-bit word embeddings. Ops: {facts['int8_ops']}.
+  Batch {r['batch_size']}, AdamW, 6% warmup, linear decay, 2 shared CPU cores. The runs, each continuing the one
+  before (the student's validation {metric} in fp32 after each): {runs_text(facts)}.
+- Export: the project's graph builder (grouped 1x1 convolutions: {facts.get('grouped_layers', 'one MatMul per group')}),
+  dynamic int8 (MatMulInteger), 4-bit word embeddings. Ops: {facts['int8_ops']}.
 
 ## Validation (the accurate bundle's split: {facts['validation_size']} examples)
 
@@ -122,6 +122,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         "kept_mass_after_permutation": run_metrics.get("kept_mass_after_permutation"),
         "recipe": run_metrics.get("recipe", {}), "train_minutes": run_metrics.get("train_minutes_this_run"),
         "history": run_metrics.get("history", []),
+        "grouped_layers": "one MatMul per group" if args.split_groups else "batched over a group axis",
         "int8_ops": {k: v for k, v in ops.items() if "Integer" in k or "Quantize" in k},
         "validation_size": len(val), "size_mb": round(int8.stat().st_size / 1e6, 1), "ms": ms,
         "speedup": round(ms["accurate"] / ms["fast"], 2), "cpu": name, "cpu_class": cls,
@@ -147,8 +148,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         build={"command": f"python -m sqzdesk.modelbuild distil-grouped --task {args.task} && "
                           f"python -m sqzdesk.modelbuild fast --task {args.task}",
                "teacher": str(accurate_dir), "groups": 4, "recipe": facts["recipe"],
-               "grouped_layers": "one MatMul per group" if args.split_groups else "batched over a group axis",
-               "date": date.today().isoformat()},
+               "grouped_layers": facts["grouped_layers"], "date": date.today().isoformat()},
         task_params=dict(accurate.manifest.task_params) or _task_params(args.task, facts),
         inputs=list(encoder.inputs) if "case_ids" in encoder.inputs else None,
         variant=Variant.FAST, speed=Speed(ms["fast"], threads_speed, cls))
@@ -161,16 +161,29 @@ def build_fast(args: argparse.Namespace) -> dict:
 SECTION = "## Fast variant (groups=4)"
 
 
+def runs_text(facts: dict) -> str:
+    """Every distil-grouped run behind the student, oldest first: epochs, lr, unlabelled share, minutes, figure."""
+    metric = facts["metric"]
+    runs = [*facts.get("history", []), {"recipe": facts["recipe"], metric: facts["fast_fp32"][metric],
+                                        "train_minutes_this_run": facts.get("train_minutes")}]
+
+    def one(h: dict) -> str:
+        r = h.get("recipe") or {}
+        more = " more" if r.get("continued_from") else ""
+        texts = (f", {round(100 * r['text_share'])}% of the batches unlabelled Wikipedia sentences"
+                 if r.get("text_share") else "")
+        decay = f", blocks decayed over the first {round(100 * r['decay_until'])}%" if r.get("decay_until") else ""
+        return (f"{r.get('epochs')} epoch(s){more} at lr {r.get('lr')}{decay}{texts} "
+                f"({h.get('train_minutes_this_run')} min): {h.get(metric)}")
+    return "; ".join(one(h) for h in runs)
+
+
 def attempt_text(task: str, facts: dict, shipped: bool) -> str:
     """The accurate card's record of a fast-variant build: the figures, shipped or not."""
     import textwrap
 
-    metric, r = facts["metric"], facts["recipe"]
-    runs = [*facts.get("history", []), {"recipe": r, metric: facts["fast_fp32"][metric],
-                                        "train_minutes_this_run": facts.get("train_minutes")}]
-    tried = "; ".join(f"{h.get('recipe', {}).get('epochs')} epoch(s) at lr {h.get('recipe', {}).get('lr')}"
-                      f"{' more' if h.get('recipe', {}).get('continued_from') else ''}"
-                      f" ({h.get('train_minutes_this_run')} min): {h.get(metric)}" for h in runs)
+    metric = facts["metric"]
+    tried = runs_text(facts)
     verdict = (f"shipped as `assets/models/{task}-fast`" if shipped else
                f"not shipped: it loses {facts['cost']} points, more than the {MAX_FAST_COST} allowed")
     body = (f"Built {date.today().isoformat()} by `python -m sqzdesk.modelbuild distil-grouped --task {task}` "
