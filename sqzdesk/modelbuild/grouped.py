@@ -125,8 +125,8 @@ def teacher_from_bundle(task: str, bundle: Path):
 
 def distil_grouped(args: argparse.Namespace) -> dict:
     from sqzdesk.modelbuild import permute, unlabelled
-    from sqzdesk.modelbuild.grouping import OffBlockDecay, to_grouped
-    from sqzdesk.modelbuild.pipeline import _device, run_dir, task_spec
+    from sqzdesk.modelbuild.grouping import OffBlockDecay, grouped_and_scored
+    from sqzdesk.modelbuild.pipeline import device_of, run_dir, task_spec
     from sqzdesk.modelbuild.trainer import TrainConfig, setup_logging, train
     from sqzdesk.modelbuild.transplant import Groups
 
@@ -138,7 +138,7 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     p = permute.plan(teacher, args.groups)
     permute.apply(teacher, p)
     student = copy.deepcopy(teacher).train()
-    device = _device(args)
+    device = device_of(args)
     teacher.to(device)  # the student follows in train()
     if args.continue_from is not None:  # a finished run's student (same permutation: the plan is deterministic)
         student.load_state_dict(torch.load(args.continue_from / "dense" / "model.pt", weights_only=True,
@@ -157,9 +157,7 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     if not teacher_metrics_file.exists():
         teacher_metrics_file.write_text(json.dumps(task.evaluate(teacher), indent=2))
     train(student, task, cfg, step_hook=OffBlockDecay(student, groups, until=args.decay_until))
-    grouped = to_grouped(student, groups, spec.model_cls)
-    metrics = task.evaluate(grouped.to(device))
-    grouped.to("cpu")
+    grouped, metrics = grouped_and_scored(student, groups, spec.model_cls, task, device)
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
     history = [*previous.get("history", []), {k: previous.get(k) for k in ("recipe", spec.metric,
                                                                           "train_minutes_this_run")}] \

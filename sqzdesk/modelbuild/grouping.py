@@ -71,3 +71,11 @@ def to_grouped(dense: torch.nn.Module, groups: Groups, model_cls) -> torch.nn.Mo
         state[name] = block_diagonal(tensor, g) if g > 1 and name.endswith("weight") else tensor
     grouped.load_state_dict(state)
     return grouped.eval()
+
+
+def grouped_and_scored(dense: torch.nn.Module, groups: Groups, model_cls, task, device: str = "cpu"):
+    """The grouped twin of a trained student, scored on the task's validation where training ran (the GPU,
+    if any), and handed back on the CPU, where checkpoints are saved and exports are made."""
+    grouped = to_grouped(dense, groups, model_cls)
+    metrics = task.evaluate(grouped.to(device))
+    return grouped.to("cpu"), metrics

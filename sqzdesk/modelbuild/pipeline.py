@@ -93,7 +93,8 @@ def _settings(args: argparse.Namespace, defaults: dict) -> dict:
     return {k: getattr(args, k, None) if getattr(args, k, None) is not None else v for k, v in defaults.items()}
 
 
-def _device(args: argparse.Namespace) -> str:
+def device_of(args: argparse.Namespace) -> str:
+    """Where a step trains and scores (``--device``; CPU when the step has no such option)."""
     return getattr(args, "device", None) or "cpu"
 
 
@@ -108,7 +109,7 @@ def finetune(args: argparse.Namespace):
     setup_logging(out)
     train_set, val_set = spec.load(args.data, args.runs)
     model = transplant(spec.model_cls, Groups(), **spec.config_extra)
-    cfg = TrainConfig(run_dir=out, threads=args.threads, select=spec.metric, device=_device(args),
+    cfg = TrainConfig(run_dir=out, threads=args.threads, select=spec.metric, device=device_of(args),
                       **_settings(args, spec.finetune))
     return model, train(model, spec.make_task(train_set, val_set), cfg)
 
@@ -129,7 +130,7 @@ def group(args: argparse.Namespace):
     """Dense fine-tuned model -> off-diagonal blocks decayed to zero while distilling -> grouped model."""
     import torch
 
-    from sqzdesk.modelbuild.grouping import OffBlockDecay, to_grouped
+    from sqzdesk.modelbuild.grouping import OffBlockDecay, grouped_and_scored
 
     spec = task_spec(args.task)
     teacher = load_run(args, 1)
@@ -139,12 +140,10 @@ def group(args: argparse.Namespace):
     dense_dir = out / "dense"
     train_set, val_set = spec.load(args.data, args.runs)
     groups = Groups.uniform(args.groups)
-    cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, device=_device(args), **_settings(args, spec.group))
+    cfg = TrainConfig(run_dir=dense_dir, threads=args.threads, device=device_of(args), **_settings(args, spec.group))
     task = spec.make_task(train_set, val_set, teacher=teacher.to(cfg.device))
     train(student, task, cfg, step_hook=OffBlockDecay(student, groups))
-    grouped = to_grouped(student, groups, spec.model_cls)
-    metrics = task.evaluate(grouped.to(cfg.device))
-    grouped.to("cpu")
+    grouped, metrics = grouped_and_scored(student, groups, spec.model_cls, task, cfg.device)
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
     metrics["train_minutes_this_run"] = dense_metrics.get("train_minutes_this_run")
     metrics["train_steps"] = dense_metrics.get("train_steps")
