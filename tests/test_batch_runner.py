@@ -21,7 +21,7 @@ from pdfmaker import make_encrypted_pdf
 from sqzdesk.batch.results import FileResult, FileStatus
 from sqzdesk.batch.runner import BatchRunner, RunControl, RunOptions, failed_paths
 from sqzdesk.batch.scan import ScanProblem, scan
-from sqzdesk.batch.store import ResultStore, StoreError, default_store_path, model_key
+from sqzdesk.batch.store import TEXT_VERSION, ResultStore, StoreError, default_store_path, model_key
 from sqzdesk.engine.analysis import Analysis, Analyzer
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.engine.results import Entity, SentenceSentiment, Sentiment
@@ -193,7 +193,7 @@ def test_model_key_names_models_and_patterns(analyzer):
     assert f"{sha[:16]}.{analyzer.sentiment.bundle.manifest.files['tokenizer'].sha256[:16]}+rule2;" in key  # the document rule
     assert "entities=tiny-entities@" in key and "patterns=v2:ADDRESS,CARD,DATE,EMAIL,IBAN,ID,IP,NHS,NINO,PHONE,SSN,URL" in key
     assert key != model_key(analyzer, ["EMAIL"]) != model_key(analyzer)
-    assert key.endswith(";text=v4")  # the readers' text version: new extraction, new offsets, new results
+    assert key.endswith(f";text=v{TEXT_VERSION}") and TEXT_VERSION >= 5  # the readers' text version: new extraction, new offsets, new results
 
 
 def test_overlapping_inputs_give_each_file_once(folder, analyzer, store):

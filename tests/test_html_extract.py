@@ -37,7 +37,7 @@ def test_reference_set_is_big_and_varied() -> None:
 
 
 def test_average_f1_reaches_the_target(main_scores: dict[str, float]) -> None:
-    assert statistics.mean(main_scores.values()) >= 0.90
+    assert statistics.mean(main_scores.values()) >= 0.94  # 0.955 with the tail trimmed, 0.941 without
 
 
 def test_every_page_clears_its_floor(main_scores: dict[str, float]) -> None:
@@ -129,3 +129,31 @@ def test_html_option_on_every_reading_command() -> None:
     for command in ("text", "analyze", "ask", "batch"):
         done = run_cli(command, "--help")
         assert "--html {main,full}" in done.stdout, command
+
+
+ARTICLE = "\n".join(f"Paragraph {k} of the article says something long enough to count as prose, sentence {k}."
+                    for k in range(8))
+
+
+def test_teasers_and_footer_after_the_article_are_trimmed() -> None:
+    from sqzdesk.documents.furniture import trim_tail
+
+    page = (ARTICLE + "\nPHOTOS: The storm from above\nThe Latest on NewsFeed\n"
+            "Celebrity Will Reportedly Be the Next Star\nThis is the best news we've heard all day. Read More\n"
+            "Follow us on Facebook and Twitter.\n2011 Example Inc. All Rights Reserved.\nON FACEBOOK")
+    assert trim_tail(page) == ARTICLE
+    footer_only = ARTICLE + "\nShare this story\nAdvertisement\nHome | Contact Us | Search | Subscribe | Privacy\nSee all"
+    assert trim_tail(footer_only) == ARTICLE
+
+
+def test_the_article_itself_is_never_trimmed() -> None:
+    from sqzdesk.documents.furniture import trim_tail
+
+    early = "Related stories\n" + ARTICLE  # a teaser heading in the first half cuts nothing
+    assert trim_tail(early) == early
+    signed = ARTICLE + "\nCNN's Alex Mooney contributed to this report."  # a credit line is not furniture
+    assert trim_tail(signed) == signed
+    short = "Follow us\nSubscribe now\nAll rights reserved"  # all furniture: the first half stays
+    assert trim_tail(short) == "Follow us\nSubscribe now"
+    long_tail = ARTICLE + "\nMost viewed\n" + ARTICLE  # what follows the heading is as long as the article
+    assert trim_tail(long_tail) == long_tail

@@ -124,10 +124,11 @@ def default_store_path() -> Path:
 
 # Bump whenever a reader in sqzdesk.documents extracts different text from the same bytes (2: PDF lines
 # reflowed into paragraphs; 3: HTML pages read as their main content; 4: DOCX text boxes, headers, footers,
-# notes and comments read). Stored results hold offsets into that text, so the key carries it and a file
+# notes and comments read; 5: centred PDF titles broken mid-phrase read as one line, HTML teasers and footer
+# after the article trimmed). Stored results hold offsets into that text, so the key carries it and a file
 # is analysed again rather than old offsets applied to new text. Here, not in sqzdesk.documents, so opening
 # the store does not load the readers.
-TEXT_VERSION = 4
+TEXT_VERSION = 5
 
 
 def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
