@@ -136,24 +136,29 @@ ARTICLE = "\n".join(f"Paragraph {k} of the article says something long enough to
 
 
 def test_teasers_and_footer_after_the_article_are_trimmed() -> None:
-    from sqzdesk.documents.furniture import trim_tail
+    from sqzdesk.documents.furniture import strip_furniture
 
     page = (ARTICLE + "\nPHOTOS: The storm from above\nThe Latest on NewsFeed\n"
             "Celebrity Will Reportedly Be the Next Star\nThis is the best news we've heard all day. Read More\n"
             "Follow us on Facebook and Twitter.\n2011 Example Inc. All Rights Reserved.\nON FACEBOOK")
-    assert trim_tail(page) == ARTICLE
+    assert strip_furniture(page) == ARTICLE
     footer_only = ARTICLE + "\nShare this story\nAdvertisement\nHome | Contact Us | Search | Subscribe | Privacy\nSee all"
-    assert trim_tail(footer_only) == ARTICLE
+    assert strip_furniture(footer_only) == ARTICLE
+    lines = ARTICLE.split("\n")
+    inline = "\n\n".join([*lines[:3], "(MORE: 'Laughter Shocks': 13 Best Tweets About the Quake)", *lines[3:]])
+    assert strip_furniture(inline) == "\n\n".join(lines)  # an inline teaser goes, with its blank line
+    speaker = "JON SIEBEN: It is a shame that funding has been cut.\n" + ARTICLE
+    assert strip_furniture(speaker) == speaker  # a transcript's speaker label is not a teaser
 
 
 def test_the_article_itself_is_never_trimmed() -> None:
-    from sqzdesk.documents.furniture import trim_tail
+    from sqzdesk.documents.furniture import strip_furniture
 
     early = "Related stories\n" + ARTICLE  # a teaser heading in the first half cuts nothing
-    assert trim_tail(early) == early
+    assert strip_furniture(early) == early
     signed = ARTICLE + "\nCNN's Alex Mooney contributed to this report."  # a credit line is not furniture
-    assert trim_tail(signed) == signed
+    assert strip_furniture(signed) == signed
     short = "Follow us\nSubscribe now\nAll rights reserved"  # all furniture: the first half stays
-    assert trim_tail(short) == "Follow us\nSubscribe now"
+    assert strip_furniture(short) == "Follow us\nSubscribe now"
     long_tail = ARTICLE + "\nMost viewed\n" + ARTICLE  # what follows the heading is as long as the article
-    assert trim_tail(long_tail) == long_tail
+    assert strip_furniture(long_tail) == long_tail

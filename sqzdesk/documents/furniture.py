@@ -1,17 +1,20 @@
-"""What a main-content extractor leaves after the article: teaser lists and the page's footer.
+"""What a main-content extractor leaves around the article: teaser lists, the page's footer, inline teasers.
 
 resiliparse finds the article well but often keeps what follows it on the page: "The Latest on ..." or
 "Read this next" with other stories' headlines and blurbs, "Most Viewed", share and follow buttons,
 copyright lines. Analysed with the article, those add entities and sentiment that belong to other
-stories (a privacy reviewer sees names that are not in the article). :func:`trim_tail` removes them in two
-steps, both confined to the end of the text so that the article itself is never cut:
+stories (a privacy reviewer sees names that are not in the article). :func:`strip_furniture` removes
+them; its first two steps are confined to the end of the text, so the article itself is never cut:
 
 1. **a teaser heading in the last half** ("The Latest on ...", "Read this next", "Most viewed",
    "Related stories", "You may also like", ...): the text is cut there, provided what follows is the
    smaller part of the text;
 2. **trailing furniture**, paragraph by paragraph from the end, while each is footer-like (copyright,
    "All rights reserved", follow/share/subscribe/sign-up lines, "Advertisement", "Filed under", link rows
-   with ``|``) or a stub of at most three words ("ON FACEBOOK", "See all", "References[edit]").
+   with ``|``) or a stub of at most three words ("ON FACEBOOK", "See all", "References[edit]");
+3. anywhere, the **inline teasers** news sites put between paragraphs: a short paragraph that is a link to
+   another story under a fixed capitalised label ("(MORE: ...)", "READ MORE: ...", "RELATED: ...",
+   "WATCH: ..."). Only those labels: transcripts write speakers the same way ("JON SIEBEN: ...").
 
 The patterns are English page furniture; other text is left as it is.
 """
@@ -36,8 +39,11 @@ _FURNITURE = re.compile(
     r"|scroll (left|right)\b.*|view the top \d+\b.*|powered by\b.*",
     re.IGNORECASE,
 )
+_INLINE_TEASER = re.compile(
+    r"\(?(MORE|READ MORE|ALSO READ|RELATED|SEE ALSO|WATCH|PHOTOS?|VIDEO|LISTEN|READ|RELATED STORY): .*")
 _LINK_ROW = re.compile(r"([^|]+\|){3,}")
 _WORD = re.compile(r"\w+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 STUB_WORDS = 3
 MAX_FURNITURE_WORDS = 30  # a "footer" line longer than this is prose that happens to name a pattern
 
@@ -59,8 +65,11 @@ def is_furniture(paragraph: str) -> bool:
     return n <= MAX_FURNITURE_WORDS and bool(_FURNITURE.fullmatch(line) or _LINK_ROW.match(line))
 
 
-def trim_tail(text: str) -> str:
-    """``text`` without the teasers and footer after the article (see the module's docstring)."""
+def strip_furniture(text: str) -> str:
+    """``text`` without the teasers and footer after the article, and without inline teasers (see the
+    module's docstring)."""
+    kept = [line for line in text.split("\n") if not (_words(line) <= 25 and _INLINE_TEASER.fullmatch(line.strip()))]
+    text = _BLANK_RUNS.sub("\n\n", "\n".join(kept))
     lines = text.split("\n")
     total = _words(text)
     seen = 0

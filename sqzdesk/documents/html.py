@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .decoding import decode_text, normalise_newlines
-from .furniture import trim_tail
+from .furniture import strip_furniture
 from .model import Document, DocumentError
 
 _SKIPPED = frozenset({"script", "style", "head", "template", "title"})
@@ -119,7 +119,7 @@ def main_content(markup: str) -> str | None:
     """The page's article as text with paragraph breaks: its headline (the ``<h1>`` the ``<title>``
     repeats, when the extractor left it out) and then resiliparse's main content (headings, paragraphs, list items, table rows), tidied like
     :func:`html_to_text`, without the teasers and footer it keeps after the article
-    (:func:`~sqzdesk.documents.furniture.trim_tail`). None when the extractor fails on the markup.
+    (:func:`~sqzdesk.documents.furniture.strip_furniture`). None when the extractor fails on the markup.
 
     resiliparse parses the raw markup (it needs the class and id attributes ``_defuse`` drops to tell
     navigation from article); lexbor, its parser, is linear in the input, which the size limits bound.
@@ -129,7 +129,7 @@ def main_content(markup: str) -> str | None:
         from resiliparse.parse.html import HTMLTree
 
         tree = HTMLTree.parse(markup)
-        text = trim_tail(_tidy(extract_plain_text(tree, preserve_formatting=True, main_content=True,
+        text = strip_furniture(_tidy(extract_plain_text(tree, preserve_formatting=True, main_content=True,
                                                   alt_texts=False, comments=False, noscript=False)))
         body, title = tree.body, " ".join((tree.title or "").split())
         headings = body.query_selector_all("h1") if body is not None else []
