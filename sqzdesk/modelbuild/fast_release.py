@@ -200,9 +200,10 @@ def attempt_text(task: str, facts: dict, shipped: bool) -> str:
     return SECTION + "\n" + textwrap.fill(body, 110) + "\n"
 
 
-def record_attempt(bundle_dir: Path, text: str, speed: Speed) -> None:
-    """Put ``text`` in the bundle's card (replacing an earlier fast-variant section), the measured speed in
-    its manifest, and re-hash the card; the model file is untouched and the bundle is loaded back as a check."""
+def record_attempt(bundle_dir: Path, text: str, speed: Speed | None = None) -> None:
+    """Put ``text`` in the bundle's card (replacing an earlier fast-variant section), the measured speed (if
+    any) in its manifest, and re-hash the card; the model file is untouched and the bundle is loaded back as
+    a check."""
     from sqzdesk.engine.bundle import load_bundle, sha256_of
     from sqzdesk.engine.manifest import FileEntry
 
@@ -218,7 +219,7 @@ def record_attempt(bundle_dir: Path, text: str, speed: Speed) -> None:
     card_path.write_text(card_text, encoding="utf-8")
     files = dict(bundle.manifest.files)
     files["card"] = FileEntry(files["card"].name, sha256_of(card_path))
-    manifest = replace(bundle.manifest, files=files, speed=speed)
+    manifest = replace(bundle.manifest, files=files, speed=speed or bundle.manifest.speed)
     (bundle_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     load_bundle(bundle_dir)
 
