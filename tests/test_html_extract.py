@@ -162,3 +162,14 @@ def test_the_article_itself_is_never_trimmed() -> None:
     assert strip_furniture(short) == "Follow us\nSubscribe now"
     long_tail = ARTICLE + "\nMost viewed\n" + ARTICLE  # what follows the heading is as long as the article
     assert strip_furniture(long_tail) == long_tail
+
+
+def test_the_text_starts_at_the_headline_when_it_stands_near_the_top() -> None:
+    from sqzdesk.documents.html import starting_at
+
+    headline = "Washington Monument Closes to Repair Crack"
+    page = f"nation\nUpdated: August 13, 2010\n{headline}\n{ARTICLE}"
+    assert starting_at(page, headline) == f"{headline}\n{ARTICLE}"
+    assert starting_at(page, "") == page  # no headline known: nothing dropped
+    deep = f"{ARTICLE}\n{headline}\n{ARTICLE}"  # far down, the "headline" is not where the article starts
+    assert starting_at(deep, headline) == deep

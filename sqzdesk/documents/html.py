@@ -118,8 +118,9 @@ def densest_lines(full: str, cost: int = LINE_COST) -> str:
 def main_content(markup: str) -> str | None:
     """The page's article as text with paragraph breaks: its headline (the ``<h1>`` the ``<title>``
     repeats, when the extractor left it out) and then resiliparse's main content (headings, paragraphs, list items, table rows), tidied like
-    :func:`html_to_text`, without the teasers and footer it keeps after the article
-    (:func:`~sqzdesk.documents.furniture.strip_furniture`). None when the extractor fails on the markup.
+    :func:`html_to_text`, from the headline on (:func:`starting_at`) and without the teasers and footer it
+    keeps after the article (:func:`~sqzdesk.documents.furniture.strip_furniture`). None when the extractor
+    fails on the markup.
 
     resiliparse parses the raw markup (it needs the class and id attributes ``_defuse`` drops to tell
     navigation from article); lexbor, its parser, is linear in the input, which the size limits bound.
@@ -139,6 +140,27 @@ def main_content(markup: str) -> str | None:
         return None
     if heading and heading not in " ".join(text.split()):
         text = f"{heading}\n\n{text}" if text else heading
+    return starting_at(text, heading)
+
+
+HEAD_MAX_WORDS = 60  # what may stand before the headline and still be dropped as page furniture
+HEAD_MAX_SHARE = 0.15
+
+
+def starting_at(text: str, heading: str) -> str:
+    """``text`` from its headline on: the section label, date line, "Skip to content" or ad slot that the
+    extractor keeps above the headline is page furniture. Only when the headline is a line of its own near
+    the top (at most :data:`HEAD_MAX_WORDS` words and :data:`HEAD_MAX_SHARE` of the text before it)."""
+    if not heading:
+        return text
+    lines = text.split("\n")
+    total, before = len(_WORD.findall(text)), 0
+    for i, line in enumerate(lines):
+        if " ".join(line.split()) == heading:
+            return "\n".join(lines[i:]) if i else text
+        before += len(_WORD.findall(line))
+        if before > min(HEAD_MAX_WORDS, HEAD_MAX_SHARE * total):
+            break
     return text
 
 
