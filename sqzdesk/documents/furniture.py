@@ -78,8 +78,11 @@ def strip_furniture(text: str) -> str:
             lines = lines[:i]
             break
         seen += _words(line)
+    left = seen  # the words of ``lines``: all of them, or those before the teaser heading
     while lines and (not lines[-1].strip() or is_furniture(lines[-1])):
-        if _words("\n".join(lines)) - _words(lines[-1]) < total / 2:
+        last = _words(lines[-1])
+        if left - last < total / 2:
             break  # never trim into the first half: a short page stays as it is
         lines.pop()
+        left -= last
     return "\n".join(lines).rstrip()
