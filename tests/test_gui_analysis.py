@@ -66,7 +66,7 @@ def test_chart_bar_click_selects_its_sentence(qtbot, tmp_path):
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.bar_center(2).toPoint())
     s = chart.sentences[2]
     assert tab.view.selected_span() == (s.start, s.end)
-    assert "score" in tab.sentiment.overall.text() and "mean of" in tab.sentiment.overall.text()
+    assert "score" in tab.sentiment.overall.text() and "read in passages" in tab.sentiment.overall.text()
     assert "positive" in tab.sentiment.counts.text()
 
 

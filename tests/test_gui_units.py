@@ -139,7 +139,7 @@ def _plain(html: str) -> str:
 
 
 def test_sentiment_panel_states_the_document_rule_in_words(qtbot):
-    from sqzdesk.engine.sentiment import document_sentiment
+    from sqzdesk.engine.sentiment import PASSAGE_CHARS, Passage, document_sentiment
     from sqzdesk.gui.sentiment_panel import SentimentPanel
 
     panel = SentimentPanel()
@@ -153,31 +153,34 @@ def test_sentiment_panel_states_the_document_rule_in_words(qtbot):
     labels = ("negative", "positive")
 
     panel.add_sentences(first)  # while the analysis runs: the engine's document so far
-    panel.set_overall(document_sentiment(first, labels), final=False)
-    assert _plain(panel.overall.text()) == "Positive score 0.90 — mean of 20 sentences (so far)"
+    panel.set_overall(document_sentiment([Passage((0.1, 0.9), 120)], labels), final=False)
+    assert _plain(panel.overall.text()) == "Positive score 0.90 — read in passages; 20 sentences (so far)"
     assert _plain(panel.counts.text()) == "20 positive, 0 negative, 0 uncertain"
     assert "so far" in panel.counts.toolTip()
 
     panel.add_sentences(rest)
-    whole = document_sentiment(sentences, labels)
-    assert whole.label == "positive" and abs(whole.score - (21 * 0.9 + 10 * 0.2 + 2 * 0.6 + 2 * 0.4) / 35) < 1e-12
+    whole = document_sentiment([Passage((0.1, 0.9), 120), Passage((0.3, 0.7), 100), Passage((0.6, 0.4), 40)],
+                               labels)
+    assert whole.label == "positive" and abs(whole.score - (120 * 0.9 + 100 * 0.7 + 40 * 0.4) / 260) < 1e-12
     panel.set_overall(whole, final=True)
-    assert _plain(panel.overall.text()) == f"Positive score {whole.score:.2f} — mean of 35 sentences"
+    assert _plain(panel.overall.text()) == f"Positive score {whole.score:.2f} — read in passages; 35 sentences"
     assert _plain(panel.counts.text()) == "21 positive, 10 negative, 4 uncertain"
     tip = panel.counts.toolTip()
-    assert "mean of those probabilities over its 35 sentences" in tip and "below 0.70" in tip
-    assert "so far" not in tip and panel.overall.toolTip() == tip
-
+    assert "mean of the passages' probabilities" in tip and "Each of its 35 sentences" in tip
+    assert "below 0.70" in tip and "so far" not in tip and panel.overall.toolTip() == tip
     assert "called mixed" in tip
 
-    balanced = sentences[:21] + [SentenceSentiment(300 + 10 * i, 309 + 10 * i, "negative", 0.9)
-                                 for i in range(19)]
     panel.clear()
-    panel.add_sentences(balanced)
-    mixed = document_sentiment(balanced, labels, neutral_below=0.7)
+    panel.add_sentences(sentences[:40])
+    mixed = document_sentiment([Passage((0.4, 0.6), 100), Passage((0.6, 0.4), 80)], labels, neutral_below=0.7)
     panel.set_overall(mixed, final=True)
     assert mixed.mixed and _plain(panel.overall.text()) == \
-        f"Mixed (leans positive) score {mixed.score:.2f} — mean of 40 sentences"
+        f"Mixed (leans positive) score {mixed.score:.2f} — read in passages; 35 sentences"
+
+    panel.set_document_length(PASSAGE_CHARS + 1)  # a long document: the mean of its sentences, said so
+    assert _plain(panel.overall.text()) == f"Mixed (leans positive) score {mixed.score:.2f} — mean of 35 sentences"
+    assert "mean of those probabilities over its 35 sentences" in panel.counts.toolTip()
+    assert "its sentences pull both ways" in panel.counts.toolTip()
 
     panel.clear()
     panel.set_overall(None, final=True)  # only lines without words: no sentiment, and why

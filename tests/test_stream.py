@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from sqzdesk.engine import Analyzer, Cancelled, NoText, SentenceSentiment, TextTooLong
+from sqzdesk.engine import Analyzer, Cancelled, NoText, TextTooLong
 from sqzdesk.engine.analysis import collect
 from sqzdesk.engine.chunks import split_chunks
 from sqzdesk.engine.patterns import find_patterns, merge_entities
-from sqzdesk.engine.sentiment import document_sentiment, is_prose
+from sqzdesk.engine.sentiment import Passage, document_sentiment, is_prose, pack_passages
 
 PARAGRAPH = ("Angela Merkel visited Paris today and the film was wonderful. Write to jane.doe@example.org "
              "or call +44 20 7946 0958 about invoice GB82 WEST 1234 5698 7654 32. The price was terrible.\n\n")
@@ -48,7 +48,7 @@ def test_analyze_is_the_stream_collected(analyzer):
     whole = analyzer.analyze(text)
     assert whole.sentences == tuple(s for c in chunks for s in c.sentences)
     assert whole.entities == tuple(e for c in chunks for e in c.entities)
-    assert whole.sentiment == chunks[-1].document == document_sentiment(whole.sentences, analyzer.sentiment.labels)
+    assert whole.sentiment is not None and whole.sentiment == chunks[-1].document
 
 
 def test_progress_is_monotonic_and_ends_at_1000(analyzer):
@@ -107,32 +107,28 @@ def test_prose(text, prose):
     assert is_prose(text) is prose
 
 
-def test_document_sentiment_is_the_mean_of_sentence_probabilities():
+def test_document_sentiment_is_the_token_weighted_mean_of_passages():
     labels = ("negative", "positive")
-    s = [SentenceSentiment(0, 100, "negative", 0.6), SentenceSentiment(101, 110, "positive", 0.9),
-         SentenceSentiment(111, 120, "positive", 0.8)]
-    doc = document_sentiment(s, labels)
-    # every sentence counts the same, whatever its length: (0.4 + 0.9 + 0.8) / 3
-    assert doc is not None and doc.label == "positive" and doc.score == pytest.approx(0.7)
+    p = [Passage((0.6, 0.4), 100), Passage((0.1, 0.9), 50), Passage((0.2, 0.8), 50)]
+    doc = document_sentiment(p, labels)
+    # (100 * 0.4 + 50 * 0.9 + 50 * 0.8) / 200
+    assert doc is not None and doc.label == "positive" and doc.score == pytest.approx(0.625)
     assert document_sentiment([], labels) is None
 
 
-def test_twenty_one_positive_sentences_outweigh_ten_negative_ones():
-    """The case the review found: 21 positive, 10 negative, 4 uncertain sentences labelled negative."""
-    labels = ("negative", "positive")
-    s = ([SentenceSentiment(0, 5, "positive", 0.8)] * 21 + [SentenceSentiment(0, 500, "negative", 0.95)] * 10
-         + [SentenceSentiment(0, 5, "negative", 0.55)] * 4)
-    doc = document_sentiment(s, labels)
-    assert doc is not None and doc.label == "positive"
+def test_passages_pack_consecutive_sentences_up_to_a_window():
+    assert pack_passages([40, 50, 30, 10, 126, 5, 200, 3], 126) == [(0, 3), (3, 4), (4, 5), (5, 6), (6, 7), (7, 8)]
+    assert pack_passages([10, 10, 10], 126) == [(0, 3)]
+    assert pack_passages([], 126) == []
 
 
 def test_a_document_under_the_neutral_line_is_mixed_and_keeps_its_lean():
-    """A neutral report (5 sentences each way) is not "Negative 0.51": mixed, leaning negative."""
+    """A neutral report (passages pulling both ways) is not "Negative 0.51": mixed, leaning negative."""
     labels = ("negative", "positive")
-    s = [SentenceSentiment(0, 5, "negative", 0.9)] * 6 + [SentenceSentiment(0, 5, "positive", 0.9)] * 5
-    doc = document_sentiment(s, labels, neutral_below=0.7)
+    p = [Passage((0.9, 0.1), 20)] * 6 + [Passage((0.1, 0.9), 20)] * 5
+    doc = document_sentiment(p, labels, neutral_below=0.7)
     assert doc is not None and doc.label == "negative" and doc.score < 0.7
     assert doc.mixed and doc.verdict == "mixed, leans negative" and doc.to_dict()["mixed"] is True
-    sure = document_sentiment(s[:6], labels, neutral_below=0.7)
+    sure = document_sentiment(p[:6], labels, neutral_below=0.7)
     assert sure is not None and not sure.mixed and sure.verdict == "negative"
-    assert not document_sentiment(s, labels).mixed  # a bundle without the line never calls it mixed
+    assert not document_sentiment(p, labels).mixed  # a bundle without the line never calls it mixed

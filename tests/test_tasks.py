@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,15 +65,48 @@ def test_different_types_and_spaces_are_not_joined():
     assert len(decode_entities(text, words)) == 2
 
 
-def test_document_sentiment_is_the_mean_of_sentences(tiny_root):
-    """The document rule: every sentence counts the same, whatever its length."""
+def test_document_sentiment_is_read_in_passages(tiny_root):
+    """The document rule: consecutive sentences read together, up to a window each; a passage of one
+    sentence is that sentence's reading (no second run), and the document is the passages' token-weighted
+    mean."""
+    import pytest
+
+    from sqzdesk.engine.sentiment import document_sentiment, pack_passages
+
     model = SentimentModel.open([tiny_root])
+    reading = model.read(TEXT)
+    lengths = [len(model.tokenizer.encode(TEXT[s.start:s.end])) for s in reading.sentences]
+    groups = pack_passages(lengths, model.max_length - 2)
+    assert len(reading.sentences) == 4 and len(reading.passages) == len(groups) >= 2
+    assert any(j - i > 1 for i, j in groups)
+    for (i, j), passage in zip(groups, reading.passages, strict=True):
+        assert passage.weight == sum(lengths[i:j]) and sum(passage.probs) == pytest.approx(1.0)
+        if j - i == 1:
+            s = reading.sentences[i]
+            assert passage.probs[model.labels.index(s.label)] == pytest.approx(s.score)
     result = model.analyze(TEXT)
-    assert len(result.sentences) == 4
+    assert result.sentences == reading.sentences
+    assert result.overall == document_sentiment(reading.passages, model.labels, model.neutral_below)
+    single = model.analyze("The film was wonderful!")
+    assert single.overall is not None and single.overall.label == single.sentences[0].label
+    assert single.overall.score == pytest.approx(single.sentences[0].score)
+
+
+def test_a_long_document_is_the_mean_of_its_sentences(tiny_root):
+    """Over ``PASSAGE_CHARS`` a document is not read twice: every sentence counts the same."""
+    import pytest
+
+    from sqzdesk.engine.sentiment import PASSAGE_CHARS, read_in_passages
+
+    model = SentimentModel.open([tiny_root])
+    text = (TEXT + "\n\n") * (PASSAGE_CHARS // len(TEXT) + 1)
+    assert not read_in_passages(len(text)) and read_in_passages(len(TEXT))
+    reading = model.read(text, passages=False)
+    assert [p.weight for p in reading.passages] == [1] * len(reading.sentences)
+    result = model.analyze(text)
     pos = [s.score if s.label == "positive" else 1 - s.score for s in result.sentences]
     overall = result.overall.score if result.overall.label == "positive" else 1 - result.overall.score
-    assert abs(overall - float(np.mean(pos))) < 1e-9
-    assert result.overall.label == ("positive" if np.mean(pos) > 0.5 else "negative")
+    assert overall == pytest.approx(sum(pos) / len(pos), abs=1e-9)
 
 
 def test_only_prose_gets_sentiment_and_no_text_is_refused(tiny_root):

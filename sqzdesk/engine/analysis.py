@@ -28,7 +28,7 @@ from sqzdesk.engine.errors import NoText
 from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, merge_entities
 from sqzdesk.engine.results import Classification, Entity, SentenceClasses, SentenceSentiment, Sentiment
-from sqzdesk.engine.sentiment import SentimentModel, prose_spans
+from sqzdesk.engine.sentiment import Passage, SentimentModel, prose_spans, read_in_passages
 from sqzdesk.engine.task import TaskModel
 from sqzdesk.engine.terms import TermMatcher, combine_rules
 from sqzdesk.engine.windows import Cancelled, Progress, ShouldStop
@@ -116,7 +116,7 @@ class AnalysisChunk:
     total: int                      # characters in the whole text
     sentences: tuple[SentenceSentiment, ...]
     entities: tuple[Entity, ...]
-    document: Sentiment | None      # the document rule over all sentences up to this chunk
+    document: Sentiment | None      # the document rule over all passages up to this chunk
     classes: tuple[SentenceClasses, ...] = ()          # this chunk's sentences, by every classifier
     document_classes: DocumentClasses | None = None    # over all sentences up to this chunk; None: no classifier
 
@@ -184,12 +184,14 @@ class Analyzer:
         total = len(text)
         scan = PatternScan(text, patterns)
         terms = _Spans(self.terms.find(text)) if self.terms else None
-        sentences: list[SentenceSentiment] = []
+        passages: list[Passage] = []
         vector_sum: np.ndarray | None = None
         judged = 0
+        in_passages = read_in_passages(total)
         for chunk in split_chunks(text, self.chunk_chars):
             _checkpoint(should_stop)
-            part, vectors = self._chunk(text[chunk.start:chunk.end], chunk.start, total, progress, should_stop)
+            part, vectors, read = self._chunk(text[chunk.start:chunk.end], chunk.start, total, progress,
+                                              should_stop, in_passages)
             part = part.shifted(chunk.start)
             found = scan.overlapping(chunk.start, chunk.end)
             if terms is not None:
@@ -197,7 +199,7 @@ class Analyzer:
             entities = part.entities
             if found:
                 entities = tuple(e for e in merge_entities(entities, found) if e.start >= chunk.start)
-            sentences.extend(part.sentences)
+            passages.extend(read)
             document_classes = None
             if self.classifiers is not None:
                 if len(vectors):
@@ -207,7 +209,7 @@ class Analyzer:
                 mean = normalise((vector_sum / judged)[None, :])[0] if vector_sum is not None else None
                 document_classes = self.classifiers.document(mean)
             yield AnalysisChunk(chunk.start, chunk.end, total, part.sentences, entities,
-                                self.document_sentiment(sentences), part.classes, document_classes)
+                                self.document_sentiment(passages), part.classes, document_classes)
         if progress is not None:
             progress(1000, 1000)
 
@@ -227,12 +229,14 @@ class Analyzer:
             parts.append(f"terms={self.terms.key()}")
         return parts
 
-    def document_sentiment(self, sentences: Iterable[SentenceSentiment]) -> Sentiment | None:
-        return self.sentiment.document(sentences) if self.sentiment is not None else None
+    def document_sentiment(self, passages: Iterable[Passage]) -> Sentiment | None:
+        return self.sentiment.document(passages) if self.sentiment is not None else None
 
     def _chunk(self, text: str, offset: int, total: int, progress: Progress | None,
-               should_stop: ShouldStop | None) -> tuple[Analysis, np.ndarray]:
-        """The chunk's results (chunk offsets) and its judged sentences' vectors (for the document's class)."""
+               should_stop: ShouldStop | None, in_passages: bool = True
+               ) -> tuple[Analysis, np.ndarray, tuple[Passage, ...]]:
+        """The chunk's results (chunk offsets), its judged sentences' vectors (for the document's class) and
+        its passages (for the document's sentiment)."""
         stages = self.models
 
         def stage_progress(k: int) -> Progress | None:
@@ -242,6 +246,7 @@ class Analyzer:
                 int(1000 * (offset + len(text) * (k + done / max(1, of)) / len(stages)) / max(1, total)), 1000)
 
         sentences: tuple[SentenceSentiment, ...] = ()
+        passages: tuple[Passage, ...] = ()
         entities: tuple[Entity, ...] = ()
         classes: tuple[SentenceClasses, ...] = ()
         vectors = np.zeros((0, 0), dtype=np.float32)
@@ -249,7 +254,8 @@ class Analyzer:
         for k, model in enumerate(stages):
             _checkpoint(should_stop)
             if isinstance(model, SentimentModel):
-                sentences = model.sentences(text, stage_progress(k), should_stop, spans=spans)
+                reading = model.read(text, stage_progress(k), should_stop, spans=spans, passages=in_passages)
+                sentences, passages = reading.sentences, reading.passages
             elif isinstance(model, EntityModel):
                 entities = tuple(model.analyze(text, stage_progress(k), should_stop))
             elif self.classifiers is not None and model is self.classifiers.embed:
@@ -257,7 +263,7 @@ class Analyzer:
                                                          should_stop)
                 classes = tuple(SentenceClasses(s, e, c) for (s, e), c in
                                 zip(spans, self.classifiers.classify(vectors), strict=True))
-        return Analysis(None, sentences, entities, classes), vectors
+        return Analysis(None, sentences, entities, classes), vectors, passages
 
 
 def _checkpoint(should_stop: ShouldStop | None) -> None:

@@ -142,6 +142,7 @@ class DocumentTab(QWidget):
         self.state_label.setFrameShape(QFrame.Shape.StyledPanel)
         self.state_label.setContentsMargins(6, 4, 6, 4)
         self.sentiment = SentimentPanel()
+        self.sentiment.set_document_length(len(document.text))
         self.sentiment.sentence_clicked.connect(self._sentence_clicked)
         self.sentiment.tint_toggled.connect(self._tint_toggled)
         self.entity_panel = EntityPanel()
@@ -491,6 +492,7 @@ class DocumentTab(QWidget):
         self.job = job
         self._set_state(TabState.RUNNING, "Analysing…")
         self.sentiment.set_message("Analysing…")
+        self.sentiment.set_document_length(len(self.document.text))
 
     def _current(self, job: AnalysisJob) -> bool:
         """Whether a signal is about the analysis shown here (a cancelled earlier one may still report)."""

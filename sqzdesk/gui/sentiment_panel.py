@@ -1,9 +1,12 @@
 """The document's sentiment, the rule behind it, the per-sentence chart and the tint switch.
 
 The document's label and score are the engine's (``AnalysisChunk.document`` while the analysis runs,
-``Analysis.sentiment`` at the end): the mean over the sentences of each label's probability, every
-sentence counting the same. The panel says so in words, with the counts a reader can check against the
-chart ("Positive 0.64 — mean of 35 sentences: 21 positive, 10 negative, 4 uncertain").
+``Analysis.sentiment`` at the end): a short document read in passages of consecutive sentences (the mean
+of the passages' probabilities), a long one the mean of its sentences' (``engine.sentiment`` says why).
+The panel says which in words, with the sentences' own labels counted beside it, as the chart shows them
+("Positive 0.64 — read in passages; 35 sentences: 21 positive, 10 negative, 4 uncertain", or "— mean of
+35 sentences"); after passages the two can differ, because a passage reads each sentence with its
+neighbours.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from sqzdesk.engine import SentenceSentiment, Sentiment
+from sqzdesk.engine.sentiment import PASSAGE_CHARS, read_in_passages
 from sqzdesk.gui.sentiment_chart import NEGATIVE, NEUTRAL, POSITIVE, SentimentChart
 
 MIXED = QColor("#6c757d")  # the uncertain bars' grey, dark enough for the headline's text
@@ -49,6 +53,7 @@ class SentimentPanel(QWidget):
         self._neutral_below = 0.0
         self._document: Sentiment | None = None
         self._final = False
+        self._in_passages = True
 
     def set_unavailable(self, reason: str) -> None:
         """No sentiment model: say so instead of showing an empty chart."""
@@ -79,6 +84,12 @@ class SentimentPanel(QWidget):
         self.chart.add_sentences(sentences)
         self._update_counts()
 
+    def set_document_length(self, length: int) -> None:
+        """The analysed text's length in characters, which decides the engine's document rule."""
+        self._in_passages = read_in_passages(length)
+        if self.chart.sentences:
+            self._update_counts()
+
     def set_overall(self, sentiment: Sentiment | None, final: bool) -> None:
         """The engine's document sentiment over every sentence shown so far (``final``: all of them)."""
         if self._unavailable:
@@ -92,7 +103,7 @@ class SentimentPanel(QWidget):
             self.overall.setToolTip("")
 
     def _update_counts(self) -> None:
-        """The headline (label, score, how many sentences it is the mean of) and how those sentences lean."""
+        """The headline (label, score, how the text was read) and how its sentences lean, each judged alone."""
         sentences = self.chart.sentences
         n = len(sentences)
         neutral = self.chart.uncertain_count
@@ -122,21 +133,30 @@ class SentimentPanel(QWidget):
         suffix = "" if self._final else " <i>(so far)</i>"
         self.overall.setText(f"<span style='font-size:15pt; color:{colour.name()}'><b>"
                              f"{name}</b></span>&nbsp; {lean}score&nbsp;{document.score:.2f} — "
-                             f"mean of {n}&nbsp;sentence{'' if n == 1 else 's'}{suffix}")
+                             f"{'read in passages; ' if self._in_passages else 'mean of '}"
+                             f"{n}&nbsp;sentence{'' if n == 1 else 's'}{suffix}")
         self.overall.setToolTip(tip)
 
     def _rule_tip(self, n: int) -> str:
         if self._document is None:
             return ""
-        uncertain = (f" A sentence scored below {self._neutral_below:.2f} is counted as uncertain; it still "
-                     "counts in the mean." if self._neutral_below > 0 else "")
+        uncertain = (f" A sentence scored below {self._neutral_below:.2f} is counted as uncertain."
+                     if self._neutral_below > 0 else "")
         so_far = "" if self._final else " (so far: the rest of the document is still being analysed)"
-        mixed = (f" Under {self._neutral_below:.2f} the document is called mixed: its sentences pull both ways "
+        unit = "passages" if self._in_passages else "sentences"
+        mixed = (f" Under {self._neutral_below:.2f} the document is called mixed: its {unit} pull both ways "
                  "and the label is only a lean." if self._neutral_below > 0 else "")
-        return (f"Each sentence gets a probability for each label. The document's score is the mean of those "
-                f"probabilities over its {n} sentence{'s' if n != 1 else ''}{so_far}, every sentence counting "
-                f"the same; its label is the likelier one.{mixed}{uncertain} Lines without words (tables of numbers, "
-                "dates) get no sentiment and do not count.")
+        words = " Lines without words (tables of numbers, dates) get no sentiment and do not count."
+        if not self._in_passages:
+            return (f"Each sentence gets a probability for each label. The document's score is the mean of those "
+                    f"probabilities over its {n} sentence{'s' if n != 1 else ''}{so_far}, every sentence counting "
+                    f"the same (a document over {PASSAGE_CHARS:,} characters is not read again in passages); its "
+                    f"label is the likelier one.{mixed}{uncertain}{words}")
+        return (f"The document is read in passages: consecutive sentences, about a paragraph each. Its score is "
+                f"the mean of the passages' probabilities, each weighted by its length{so_far}; its label is the "
+                f"likelier one.{mixed} Each of its {n} sentence{'s' if n != 1 else ''} is also judged alone, for "
+                f"the chart and the tint; a passage reads a sentence with its neighbours (\"I expected to hate "
+                f"it. I didn't.\"), so the two can differ.{uncertain}{words}")
 
     def clear(self) -> None:
         self.chart.clear()
