@@ -48,12 +48,13 @@ STUB_WORDS = 3
 MAX_FURNITURE_WORDS = 30  # a "footer" line longer than this is prose that happens to name a pattern
 
 
-def _words(text: str) -> int:
+def word_count(text: str) -> int:
+    """Runs of word characters: the one word count of the HTML reading (here and in :mod:`.html`)."""
     return len(_WORD.findall(text))
 
 
 def _is_teaser(paragraph: str) -> bool:
-    return _words(paragraph) <= 12 and bool(_TEASER.fullmatch(paragraph.strip(" •»›:")))
+    return word_count(paragraph) <= 12 and bool(_TEASER.fullmatch(paragraph.strip(" •»›:")))
 
 
 def is_furniture(paragraph: str) -> bool:
@@ -68,19 +69,20 @@ def is_furniture(paragraph: str) -> bool:
 def strip_furniture(text: str) -> str:
     """``text`` without the teasers and footer after the article, and without inline teasers (see the
     module's docstring)."""
-    kept = [line for line in text.split("\n") if not (_words(line) <= 25 and _INLINE_TEASER.fullmatch(line.strip()))]
+    kept = [line for line in text.split("\n")
+            if not (word_count(line) <= 25 and _INLINE_TEASER.fullmatch(line.strip()))]
     text = _BLANK_RUNS.sub("\n\n", "\n".join(kept))
     lines = text.split("\n")
-    total = _words(text)
+    total = word_count(text)
     seen = 0
     for i, line in enumerate(lines):
-        if i and seen >= total / 2 and _is_teaser(line) and total - seen - _words(line) < seen:
+        if i and seen >= total / 2 and _is_teaser(line) and total - seen - word_count(line) < seen:
             lines = lines[:i]
             break
-        seen += _words(line)
+        seen += word_count(line)
     left = seen  # the words of ``lines``: all of them, or those before the teaser heading
     while lines and (not lines[-1].strip() or is_furniture(lines[-1])):
-        last = _words(lines[-1])
+        last = word_count(lines[-1])
         if left - last < total / 2:
             break  # never trim into the first half: a short page stays as it is
         lines.pop()

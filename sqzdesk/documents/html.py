@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .decoding import decode_text, normalise_newlines
-from .furniture import strip_furniture
+from .furniture import strip_furniture, word_count
 from .model import Document, DocumentError
 
 _SKIPPED = frozenset({"script", "style", "head", "template", "title"})
@@ -76,7 +76,6 @@ HTML_SUFFIXES = frozenset({".html", ".htm"})
 def is_html(path: Path) -> bool:
     """Whether ``path`` is read as an HTML page (which has two readings: :class:`HtmlMode`)."""
     return path.suffix.lower() in HTML_SUFFIXES
-_WORD = re.compile(r"\w+")
 
 
 def read_html(data: bytes, path: Path, *, mode: HtmlMode = HtmlMode.MAIN) -> Document:
@@ -87,7 +86,7 @@ def read_html(data: bytes, path: Path, *, mode: HtmlMode = HtmlMode.MAIN) -> Doc
     full = html_to_text(markup)
     if mode is HtmlMode.FULL:
         return Document(path=path, text=full, format="html")
-    main, full_words = main_content(markup), len(_WORD.findall(full))
+    main, full_words = main_content(markup), word_count(full)
     if main is None or not _enough(main, full_words):
         main = densest_lines(full)  # the extractor's second opinion, on the page's own lines
     if not _enough(main, full_words):
@@ -105,7 +104,7 @@ def densest_lines(full: str, cost: int = LINE_COST) -> str:
     lines = full.split("\n")
     best, span, run, start = 0, (0, 0), 0, 0
     for i, line in enumerate(lines):
-        value = len(_WORD.findall(line)) - cost if line.strip() else 0
+        value = word_count(line) - cost if line.strip() else 0
         if run <= 0:
             run, start = value, i
         else:
@@ -154,18 +153,18 @@ def starting_at(text: str, heading: str) -> str:
     if not heading:
         return text
     lines = text.split("\n")
-    total, before = len(_WORD.findall(text)), 0
+    total, before = word_count(text), 0
     for i, line in enumerate(lines):
         if " ".join(line.split()) == heading:
             return "\n".join(lines[i:]) if i else text
-        before += len(_WORD.findall(line))
+        before += word_count(line)
         if before > min(HEAD_MAX_WORDS, HEAD_MAX_SHARE * total):
             break
     return text
 
 
 def _enough(main: str, full_words: int) -> bool:
-    main_words = len(_WORD.findall(main))
+    main_words = word_count(main)
     return main_words >= MAIN_MIN_WORDS and main_words >= MAIN_MIN_SHARE * full_words
 
 
