@@ -128,7 +128,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         "speedup": round(ms["accurate"] / ms["fast"], 2), "cpu": name, "cpu_class": cls,
         "accurate": {"metrics": accurate.manifest.metrics,
                      "size_mb": round(accurate.file("model").stat().st_size / 1e6, 1)},
-        "tried": getattr(args, "tried", "") or "(see the accurate bundle's card)",
+        "tried": getattr(args, "tried", "") or TRIED_ELSEWHERE,
     }
     (out / "facts.json").write_text(json.dumps(facts, indent=2))
     print(json.dumps({k: v for k, v in facts.items() if k != "accurate"}, indent=2), flush=True)
@@ -159,6 +159,7 @@ def build_fast(args: argparse.Namespace) -> dict:
 
 
 SECTION = "## Fast variant (groups=4)"
+TRIED_ELSEWHERE = "(see the accurate bundle's card)"
 
 
 def runs_text(facts: dict) -> str:
@@ -197,6 +198,8 @@ def attempt_text(task: str, facts: dict, shipped: bool) -> str:
             f"batch 8 x 128, {SPEED_THREADS} threads, interleaved in one run on {facts['cpu_class']}: fast "
             f"{facts['ms']['fast']} ms, this bundle {facts['ms']['accurate']} ms; size {facts['size_mb']} MB "
             f"vs {facts['accurate']['size_mb']} MB.")
+    if facts.get("tried", TRIED_ELSEWHERE) != TRIED_ELSEWHERE:  # `fast --tried`: what came before these runs
+        body += f" Earlier: {facts['tried']}"
     return SECTION + "\n" + textwrap.fill(body, 110) + "\n"
 
 
