@@ -233,7 +233,7 @@ class Analyzer:
         return self.sentiment.document(passages) if self.sentiment is not None else None
 
     def _chunk(self, text: str, offset: int, total: int, progress: Progress | None,
-               should_stop: ShouldStop | None, in_passages: bool = True
+               should_stop: ShouldStop | None, in_passages: bool
                ) -> tuple[Analysis, np.ndarray, tuple[Passage, ...]]:
         """The chunk's results (chunk offsets), its judged sentences' vectors (for the document's class) and
         its passages (for the document's sentiment)."""

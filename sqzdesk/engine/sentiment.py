@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sqzdesk.engine.chunks import CHUNK_CHARS
 from sqzdesk.engine.results import DocumentSentiment, SentenceSentiment, Sentiment
 from sqzdesk.engine.sentences import split_sentences
 from sqzdesk.engine.task import TaskModel
@@ -41,7 +42,9 @@ from sqzdesk.engine.windows import Cancelled, Progress, ShouldStop, softmax
 # passages): the result store keys on it, so a stored result made under another rule is analysed again
 # rather than shown without it.
 DOCUMENT_RULE_VERSION = 3
-PASSAGE_CHARS = 3_000  # documents up to this long are read in passages (the module docstring says why)
+# Documents up to this long are read in passages (the module docstring says why): one analysis chunk, so a
+# short document's passages are never cut at a chunk boundary.
+PASSAGE_CHARS = CHUNK_CHARS
 
 
 def read_in_passages(length: int) -> bool:
