@@ -86,6 +86,9 @@ def test_document_sentiment_is_read_in_passages(tiny_root):
             assert passage.probs[model.labels.index(s.label)] == pytest.approx(s.score)
     result = model.analyze(TEXT)
     assert result.sentences == reading.sentences
+    # the passages run apart from the sentences: the sentences' batches, and so their labels, are the same
+    # as without passages (int8 activations are quantized per batch)
+    assert model.read(TEXT, passages=False).sentences == reading.sentences
     assert result.overall == document_sentiment(reading.passages, model.labels, model.neutral_below)
     single = model.analyze("The film was wonderful!")
     assert single.overall is not None and single.overall.label == single.sentences[0].label

@@ -11,15 +11,16 @@ model was trained on whole reviews; its probability of a label is the mean of th
 of it, each passage weighted by its tokens. A longer document's is the mean of its sentences'
 probabilities, every sentence counting the same: reading it twice would add ~45% to the analysis of a long
 report (bench/e2e.py's 20-page PDF: 10,080 more padded tokens on top of 10,160 for its sentences and
-12,160 for its entities) for a gain not measured there. Either way the label is the likelier one, and a
+12,160 for its entities) for a gain not measured there; on short documents the second pass costs
+28-42% of the whole analysis (bench/RESULTS_sentiment_rule.md, AVX2, one thread). Either way the label is the likelier one, and a
 document whose score is under the bundle's ``neutral_below`` (the line under which a sentence is shown as
 uncertain) is **mixed**: it keeps the label as a lean, and every view says "Mixed" rather than calling a
 neutral report "Negative 0.51". The sentences keep their own labels, for the chart and the tint.
 
 Measured on the validation split with the shipped bundle through this engine (`python -m
 sqzdesk.modelbuild engine-eval --task sentiment`; 2,593 texts, 1,022 of them reviews of one to dozens of
-sentences): reviews 91.39% against 88.55% for the mean of their sentences (which cannot see "I expected to
-hate it. I didn't."), all texts 91.40% against 90.28%, single sentences unchanged (SST-2 91.41%). By
+sentences): reviews 91.19% against 88.55% for the mean of their sentences (which cannot see "I expected to
+hate it. I didn't."), all texts 91.32% against 90.28%, single sentences unchanged (SST-2 91.41%). By
 length (the whole review read in windows, an experiment beside the engine): +1.8 points under 500
 characters, +4.2 for 500-1,500, +4.7 for 1,500-3,000, none for the 16 reviews over 3,000 (87.5% either
 way). The mean of the sentences' log-odds gave 89.5% on the reviews.
@@ -36,7 +37,7 @@ from sqzdesk.engine.chunks import CHUNK_CHARS
 from sqzdesk.engine.results import DocumentSentiment, SentenceSentiment, Sentiment
 from sqzdesk.engine.sentences import split_sentences
 from sqzdesk.engine.task import TaskModel
-from sqzdesk.engine.windows import Cancelled, Progress, ShouldStop, softmax
+from sqzdesk.engine.windows import Cancelled, Progress, ShouldStop, Window, softmax
 
 # Bumped when the document rule changes (2: a document under ``neutral_below`` is mixed; 3: read in
 # passages): the result store keys on it, so a stored result made under another rule is analysed again
@@ -122,8 +123,8 @@ class SentimentModel(TaskModel):
     def read(self, text: str, progress: Progress | None = None, should_stop: ShouldStop | None = None,
              spans: list[tuple[int, int]] | None = None, passages: bool = True) -> Reading:
         """A label and score for every sentence of ``text`` that has prose, in text order, and the passages
-        those sentences make (module docstring), all in one run of the model; with ``passages`` false (a
-        long document's part) every sentence is its own passage of weight 1.
+        those sentences make (module docstring); with ``passages`` false (a long document's part) every
+        sentence is its own passage of weight 1, and the model runs once.
 
         ``spans``: :func:`prose_spans` of ``text`` when the caller has them already (the analysis splits
         once for sentiment and the custom classifiers, which judge the same sentences)."""
@@ -140,21 +141,33 @@ class SentimentModel(TaskModel):
         else:
             groups = [(i, i + 1) for i in range(len(tokens))]
         joined = [(i, j) for i, j in groups if j - i > 1]  # a one-sentence passage is that sentence's reading
-        tokens += self.tokenizer.encode_many([" ".join(text[s:e] for s, e in spans[i:j]) for i, j in joined])
-        windows = self.windows(tokens)
-        outputs = self.run(windows, progress, should_stop)
-        probs = np.zeros((len(tokens), len(self.labels)))
-        weights = np.zeros(len(tokens))
-        for w, out in zip(windows, outputs, strict=True):
-            n = max(1, w.end - w.start)
-            probs[w.item] += n * softmax(out["logits"].astype(np.float64))
-            weights[w.item] += n
-        probs /= np.maximum(weights, 1)[:, None]
-        sentences = tuple(self._judge(p, s, e) for p, (s, e) in zip(probs[:len(spans)], spans, strict=True))
-        row = dict(zip(joined, range(len(spans), len(tokens)), strict=True))
+        joined_tokens = self.tokenizer.encode_many([" ".join(text[s:e] for s, e in spans[i:j]) for i, j in joined])
+        # Two runs, not one: a passage window batched with short sentences would pad every one of them to
+        # its length (a 4-sentence review cost 3x), and the sentences' batches stay what they were alone.
+        sentence_windows, passage_windows = self.windows(tokens), self.windows(joined_tokens)
+        total = len(sentence_windows) + len(passage_windows)
+
+        def part(offset: int) -> Progress | None:
+            return None if progress is None else (lambda done, of: progress(offset + done, total))
+
+        probs = self._mean_probs(sentence_windows, self.run(sentence_windows, part(0), should_stop), len(tokens))
+        joined_probs = self._mean_probs(passage_windows, self.run(passage_windows, part(len(sentence_windows)),
+                                                                  should_stop), len(joined))
+        sentences = tuple(self._judge(p, s, e) for p, (s, e) in zip(probs, spans, strict=True))
+        row = dict(zip(joined, joined_probs, strict=True))
         return Reading(sentences, tuple(
-            Passage(tuple(float(x) for x in probs[row.get((i, j), i)]),
+            Passage(tuple(float(x) for x in row.get((i, j), probs[i])),
                     sum(max(1, len(t)) for t in tokens[i:j]) if passages else 1) for i, j in groups))
+
+    def _mean_probs(self, windows: list[Window], outputs: list[dict[str, np.ndarray]], n: int) -> np.ndarray:
+        """Each input's label probabilities: the mean over its windows, weighted by the tokens each holds."""
+        probs = np.zeros((n, len(self.labels)))
+        weights = np.zeros(n)
+        for w, out in zip(windows, outputs, strict=True):
+            k = max(1, w.end - w.start)
+            probs[w.item] += k * softmax(out["logits"].astype(np.float64))
+            weights[w.item] += k
+        return probs / np.maximum(weights, 1)[:, None]
 
     def document(self, passages: Iterable[Passage]) -> Sentiment | None:
         """The document rule (module docstring); None when no passage (no sentence with prose)."""

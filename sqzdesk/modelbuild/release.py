@@ -273,7 +273,7 @@ TASK_TEXT: dict[str, _TaskText] = {
                   "`task_params.neutral_below` (0.7) as uncertain/neutral rather than forcing a side.\n"
                   "- Document score: a document up to 3,000 characters is read in passages (consecutive sentences, "
                   "one window each) and scored by their length-weighted mean, a longer one by the mean of its "
-                  "sentences (`sqzdesk/engine/sentiment.py`; through the engine on this split, reviews 91.39 in "
+                  "sentences (`sqzdesk/engine/sentiment.py`; through the engine on this split, reviews 91.19 in "
                   "passages against 88.55 as the mean of their sentences); lines without words (tables of numbers, "
                   "timestamps) get no label and do not count.\n"
                   "- Trained on English reviews; financial news, legal or technical text are out of domain.\n"
