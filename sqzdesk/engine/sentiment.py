@@ -11,11 +11,12 @@ model was trained on whole reviews; its probability of a label is the mean of th
 of it, each passage weighted by its tokens. A longer document's is the mean of its sentences'
 probabilities, every sentence counting the same: reading it twice would add ~45% to the analysis of a long
 report (bench/e2e.py's 20-page PDF: 10,080 more padded tokens on top of 10,160 for its sentences and
-12,160 for its entities) for a gain not measured there; on short documents the second pass costs
-28-42% of the whole analysis (bench/RESULTS_sentiment_rule.md, AVX2, one thread). Either way the label is the likelier one, and a
-document whose score is under the bundle's ``neutral_below`` (the line under which a sentence is shown as
-uncertain) is **mixed**: it keeps the label as a lean, and every view says "Mixed" rather than calling a
-neutral report "Negative 0.51". The sentences keep their own labels, for the chart and the tint.
+12,160 for its entities) for a gain not measured there; on short documents the second pass costs 28-42%
+of the whole analysis (bench/RESULTS_sentiment_rule.md, AVX2, one thread). Either way the label is the
+likelier one, and a document whose score is under the bundle's ``neutral_below`` (the line under which a
+sentence is shown as uncertain) is **mixed**: it keeps the label as a lean, and every view says "Mixed"
+rather than calling a neutral report "Negative 0.51". The sentences keep their own labels, for the chart
+and the tint.
 
 Measured on the validation split with the shipped bundle through this engine (`python -m
 sqzdesk.modelbuild engine-eval --task sentiment`; 2,593 texts, 1,022 of them reviews of one to dozens of
