@@ -423,3 +423,28 @@ def test_unlabelled_text_joins_each_epoch_as_its_share_and_is_distilled_without_
     assert student.classifier.weight.grad is not None and student.classifier.weight.grad.abs().sum() > 0
     with pytest.raises(ValueError, match="takes no unlabelled text"):
         LayerwiseDistill(object(), teacher, texts=texts, text_share=0.2)
+
+
+def test_layerwise_distillation_takes_span_models_with_their_token_types():
+    """QA students: start/end labels and the teacher's start/end logits over the context only, and the
+    token types (question vs context) reach both models."""
+    from sqzdesk.modelbuild.grouped import LayerwiseDistill
+
+    teacher = _small(HEADS["span"], 1, num_labels=2)
+    student = _small(HEADS["span"], 4, num_labels=2).train()
+    ids, mask, types = _inputs()
+    types[:, 6:] = 1
+    context = types.bool() & mask.bool()
+    context[:, 0] = True
+    batch = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "context_mask": context,
+             "start_positions": torch.tensor([7, 0, 8]), "end_positions": torch.tensor([9, 0, 8])}
+    distil = LayerwiseDistill(_TextTask(), teacher)
+    loss = distil.loss(student, batch)
+    loss.backward()
+    assert torch.isfinite(loss) and loss > 0
+    assert student.qa_outputs.weight.grad is not None and student.qa_outputs.weight.grad.abs().sum() > 0
+    seen = []
+    teacher.register_forward_pre_hook(lambda m, args, kwargs: seen.append(kwargs.get("token_type_ids")),
+                                      with_kwargs=True)
+    distil.loss(student, batch)
+    assert seen and torch.equal(seen[0], types)

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 from sqzdesk.modelbuild.cased import takes_case
 from sqzdesk.modelbuild.distill import kd_loss
+from sqzdesk.modelbuild.qa_task import NEG
 from sqzdesk.modelbuild.trainer import on_device
 
 
@@ -79,6 +80,8 @@ class LayerwiseDistill:
     def _run(model, batch):
         kwargs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"],
                   "output_hidden_states": True}
+        if "token_type_ids" in batch:  # question and context (QA) are told apart by their token types
+            kwargs["token_type_ids"] = batch["token_type_ids"]
         if "case_ids" in batch and takes_case(model):
             kwargs["case_ids"] = batch["case_ids"]
         return model(**on_device(model, kwargs))
@@ -87,8 +90,10 @@ class LayerwiseDistill:
         student = self._run(model, batch)
         with torch.no_grad():
             teacher = self._run(self.teacher, batch)
-        logits, t_logits = student.logits, teacher.logits
         hidden = self._hidden(student, teacher, batch["attention_mask"])
+        if "start_positions" in batch:  # spans (QA): start and end over the context, as QATask.loss
+            return self._span_loss(student, teacher, batch) + self.hidden_weight * hidden
+        logits, t_logits = student.logits, teacher.logits
         if "labels" not in batch:  # unlabelled text: the teacher's logits and hidden states only
             return kd_loss(logits, t_logits, self.temperature) + self.hidden_weight * hidden
         labels = batch["labels"]
@@ -100,11 +105,24 @@ class LayerwiseDistill:
         kd = kd_loss(logits, t_logits, self.temperature)
         return (1 - self.kd_weight) * ce + self.kd_weight * kd + self.hidden_weight * hidden
 
+    def _span_loss(self, student, teacher, batch) -> torch.Tensor:
+        """Labels and the teacher's logits for the answer's start and end, positions outside the context
+        (the question) masked out; [CLS] is the no-answer target."""
+        mask = batch["context_mask"].to(student.start_logits.device)
+        parts = []
+        for logits, t_logits, target in ((student.start_logits, teacher.start_logits, "start_positions"),
+                                         (student.end_logits, teacher.end_logits, "end_positions")):
+            s, t = logits.masked_fill(~mask, NEG), t_logits.masked_fill(~mask, NEG)
+            ce = F.cross_entropy(s, batch[target].to(s.device))
+            parts.append((1 - self.kd_weight) * ce + self.kd_weight * kd_loss(s, t, self.temperature))
+        return (parts[0] + parts[1]) / 2
+
     @staticmethod
     def _hidden(student, teacher, attention_mask: torch.Tensor) -> torch.Tensor:
         """Mean over layers of the masked MSE between hidden states, relative to the teacher's variance."""
-        mask = attention_mask.to(student.logits.device).unsqueeze(-1).float()
-        hidden = student.logits.new_zeros(())
+        last = student.hidden_states[-1]
+        mask = attention_mask.to(last.device).unsqueeze(-1).float()
+        hidden = last.new_zeros(())
         for hs, ht in zip(student.hidden_states[1:], teacher.hidden_states[1:], strict=True):
             if hs.shape[1] != mask.shape[1]:  # [B, C, T] layout
                 hs, ht = hs.transpose(1, 2), ht.transpose(1, 2)
