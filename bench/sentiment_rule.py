@@ -41,7 +41,7 @@ def pdf_work(analyzer) -> dict[str, tuple[int, int]]:
 
     from sqzdesk.documents import read_document
     from sqzdesk.engine.chunks import split_chunks
-    from sqzdesk.engine.sentiment import pack_passages, prose_spans
+    from sqzdesk.engine.sentiment import joined_passages, pack_passages, prose_spans
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.pdf"
@@ -53,8 +53,8 @@ def pdf_work(analyzer) -> dict[str, tuple[int, int]]:
         part = text[chunk.start:chunk.end]
         spans = prose_spans(part)
         tokens = s.tokenizer.encode_many([part[a:b] for a, b in spans])
-        joined = [(i, j) for i, j in pack_passages([len(t) for t in tokens], s.max_length - 2) if j - i > 1]
-        passages = s.tokenizer.encode_many([" ".join(part[a:b] for a, b in spans[i:j]) for i, j in joined])
+        _, joined = joined_passages(part, spans, pack_passages([len(t) for t in tokens], s.max_length - 2))
+        passages = s.tokenizer.encode_many(joined)
         for key, value in (("sentences", padded_tokens(s, tokens)), ("passages", padded_tokens(s, passages)),
                            ("entities", padded_tokens(e, [e.tokenizer.encode(part)]))):
             work[key] = (work[key][0] + value[0], work[key][1] + value[1])

@@ -87,6 +87,14 @@ def pack_passages(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
     return out
 
 
+def joined_passages(text: str, spans: Sequence[tuple[int, int]],
+                    groups: Sequence[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[str]]:
+    """The passages of more than one sentence and their texts (the sentences joined by a space); a
+    one-sentence passage is that sentence's own reading and needs no second run."""
+    joined = [(i, j) for i, j in groups if j - i > 1]
+    return joined, [" ".join(text[s:e] for s, e in spans[i:j]) for i, j in joined]
+
+
 def is_prose(text: str) -> bool:
     """Whether a sentence has real words: at least one run of two letters, and more letters than
     digits. "07/19/2015 21:00:15.469,1.083" and "| 1.2 | 3.4 |" are not prose; "Q3 revenue rose 5%" is."""
@@ -141,8 +149,8 @@ class SentimentModel(TaskModel):
             groups = pack_passages([len(t) for t in tokens], self.max_length - 2)
         else:
             groups = [(i, i + 1) for i in range(len(tokens))]
-        joined = [(i, j) for i, j in groups if j - i > 1]  # a one-sentence passage is that sentence's reading
-        joined_tokens = self.tokenizer.encode_many([" ".join(text[s:e] for s, e in spans[i:j]) for i, j in joined])
+        joined, joined_texts = joined_passages(text, spans, groups)
+        joined_tokens = self.tokenizer.encode_many(joined_texts)
         # Two runs, not one: a passage window batched with short sentences would pad every one of them to
         # its length (a 4-sentence review cost 3x), and the sentences' batches stay what they were alone.
         sentence_windows, passage_windows = self.windows(tokens), self.windows(joined_tokens)

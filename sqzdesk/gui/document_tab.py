@@ -492,7 +492,6 @@ class DocumentTab(QWidget):
         self.job = job
         self._set_state(TabState.RUNNING, "Analysing…")
         self.sentiment.set_message("Analysing…")
-        self.sentiment.set_document_length(len(self.document.text))
 
     def _current(self, job: AnalysisJob) -> bool:
         """Whether a signal is about the analysis shown here (a cancelled earlier one may still report)."""
