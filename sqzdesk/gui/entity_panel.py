@@ -38,6 +38,10 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 REVIEW_COLUMN = 2
 REFRESH_MS = 250
 EXPAND_AT_MOST = 12  # distinct entities in a type for its group to open by itself
+# One line under the list (the side panel is short when the batch dock is open); the tree's tooltip says more
+HINT = "A accept · R reject · E add · hover the list for help"
+HELP = ("Click a name to select every mention; untick a type to hide its highlights. "
+        "In the text: A accept, R reject, E add the selection (right-click for more).")
 
 
 def entity_key(e: Entity) -> tuple[str, str]:
@@ -78,6 +82,7 @@ class EntityPanel(QWidget):
         self.tree.itemChanged.connect(self._item_changed)
         self.tree.itemClicked.connect(self._item_clicked)
         self.tree.itemActivated.connect(self._item_clicked)
+        self.tree.setToolTip(HELP)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: palette(placeholder-text);")
@@ -248,8 +253,7 @@ class EntityPanel(QWidget):
             return self._model_missing
         if not self.mentions:
             return ""
-        return ("Click a name to select every mention; untick a type to hide its highlights. "
-                "In the text: A accept, R reject, E add the selection (right-click for more).")
+        return HINT
 
     def count(self, label: str) -> int:
         return sum(len(v) for k, v in self.mentions.items() if k[0] == label)
