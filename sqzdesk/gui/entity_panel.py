@@ -38,8 +38,9 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 REVIEW_COLUMN = 2
 REFRESH_MS = 250
 EXPAND_AT_MOST = 12  # distinct entities in a type for its group to open by itself
-# One line under the list (the side panel is short when the batch dock is open); the tree's tooltip says more
-HINT = "A accept · R reject · E add · hover the list for help"
+# One line under the list (the side panel is short when the batch dock is open); the whole help is the
+# list's tooltip, each row's tooltip says a click selects every mention
+HINT = "In the text: A accept · R reject · E add"
 HELP = ("Click a name to select every mention; untick a type to hide its highlights. "
         "In the text: A accept, R reject, E add the selection (right-click for more).")
 
