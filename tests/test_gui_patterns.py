@@ -34,6 +34,7 @@ from sqzdesk.engine.patterns import (
     merge_entities,
     patterns_touching,
 )
+from sqzdesk.gui.entity_panel import HINT
 from sqzdesk.gui.entity_types import TYPE_NAMES
 from sqzdesk.gui.settings import DEFAULT_COLOURS, SettingsStore
 from sqzdesk.gui.settings_dialog import SettingsDialog
@@ -195,6 +196,8 @@ def test_document_highlights_lists_and_hides_pattern_entities(qtbot, tmp_path):
     for text, label in ((EMAIL, "EMAIL"), (PHONE, "PHONE"), (IBAN, "IBAN")):
         assert panel.count(label) == 1 and panel._groups[label].text(1) == "1"
         assert panel.row(label, text) is not None
+    # one line of help under the list (its room is short with the batch dock open), the whole help on hover
+    assert panel.note.text() == HINT and "right-click" in panel.tree.toolTip()
 
     row = panel.row("IBAN", IBAN)
     panel.tree.scrollToItem(row)
