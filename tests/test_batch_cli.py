@@ -52,6 +52,8 @@ def test_batch_jsonl_contract_and_exit_code(tmp_path):
     per_file = [line for line in proc.stderr.splitlines() if line.startswith("[") and " done " in line]
     assert len(per_file) == len(folder.good)
     assert "\r" not in proc.stderr  # no bar without a terminal
+    # the folder's tool.exe is not analysed, and the summary says so rather than leaving it out silently
+    assert proc.stderr.splitlines()[-1] == "sqzdesk batch: 1 file of other types not read (.exe 1)"
 
 
 def test_batch_all_good_exits_zero_csv_and_patterns_off(tmp_path):

@@ -50,6 +50,7 @@ def turn_event_loop(qtbot, turns: int = 50) -> None:
 
 def test_folder_runs_to_completion_and_table_matches_store(qtbot, panel, tmp_path):
     folder = mixed_folder(tmp_path / "docs")
+    assert not panel.drop_label.isHidden()  # an empty queue shows where to drop
     with qtbot.waitSignal(panel.batch_finished, timeout=30_000) as finished:
         panel.add_paths([folder.root])
         assert panel.busy and not panel.rerun_button.isEnabled()
@@ -68,6 +69,9 @@ def test_folder_runs_to_completion_and_table_matches_store(qtbot, panel, tmp_pat
             assert stored[Path(os.path.abspath(row.path))].status == row.status
             assert row.result.error == stored[Path(os.path.abspath(row.path))].error
     assert panel.progress_bar.value() == panel.progress_bar.maximum() == len(table)
+    assert panel.drop_label.isHidden()  # listed files take its room; the panel still takes drops
+    assert panel.status_label.text().endswith("· 1 not read")  # the folder's tool.exe, said as the CLI says it
+    assert panel.status_label.toolTip() == panel.not_read == "1 file of other types not read (.exe 1)"
     assert panel.status_label.text().startswith("Finished")
     reason = next(r.detail for r in panel.model.rows if r.path == folder.root / "broken.docx")
     assert "zip" in reason
@@ -89,6 +93,8 @@ def test_folder_runs_to_completion_and_table_matches_store(qtbot, panel, tmp_pat
     assert exported.args == [str(target), ""]
     rows = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
     assert len(rows) == len(files)
+    panel.model.clear()  # an emptied queue shows the drop zone again
+    assert not panel.drop_label.isHidden()
 
 
 def test_pause_then_cancel_runs_nothing_and_stores_nothing(qtbot, panel, tmp_path):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -114,7 +115,7 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
     from sqzdesk.batch.redacted_export import RedactionSettings, export_result
     from sqzdesk.batch.redaction import Pseudonyms, RedactionMode
     from sqzdesk.batch.runner import BatchRunner, RunOptions
-    from sqzdesk.batch.scan import scan
+    from sqzdesk.batch.scan import describe_skipped, scan
     from sqzdesk.batch.terminal import TerminalProgress
     from sqzdesk.documents import DocumentError
     from sqzdesk.documents.html import HtmlMode
@@ -179,7 +180,8 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
             if report is not None:
                 kept.append(result)
 
-        summary = runner.run(scan(args.paths), on_result=on_result, on_progress=bar.progress)
+        skipped: Counter[str] = Counter()
+        summary = runner.run(scan(args.paths, skipped), on_result=on_result, on_progress=bar.progress)
         bar.finish()
         if report is not None:
             write_html_report(report, kept, title="sqzdesk batch: " + ", ".join(str(p) for p in args.paths))
@@ -188,4 +190,6 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
         print(f"sqzdesk batch: {summary.total} item(s): {summary.analysed} analysed, {summary.reused} reused "
               f"from the store, {summary.failed} failed, {summary.elapsed_s:.1f} s (store: {store.path})",
               file=sys.stderr)
+        if skipped:
+            print(f"sqzdesk batch: {describe_skipped(skipped)}", file=sys.stderr)
     return 1 if fail.count else 0

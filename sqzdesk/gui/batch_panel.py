@@ -26,6 +26,7 @@ the job), so they set the shared :class:`~sqzdesk.batch.runner.RunControl` direc
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -59,7 +60,7 @@ from sqzdesk.batch.exports import write_html_report, write_records, write_table
 from sqzdesk.batch.redacted_export import RedactionSettings
 from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.runner import BatchProgress, BatchRunner, BatchSummary, RunControl, RunOptions
-from sqzdesk.batch.scan import ScanProblem, scan
+from sqzdesk.batch.scan import ScanProblem, describe_skipped, scan
 from sqzdesk.batch.store import ResultStore, StoreError
 from sqzdesk.batch.terminal import format_eta
 from sqzdesk.engine import BundleError, Cancelled
@@ -199,6 +200,7 @@ class BatchWorker(QObject):
     """
 
     scanned = Signal(object)            # list[Path | ScanProblem], the job's queue in order
+    not_read = Signal(object)           # Counter[str]: files of other types in the job's folders, by extension
     file_started = Signal(object)       # Path
     file_finished = Signal(FileResult)
     progress = Signal(BatchProgress)
@@ -229,8 +231,10 @@ class BatchWorker(QObject):
         except Cancelled:  # the engine shut down (the app is closing)
             self.job_failed.emit("cancelled")
             return
-        items = list(scan(paths))
+        skipped: Counter[str] = Counter()
+        items = list(scan(paths, skipped))
         self.scanned.emit(items)
+        self.not_read.emit(skipped)
         runner = BatchRunner(analyzer, self._store, options, self.control, scheduler=self.scheduler)
         self._key = runner.key
         try:
@@ -329,6 +333,8 @@ class BatchPanel(QWidget):
         self._pending: list[Path] = []
         self._busy = False
         self._last_export_error: str | None = None
+        self.not_read = ""  # the last job's files of other types, as the CLI says it ('' when none)
+        self._not_read_count = 0
         self._build_ui()
 
         if pool is None:
@@ -343,6 +349,7 @@ class BatchPanel(QWidget):
         self._submit.connect(self.worker.process)
         self._export_request.connect(self.worker.export)
         self.worker.scanned.connect(self._on_scanned)
+        self.worker.not_read.connect(self._on_not_read)
         self.worker.file_started.connect(self._on_started)
         self.worker.file_finished.connect(self._on_finished)
         self.worker.progress.connect(self._on_progress)
@@ -360,6 +367,7 @@ class BatchPanel(QWidget):
         self.drop_label.setStyleSheet("QLabel{border:2px dashed #adb5bd;border-radius:6px;padding:14px;"
                                       "color:#6c757d}")
         self.add_button = QPushButton("Add folder…")
+        self.add_button.setToolTip("Add a folder to the queue (or drop folders and files anywhere on this panel)")
         self.add_button.clicked.connect(self._choose_folder)
         self.pause_button = QPushButton("Pause")
         self.pause_button.setCheckable(True)
@@ -403,6 +411,13 @@ class BatchPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         self._update_buttons()
+        self.model.rowsInserted.connect(self._show_drop_zone)
+        self.model.modelReset.connect(self._show_drop_zone)
+
+    def _show_drop_zone(self) -> None:
+        """The dashed drop zone only while the queue is empty: once files are listed its ~50 px go to the
+        rows (the dock is short beside a document), and the whole panel still takes drops."""
+        self.drop_label.setHidden(self.model.rowCount() > 0)
 
     # ---- public API ------------------------------------------------------------------------------
 
@@ -479,6 +494,10 @@ class BatchPanel(QWidget):
         self.progress_bar.setRange(0, max(1, len(items)))
         self.progress_bar.setValue(0)
 
+    def _on_not_read(self, skipped: Counter[str]) -> None:
+        self.not_read = describe_skipped(skipped)
+        self._not_read_count = sum(skipped.values())
+
     def _on_started(self, path: Path) -> None:
         self.model.update(path, RowState.RUNNING)
 
@@ -502,7 +521,10 @@ class BatchPanel(QWidget):
                 self.model.update(path, RowState.CANCELLED)
         self._busy = False
         done = f"{summary.total - summary.failed} done, {summary.failed} failed"
+        if self._not_read_count:  # short beside the progress bar; the whole sentence on hover
+            done += f" · {self._not_read_count} not read"
         self.status_label.setText(f"Cancelled · {done}" if summary.cancelled else f"Finished · {done}")
+        self.status_label.setToolTip(self.not_read)
         self.batch_finished.emit(summary)
         if self._pending:
             pending, self._pending = self._pending, []
