@@ -137,9 +137,10 @@ def test_analyze_folder_json_keeps_going_past_bad_files(tmp_path):
     for r in records:
         assert set(r) == {"path", "sentiment", "sentences", "entities"}
         assert r["sentences"] and all(set(s) == SENTENCE_KEYS for s in r["sentences"])
-    errors = proc.stderr.strip().splitlines()
+    *errors, last = proc.stderr.strip().splitlines()
     assert len(errors) == 2
     assert any("empty.txt" in e for e in errors) and any("missing.txt" in e for e in errors)
+    assert last == "sqzdesk: 1 file of other types not read (.bin 1)"  # said, not silently left out
 
 
 def test_analyze_jsonl_and_csv_to_file(tmp_path):

@@ -284,12 +284,16 @@ def documents(paths: Iterable[Path], fail: Failures, password: str | None = None
               ) -> Iterator[tuple[Path, Document]]:
     """(path, Document) for every readable file under the paths; the rest get a failure line.
 
-    ``password`` is tried on every encrypted PDF (other files ignore it); ``html`` is ``--html``."""
-    from sqzdesk.batch.scan import ScanProblem, scan
+    ``password`` is tried on every encrypted PDF (other files ignore it); ``html`` is ``--html``. Files of
+    other types in a folder are not read; one stderr line at the end counts them (as ``batch`` does)."""
+    from collections import Counter
+
+    from sqzdesk.batch.scan import ScanProblem, describe_skipped, scan
     from sqzdesk.documents import DocumentError, read_document
     from sqzdesk.documents.html import HtmlMode
 
-    for item in scan(paths):
+    skipped: Counter[str] = Counter()
+    for item in scan(paths, skipped):
         if isinstance(item, ScanProblem):
             fail(str(item.path), item.reason)
             continue
@@ -297,3 +301,5 @@ def documents(paths: Iterable[Path], fail: Failures, password: str | None = None
             yield item, read_document(item, password=password, html_mode=HtmlMode(html))
         except DocumentError as exc:
             fail(str(item), exc)
+    if skipped:
+        print(f"sqzdesk: {describe_skipped(skipped)}", file=sys.stderr, flush=True)
