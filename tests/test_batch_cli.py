@@ -87,8 +87,11 @@ def test_batch_redact_and_report(tmp_path):
     red, report = tmp_path / "redacted", tmp_path / "report.html"
     proc = run_cli("--threads", "1", "batch", str(folder.root), "--redact", "EMAIL,PHONE,IBAN",
                    "--redact-dir", str(red), "--report", str(report), "--out", os.devnull,
-                   "--store", str(tmp_path / "s"))
+                   "--store", str(tmp_path / "s"), "-q")
     assert proc.returncode == 1
+    # quiet, but the folder's tool.exe was not redacted: that is still said
+    assert proc.stderr.splitlines()[-1] == ("sqzdesk batch: 1 file of other types not read (.exe 1): "
+                                            "no redacted copy of them was made")
     a = (red / "a.txt").read_text(encoding="utf-8")
     assert "[EMAIL]" in a and "[PHONE]" in a and "angela.merkel@example.de" not in a and "1234567" not in a
     docx = read_document(red / "nested" / "d.docx").text  # the same layout and code as `sqzdesk redact`

@@ -46,6 +46,7 @@ def decision(path: Path, surface: str, label: str, verdict: Verdict, source: Sou
 
 def test_redact_a_mixed_folder_with_decisions_pseudonyms_and_audits(tmp_path):
     files = folder(tmp_path / "in")
+    (tmp_path / "in" / "contacts.csv").write_text(f"name,email\nX,{SHARED}\n", encoding="utf-8")  # not read
     decisions = tmp_path / "decisions.jsonl"
     with open(decisions, "w", encoding="utf-8") as f:
         write_decisions([decision(files["txt"], ADDED, "PER", Verdict.ADDED, Source.ANALYST),
@@ -54,6 +55,9 @@ def test_redact_a_mixed_folder_with_decisions_pseudonyms_and_audits(tmp_path):
     proc = run_cli("--threads", "1", "redact", str(tmp_path / "in"), "--out", str(out), "--mode", "pseudonyms",
                    "--decisions", str(decisions), "--store", str(store))
     assert proc.returncode == 0, proc.stderr
+    # a file it cannot read is named, not handed over in silence (and no copy of it is made)
+    assert proc.stderr.splitlines()[-1] == ("sqzdesk redact: 1 file of other types not read (.csv 1): "
+                                            "no redacted copy of them was made")
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == ["a.txt", "a.txt.audit.json", "d.pdf.txt", "d.pdf.txt.audit.json", "sub/b.html",
                        "sub/b.html.audit.json", "sub/c.docx", "sub/c.docx.audit.json"]

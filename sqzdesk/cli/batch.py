@@ -190,6 +190,7 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
         print(f"sqzdesk batch: {summary.total} item(s): {summary.analysed} analysed, {summary.reused} reused "
               f"from the store, {summary.failed} failed, {summary.elapsed_s:.1f} s (store: {store.path})",
               file=sys.stderr)
-        if skipped:
-            print(f"sqzdesk batch: {describe_skipped(skipped)}", file=sys.stderr)
+    if skipped and (not args.quiet or args.redact):  # with --redact even quiet: none of them was redacted
+        print(f"sqzdesk batch: {describe_skipped(skipped)}"
+              + (": no redacted copy of them was made" if args.redact else ""), file=sys.stderr)
     return 1 if fail.count else 0

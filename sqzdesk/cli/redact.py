@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,12 +97,13 @@ def _run(args, analyzer, store, patterns, settings, decisions) -> int:
     from sqzdesk.batch.redacted_export import export_result
     from sqzdesk.batch.redaction import Pseudonyms
     from sqzdesk.batch.runner import BatchRunner, RunOptions
-    from sqzdesk.batch.scan import ScanProblem, scan
+    from sqzdesk.batch.scan import ScanProblem, describe_skipped, scan
     from sqzdesk.documents import DocumentError
 
     out = os.path.abspath(args.out)
+    skipped: Counter[str] = Counter()
     # A redacted copy is never an input: an --out folder inside an input folder is skipped.
-    items = [i for i in scan(args.paths) if isinstance(i, ScanProblem)
+    items = [i for i in scan(args.paths, skipped) if isinstance(i, ScanProblem)
              or not (os.path.abspath(i) + os.sep).startswith(out + os.sep)]
     runner = BatchRunner(analyzer, store, RunOptions(reuse=True, time_budget_s=args.time_limit or None,
                                                      patterns=patterns))
@@ -132,4 +134,6 @@ def _run(args, analyzer, store, patterns, settings, decisions) -> int:
     runner.run(items, on_result=on_result)
     if not args.quiet:
         print(f"sqzdesk redact: {written} file(s) written to {args.out}, {fail.count} failed", file=sys.stderr)
+    if skipped:  # even with --quiet: a file handed over unredacted must not be a surprise
+        print(f"sqzdesk redact: {describe_skipped(skipped)}: no redacted copy of them was made", file=sys.stderr)
     return 1 if fail.count else 0
