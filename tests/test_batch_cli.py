@@ -101,6 +101,7 @@ def test_batch_redact_and_report(tmp_path):
     assert json.loads((red / "a.txt.audit.json").read_text(encoding="utf-8"))["types"] == ["EMAIL", "IBAN", "PHONE"]
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "angela.merkel@example.de" in page
+    assert '<p class="sub">1 file of other types not read (.exe 1)</p>' in page  # the report says it too
 
 
 def _stored_rows(store: Path) -> dict[str, tuple[str, float]]:

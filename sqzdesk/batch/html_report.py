@@ -155,8 +155,9 @@ def _summary_table(results: Sequence[FileResult]) -> str:
 
 
 def write_html_report(out: IO[str], results: Sequence[FileResult], *, title: str = "sqzdesk report",
-                      text_for: Callable[[FileResult], str | None] | None = None) -> None:
-    """Write the report for these results (one document or a whole folder).
+                      text_for: Callable[[FileResult], str | None] | None = None, note: str = "") -> None:
+    """Write the report for these results (one document or a whole folder); ``note``: a line under the
+    counts (the CLI's files of other types not read, so a reader of the report knows they are not in it).
 
     ``text_for`` gives each document's text for highlighting; by default the file is read again and
     used only if its content still has the analysed sha256 (stored offsets point into that text).
@@ -172,6 +173,8 @@ def write_html_report(out: IO[str], results: Sequence[FileResult], *, title: str
               f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n")
     out.write(f"<h1>{_e(title)}</h1><p class=\"sub\">{len(results)} file{'s' if len(results) != 1 else ''}, "
               f"{failed} failed &middot; generated {_e(stamp)} by sqzdesk, offline</p>\n")
+    if note:
+        out.write(f'<p class="sub">{_e(note)}</p>\n')
     if len(results) > 1:
         out.write(_summary_table(results) + "\n")
     for i, result in enumerate(results, 1):

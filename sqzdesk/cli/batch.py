@@ -184,7 +184,8 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
         summary = runner.run(scan(args.paths, skipped), on_result=on_result, on_progress=bar.progress)
         bar.finish()
         if report is not None:
-            write_html_report(report, kept, title="sqzdesk batch: " + ", ".join(str(p) for p in args.paths))
+            write_html_report(report, kept, title="sqzdesk batch: " + ", ".join(str(p) for p in args.paths),
+                              note=describe_skipped(skipped))
 
     if not args.quiet:
         print(f"sqzdesk batch: {summary.total} item(s): {summary.analysed} analysed, {summary.reused} reused "
