@@ -333,8 +333,7 @@ class BatchPanel(QWidget):
         self._pending: list[Path] = []
         self._busy = False
         self._last_export_error: str | None = None
-        self.not_read = ""  # the last job's files of other types, as the CLI says it ('' when none)
-        self._not_read_count = 0
+        self.skipped: Counter[str] = Counter()  # the last job's files of other types, by extension
         self._build_ui()
 
         if pool is None:
@@ -494,9 +493,13 @@ class BatchPanel(QWidget):
         self.progress_bar.setRange(0, max(1, len(items)))
         self.progress_bar.setValue(0)
 
+    @property
+    def not_read(self) -> str:
+        """The last job's files of other types, as the CLI says it ('' when none)."""
+        return describe_skipped(self.skipped)
+
     def _on_not_read(self, skipped: Counter[str]) -> None:
-        self.not_read = describe_skipped(skipped)
-        self._not_read_count = sum(skipped.values())
+        self.skipped = skipped
 
     def _on_started(self, path: Path) -> None:
         self.model.update(path, RowState.RUNNING)
@@ -521,8 +524,8 @@ class BatchPanel(QWidget):
                 self.model.update(path, RowState.CANCELLED)
         self._busy = False
         done = f"{summary.total - summary.failed} done, {summary.failed} failed"
-        if self._not_read_count:  # short beside the progress bar; the whole sentence on hover
-            done += f" · {self._not_read_count} not read"
+        if self.skipped:  # short beside the progress bar; the whole sentence on hover
+            done += f" · {self.skipped.total()} not read"
         self.status_label.setText(f"Cancelled · {done}" if summary.cancelled else f"Finished · {done}")
         self.status_label.setToolTip(self.not_read)
         self.batch_finished.emit(summary)
