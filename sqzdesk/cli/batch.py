@@ -35,6 +35,7 @@ from sqzdesk.cli.common import (
     Failures,
     add_analysis_options,
     add_html_option,
+    not_read_line,
     parse_labels,
     parse_patterns,
     run_with_store,
@@ -192,6 +193,5 @@ def _run_batch(args: argparse.Namespace, analyzer: Analyzer, store: ResultStore,
               f"from the store, {summary.failed} failed, {summary.elapsed_s:.1f} s (store: {store.path})",
               file=sys.stderr)
     if skipped and (not args.quiet or args.redact):  # with --redact even quiet: none of them was redacted
-        print(f"sqzdesk batch: {describe_skipped(skipped)}"
-              + (": no redacted copy of them was made" if args.redact else ""), file=sys.stderr)
+        print(not_read_line("batch", skipped, redacting=bool(args.redact)), file=sys.stderr)
     return 1 if fail.count else 0

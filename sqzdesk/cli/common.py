@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,14 @@ class Failures:
     def __call__(self, where: str, reason: object) -> None:
         self.count += 1
         print(f"sqzdesk: {where}: {one_line(reason)}", file=sys.stderr, flush=True)
+
+
+def not_read_line(command: str, skipped: Mapping[str, int], redacting: bool = False) -> str:
+    """The stderr line naming the files of other types a walk met (``scan``'s count); when redacting, that
+    they got no redacted copy (said even with --quiet: nobody should hand one over unredacted unawares)."""
+    from sqzdesk.batch.scan import describe_skipped
+
+    return f"sqzdesk {command}: {describe_skipped(skipped)}" + (": no redacted copy of them was made" if redacting else "")
 
 
 def usage(command: str, message: str) -> int:

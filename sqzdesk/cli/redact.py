@@ -23,7 +23,15 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqzdesk.cli.common import Failures, parse_labels, parse_patterns, run_with_store, term_labels, usage
+from sqzdesk.cli.common import (
+    Failures,
+    not_read_line,
+    parse_labels,
+    parse_patterns,
+    run_with_store,
+    term_labels,
+    usage,
+)
 
 if TYPE_CHECKING:
     from sqzdesk.batch.redacted_export import RedactionSettings
@@ -97,7 +105,7 @@ def _run(args, analyzer, store, patterns, settings, decisions) -> int:
     from sqzdesk.batch.redacted_export import export_result
     from sqzdesk.batch.redaction import Pseudonyms
     from sqzdesk.batch.runner import BatchRunner, RunOptions
-    from sqzdesk.batch.scan import ScanProblem, describe_skipped, scan
+    from sqzdesk.batch.scan import ScanProblem, scan
     from sqzdesk.documents import DocumentError
 
     out = os.path.abspath(args.out)
@@ -135,5 +143,5 @@ def _run(args, analyzer, store, patterns, settings, decisions) -> int:
     if not args.quiet:
         print(f"sqzdesk redact: {written} file(s) written to {args.out}, {fail.count} failed", file=sys.stderr)
     if skipped:  # even with --quiet: a file handed over unredacted must not be a surprise
-        print(f"sqzdesk redact: {describe_skipped(skipped)}: no redacted copy of them was made", file=sys.stderr)
+        print(not_read_line("redact", skipped, redacting=True), file=sys.stderr)
     return 1 if fail.count else 0
