@@ -90,9 +90,24 @@ def test_folder_runs_to_completion_and_table_matches_store(qtbot, panel, tmp_pat
     target = tmp_path / "export.csv"
     with qtbot.waitSignal(panel.worker.export_finished, timeout=10_000) as exported:
         panel.export("csv", target)
-    assert exported.args == [str(target), ""]
+    assert exported.args[0].target == target and exported.args[1] == ""
     rows = list(csv.DictReader(target.open(encoding="utf-8", newline="")))
     assert len(rows) == len(files)
+
+    # the folder's tool.exe is said where the export leaves it out: inside a report of the whole table,
+    # on the status line (and its tooltip) of redacted copies; a report of selected rows says nothing of it
+    report = tmp_path / "report.html"
+    with qtbot.waitSignal(panel.worker.export_finished, timeout=30_000):
+        panel.export("html", report)
+    assert "1 file of other types not read (.exe 1)" in report.read_text(encoding="utf-8")
+    with qtbot.waitSignal(panel.worker.export_finished, timeout=30_000):
+        panel.export("html", report, rows=[0])
+    assert "not read" not in report.read_text(encoding="utf-8")
+    with qtbot.waitSignal(panel.worker.export_finished, timeout=60_000) as redacted:
+        panel.export("redacted", tmp_path / "redacted")
+    assert redacted.args[1] == "" and panel.status_label.text().endswith("· 1 not read, not copied")
+    assert panel.status_label.toolTip() == ("1 file of other types not read (.exe 1): "
+                                            "no redacted copy of them was made")
     panel.model.clear()  # an emptied queue shows the drop zone again
     assert not panel.drop_label.isHidden()
 

@@ -26,15 +26,18 @@ class ScanProblem:
 NO_EXTENSION = "no extension"
 
 
-def describe_skipped(skipped: Mapping[str, int], most: int = 4) -> str:
+def describe_skipped(skipped: Mapping[str, int], most: int = 4, *, redacting: bool = False) -> str:
     """What a summary says of ``skipped`` (as :func:`scan` counts it): '3 files of other types not read
-    (.csv 2, .xlsx 1)', the most frequent extensions first; '' when there were none."""
+    (.csv 2, .xlsx 1)', the most frequent extensions first; '' when there were none. ``redacting``: adds
+    that they got no redacted copy (an analyst handing the copies over must not find an unredacted CSV
+    among the originals later)."""
     total = sum(skipped.values())
     if not total:
         return ""
     kinds = sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))
     listed = ", ".join(f"{ext} {n}" for ext, n in kinds[:most]) + (", …" if len(kinds) > most else "")
-    return f"{total} file{'s' if total != 1 else ''} of other types not read ({listed})"
+    said = f"{total} file{'s' if total != 1 else ''} of other types not read ({listed})"
+    return said + (": no redacted copy of them was made" if redacting else "")
 
 
 def _hidden(name: str) -> bool:

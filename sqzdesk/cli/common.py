@@ -40,7 +40,7 @@ def not_read_line(command: str, skipped: Mapping[str, int], redacting: bool = Fa
     they got no redacted copy (said even with --quiet: nobody should hand one over unredacted unawares)."""
     from sqzdesk.batch.scan import describe_skipped
 
-    return f"sqzdesk {command}: {describe_skipped(skipped)}" + (": no redacted copy of them was made" if redacting else "")
+    return f"sqzdesk {command}: {describe_skipped(skipped, redacting=redacting)}"
 
 
 def usage(command: str, message: str) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -190,6 +190,7 @@ class ExportRequest:
     results: tuple[FileResult, ...]
     roots: tuple[Path, ...] = ()   # the folders the user added (redacted files mirror their layout)
     redaction: RedactionSettings = RedactionSettings()
+    not_read: Counter[str] = field(default_factory=Counter)  # files of other types in the exported folders
 
 
 class BatchWorker(QObject):
@@ -200,13 +201,13 @@ class BatchWorker(QObject):
     """
 
     scanned = Signal(object)            # list[Path | ScanProblem], the job's queue in order
-    not_read = Signal(object)           # Counter[str]: files of other types in the job's folders, by extension
+    not_read = Signal(object)           # dict[Path, Counter[str]]: per path of the job, its files of other types
     file_started = Signal(object)       # Path
     file_finished = Signal(FileResult)
     progress = Signal(BatchProgress)
     job_finished = Signal(BatchSummary)
     job_failed = Signal(str)            # the models or the store are unusable; nothing ran
-    export_finished = Signal(str, str)  # target, error ("" when it worked)
+    export_finished = Signal(object, str)  # the ExportRequest, error ("" when it worked)
 
     def __init__(self, control: RunControl, store_path: Path | None, pool: ModelPool, scheduler: Scheduler):
         super().__init__()
@@ -231,10 +232,13 @@ class BatchWorker(QObject):
         except Cancelled:  # the engine shut down (the app is closing)
             self.job_failed.emit("cancelled")
             return
-        skipped: Counter[str] = Counter()
-        items = list(scan(paths, skipped))
+        by_path: dict[Path, Counter[str]] = {}
+        items: list[Path | ScanProblem] = []
+        for path in paths:  # one at a time: the panel keeps each folder's count (a folder added again replaces it)
+            by_path[path] = Counter()
+            items.extend(scan([path], by_path[path]))
         self.scanned.emit(items)
-        self.not_read.emit(skipped)
+        self.not_read.emit(by_path)
         runner = BatchRunner(analyzer, self._store, options, self.control, scheduler=self.scheduler)
         self._key = runner.key
         try:
@@ -254,13 +258,13 @@ class BatchWorker(QObject):
             else:
                 _export(request)
         except (OSError, StoreError) as exc:
-            self.export_finished.emit(str(request.target), one_line(getattr(exc, "strerror", None) or exc))
+            self.export_finished.emit(request, one_line(getattr(exc, "strerror", None) or exc))
             return
         except Exception as exc:  # a bug in an exporter must not fail silently on the worker thread
             log.exception("export failed")
-            self.export_finished.emit(str(request.target), one_line(exc))
+            self.export_finished.emit(request, one_line(exc))
             return
-        self.export_finished.emit(str(request.target), "")
+        self.export_finished.emit(request, "")
 
     def _export_redacted(self, request: ExportRequest) -> None:
         """The same files as ``sqzdesk batch --redact`` and ``sqzdesk redact`` (:func:`export_result`):
@@ -305,7 +309,7 @@ def _export(request: ExportRequest) -> None:
         elif request.kind == "html":
             title = "sqzdesk report: " + (str(request.results[0].path) if len(request.results) == 1
                                           else f"{len(request.results)} files")
-            write_html_report(out, list(request.results), title=title)
+            write_html_report(out, list(request.results), title=title, note=describe_skipped(request.not_read))
         else:
             raise ValueError(f"unknown export kind {request.kind!r}")
 
@@ -334,6 +338,7 @@ class BatchPanel(QWidget):
         self._busy = False
         self._last_export_error: str | None = None
         self.skipped: Counter[str] = Counter()  # the last job's files of other types, by extension
+        self._skipped_by_path: dict[Path, Counter[str]] = {}  # every listed folder's, for exports of the whole table
         self._build_ui()
 
         if pool is None:
@@ -459,7 +464,8 @@ class BatchPanel(QWidget):
         """Export finished results (all, or these table rows) on the worker thread."""
         results = tuple(self.model.results(rows))
         self.status_label.setText("Exporting…")
-        request = ExportRequest(kind, Path(target), results, tuple(self.roots), redaction or RedactionSettings())
+        request = ExportRequest(kind, Path(target), results, tuple(self.roots), redaction or RedactionSettings(),
+                                self.not_read_in(rows))
         self._export_request.emit(request)
 
     def configure(self, options: RunOptions) -> None:
@@ -498,8 +504,14 @@ class BatchPanel(QWidget):
         """The last job's files of other types, as the CLI says it ('' when none)."""
         return describe_skipped(self.skipped)
 
-    def _on_not_read(self, skipped: Counter[str]) -> None:
-        self.skipped = skipped
+    def _on_not_read(self, by_path: dict[Path, Counter[str]]) -> None:
+        self.skipped = sum(by_path.values(), Counter())
+        self._skipped_by_path.update(by_path)
+
+    def not_read_in(self, rows: Sequence[int] | None) -> Counter[str]:
+        """Files of other types an export of these rows leaves out: those of every folder listed when the
+        whole table is exported (a report or redacted copies of the folders), none for a selection."""
+        return sum(self._skipped_by_path.values(), Counter()) if rows is None else Counter()
 
     def _on_started(self, path: Path) -> None:
         self.model.update(path, RowState.RUNNING)
@@ -542,9 +554,17 @@ class BatchPanel(QWidget):
         self.status_label.setText(f"Cannot run: {reason}")
         self._update_buttons()
 
-    def _on_export_finished(self, target: str, error: str) -> None:
+    def _on_export_finished(self, request: ExportRequest, error: str) -> None:
         self._last_export_error = error or None
-        self.status_label.setText(f"Export failed: {error}" if error else f"Exported to {target}")
+        if error:
+            self.status_label.setText(f"Export failed: {error}")
+            self.status_label.setToolTip("")
+            return
+        text = f"Exported to {request.target}"
+        if request.kind == "redacted" and request.not_read:  # a report says it inside; copies cannot
+            text += f" · {request.not_read.total()} not read, not copied"
+        self.status_label.setText(text)
+        self.status_label.setToolTip(describe_skipped(request.not_read, redacting=request.kind == "redacted"))
 
     def _pause_toggled(self, paused: bool) -> None:
         if paused:
