@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from sqzdesk.engine import Entity
@@ -208,6 +208,8 @@ class EntityPanel(QWidget):
         self._dirty.clear()
         for label in touched:
             group = self._group(label)
+            for column in (0, 1):  # found again after an empty run: no longer greyed
+                group.setData(column, Qt.ItemDataRole.ForegroundRole, None)
             group.sortChildren(1, Qt.SortOrder.DescendingOrder)
             total = sum(len(v) for k, v in self.mentions.items() if k[0] == label)
             group.setText(1, str(total))
@@ -244,10 +246,32 @@ class EntityPanel(QWidget):
             group.setText(REVIEW_COLUMN, review_marks(totals.get(label, Counter())))
 
     def finish(self) -> None:
-        """The analysis is complete: open the groups short enough to read at a glance."""
+        """The analysis is complete: groups with entities first, empty ones last and greyed; open the groups
+        short enough to read at a glance."""
         self.flush()
+        self._order_groups()
         for item in self._groups.values():
             item.setExpanded(0 < item.childCount() <= EXPAND_AT_MOST)
+
+    def _order_groups(self) -> None:
+        """Found types in display order, then the empty ones (greyed, "People 0" still says that no person
+        was found): beside the batch dock the list shows two or three rows, and they should be found ones."""
+        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        order = sorted(items, key=lambda it: (it.childCount() == 0, display_rank(it.data(0, KEY_ROLE))))
+        grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        for item in items:
+            for column in (0, 1):
+                item.setData(column, Qt.ItemDataRole.ForegroundRole, grey if item.childCount() == 0 else None)
+        if order == items:
+            return
+        self.tree.blockSignals(True)
+        current = self.tree.currentItem()
+        for item in items:
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
+        self.tree.addTopLevelItems(order)
+        if current is not None:
+            self.tree.setCurrentItem(current)
+        self.tree.blockSignals(False)
 
     def _summary(self) -> str:
         if self._model_missing:
