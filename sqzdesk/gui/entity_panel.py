@@ -256,7 +256,7 @@ class EntityPanel(QWidget):
     def _order_groups(self) -> None:
         """Found types in display order, then the empty ones (greyed, "People 0" still says that no person
         was found): beside the batch dock the list shows two or three rows, and they should be found ones."""
-        items = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        items = [item for i in range(self.tree.topLevelItemCount()) if (item := self.tree.topLevelItem(i)) is not None]
         order = sorted(items, key=lambda it: (it.childCount() == 0, display_rank(it.data(0, KEY_ROLE))))
         grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         for item in items:
