@@ -56,6 +56,9 @@ class QAPanel(QWidget):
         self.answers = QListWidget()
         self.answers.setWordWrap(True)
         self.answers.setAlternatingRowColors(True)
+        # two lines at least (a scroll area's default is ~70 px): beside the batch dock the entity list
+        # above needs the room more than an answer list that is empty until a question is asked
+        self.answers.setMinimumHeight(2 * self.answers.fontMetrics().lineSpacing() + 2 * self.answers.frameWidth() + 4)
         self.answers.itemClicked.connect(self._chosen)
         self.answers.itemActivated.connect(self._chosen)
         row = QHBoxLayout()
