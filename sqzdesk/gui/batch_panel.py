@@ -38,6 +38,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QThread,
     Signal,
@@ -316,6 +317,9 @@ def _export(request: ExportRequest) -> None:
 
 # ---- the panel -----------------------------------------------------------------------------------
 
+TABLE_ROWS = 4  # the table's rows in the dock's first height
+
+
 class BatchPanel(QWidget):
     """Queue, progress and controls for folder batches; see the module docstring for embedding."""
 
@@ -417,6 +421,16 @@ class BatchPanel(QWidget):
         self._update_buttons()
         self.model.rowsInserted.connect(self._show_drop_zone)
         self.model.modelReset.connect(self._show_drop_zone)
+
+    def sizeHint(self) -> QSize:
+        """Room for the buttons, TABLE_ROWS rows and the progress line: the dock's height until the analyst
+        drags it. With a scroll area's own hint (~190 px) the dock asked for ~330 px and left the document
+        and its side column less than they need on a laptop screen; the rest of a long table scrolls."""
+        hint = super().sizeHint()
+        table = self.table
+        rows = (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+                + TABLE_ROWS * table.verticalHeader().defaultSectionSize())
+        return QSize(hint.width(), hint.height() - table.sizeHint().height() + rows)
 
     def _show_drop_zone(self) -> None:
         """The dashed drop zone only while the queue is empty: once files are listed its ~50 px go to the

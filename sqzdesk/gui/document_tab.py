@@ -20,7 +20,6 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
-    QGroupBox,
     QLabel,
     QMainWindow,
     QMenu,
@@ -41,6 +40,7 @@ from sqzdesk.gui.document_view import DocumentView
 from sqzdesk.gui.entity_panel import EntityPanel, entity_key
 from sqzdesk.gui.entity_types import is_pattern, type_name
 from sqzdesk.gui.find_bar import FindBar
+from sqzdesk.gui.foldable import FoldableSection, Section, refold
 from sqzdesk.gui.formatting import duration
 from sqzdesk.gui.qa_panel import QAPanel
 from sqzdesk.gui.review import ADDABLE_LABELS, ReviewCounts, ReviewSession, Target, trimmed
@@ -60,20 +60,13 @@ class TabState(StrEnum):
     FAILED = "failed"
 
 
-def _section(title: str, body: QWidget) -> QGroupBox:
-    box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(8, 6, 8, 8)
-    layout.addWidget(body)
-    return box
-
-
 class DocumentTab(QWidget):
     question_asked = Signal(int, str)  # doc_id, question
     tint_changed = Signal(bool)        # the user flipped the tint switch in this tab
     types_changed = Signal(str, bool)  # entity type, shown
     label_key = Signal(object, int, bool)  # this tab, label index (0-based), whole document: a Teach key
     class_tint_chosen = Signal(str)    # classifier name, "" for sentiment
+    fold_changed = Signal(str, bool)   # side section (gui.foldable.Section), folded: the user folded or opened it
 
     def __init__(self, doc_id: int, document: Document, settings: Settings, parent: QWidget | None = None,
                  *, sha256: str | None = None, review: ReviewSession | None = None,
@@ -156,12 +149,17 @@ class DocumentTab(QWidget):
 
         side = QSplitter(Qt.Orientation.Vertical)
         side.setChildrenCollapsible(False)
-        self.categories_box = _section("Categories", self.categories)
+        self.categories_box = FoldableSection(Section.CATEGORIES, "Categories", self.categories)
         self.categories_box.hide()  # shown while a custom classifier runs on documents
-        side.addWidget(self.categories_box)
-        side.addWidget(_section("Sentiment", self.sentiment))
-        side.addWidget(_section("Entities", self.entity_panel))
-        side.addWidget(_section("Questions", self.qa))
+        self.sections = {Section.CATEGORIES: self.categories_box,
+                         Section.SENTIMENT: FoldableSection(Section.SENTIMENT, "Sentiment", self.sentiment),
+                         Section.ENTITIES: FoldableSection(Section.ENTITIES, "Entities", self.entity_panel),
+                         Section.QUESTIONS: FoldableSection(Section.QUESTIONS, "Questions", self.qa)}
+        for section in self.sections.values():
+            section.fold_toggled.connect(self._fold_toggled)
+            side.addWidget(section)
+        self.side = side
+        self._open_sizes: dict[Section, int] = {}  # a folded section's height before it folded
         side.setStretchFactor(0, 0)
         side.setStretchFactor(1, 0)
         side.setStretchFactor(2, 3)
@@ -449,6 +447,20 @@ class DocumentTab(QWidget):
         self.sentiment.set_tint(settings.sentiment_tint)
         self.view.set_zoom(settings.zoom)
         self._apply_class_tint()
+        self._apply_folds(settings.folded)
+
+    def _apply_folds(self, folded: tuple[str, ...]) -> None:
+        changed = False
+        for name, section in self.sections.items():
+            if section.folded != (name in folded):
+                section.set_folded(name in folded)
+                changed = True
+        if changed:
+            refold(self.side, self._open_sizes)
+
+    def _fold_toggled(self, name: str, folded: bool) -> None:
+        refold(self.side, self._open_sizes)
+        self.fold_changed.emit(name, folded)
 
     def set_classifiers(self, labels: dict[str, tuple[str, ...]]) -> None:
         """The classifiers that run on documents, with their labels (name -> labels; empty: none)."""
@@ -585,6 +597,10 @@ class DocumentTab(QWidget):
     def answers_arrived(self, result: AnswerResult) -> None:
         pages = [self.document.page_at(a.start) for a in result.answers]
         self.qa.show_answers(result.answers, pages)
+        questions = self.sections[Section.QUESTIONS]
+        if result.answers and questions.folded:  # the analyst asked: show the answers
+            questions.set_folded(False)
+            self._fold_toggled(Section.QUESTIONS, False)
         if result.answers:
             self.qa.answers.setCurrentRow(0)
             self.show_answer(result.answers[0])

@@ -126,6 +126,11 @@ class EntityPanel(QWidget):
             self._groups[label].setHidden(False)
         self.note.setText(self._summary())
 
+    def set_folded(self, folded: bool) -> None:
+        """Folded, the review counts alone stay (once a review has begun); the list and its hint go."""
+        self.tree.setVisible(not folded)
+        self.note.setVisible(not folded)
+
     def set_note(self, text: str) -> None:
         self.note.setText(text)
 

@@ -29,6 +29,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -60,6 +61,7 @@ from sqzdesk.gui.background import Background
 from sqzdesk.gui.document_tab import DocumentTab
 from sqzdesk.gui.entity_types import set_term_lists
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
+from sqzdesk.gui.foldable import Section
 from sqzdesk.gui.forget_dialog import ForgetChoice, ForgetDialog, ForgetScope, info_text, report_text
 from sqzdesk.gui.models_dialog import ModelsDialog
 from sqzdesk.gui.reading import DocumentReader
@@ -233,6 +235,15 @@ class MainWindow(QMainWindow):
         self.tint_action = self._action("Sentence &tint", self.set_tint, ["Ctrl+T"],
                                         "Colour sentences by sentiment", checkable=True)
         self.tint_action.setChecked(self.settings.sentiment_tint)
+        # Alt+1-3 (Ctrl+1-9 label sentences while teaching): a folded section keeps its summary line
+        self.section_actions = {
+            section: self._action(text, lambda on, s=section: self.set_folded(s, not on), [f"Alt+{key}"],
+                                  f"{tip} (folded, the section keeps its summary line)", checkable=True)
+            for key, (section, text, tip) in enumerate((
+                (Section.SENTIMENT, "Sentiment &chart", "Show the sentiment counts, chart and tint switch"),
+                (Section.ENTITIES, "&Entity list", "Show the list of entities found"),
+                (Section.QUESTIONS, "&Answer list", "Show the list of answers")), start=1)}
+        self._check_sections()
         self.full_page_action = self._action(
             "Show &full page", self.set_full_page, ["Ctrl+Shift+U"],
             "HTML: the whole page with its menus, share buttons and comments instead of the article alone",
@@ -284,6 +295,9 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.tint_action)
         view.addAction(self.full_page_action)
+        view.addSeparator()
+        for a in self.section_actions.values():
+            view.addAction(a)
         view.addSeparator()
         view.addAction(self.store_view_action)
         view.addAction(self.teach_action)
@@ -370,6 +384,7 @@ class MainWindow(QMainWindow):
         for tab in self.all_tabs():
             tab.apply_settings(settings)
         self.tint_action.setChecked(settings.sentiment_tint)
+        self._check_sections()
         self.store.save(settings)
         if old.classifiers != settings.classifiers or old.engine_variants() != settings.engine_variants():
             self.reanalyse_all()
@@ -384,6 +399,20 @@ class MainWindow(QMainWindow):
 
     def set_tint(self, on: bool) -> None:
         self.apply_settings(replace(self.settings, sentiment_tint=bool(on)))
+
+    def set_folded(self, section: str, folded: bool) -> None:
+        """Fold a side section to its summary line in every tab (or open it again), and remember it."""
+        rest = tuple(s for s in self.settings.folded if s != section)
+        dock = self._batch.parentWidget() if self._batch is not None else None
+        self.apply_settings(replace(self.settings, folded=(*rest, section) if folded else rest))
+        if isinstance(dock, QDockWidget) and dock.isVisible():
+            # the room a fold frees is the side column's: an open dock keeps its height (the fold is not
+            # laid out yet, so this is the height it had)
+            self.resizeDocks([dock], [dock.height()], Qt.Orientation.Vertical)
+
+    def _check_sections(self) -> None:
+        for section, action in self.section_actions.items():
+            action.setChecked(section not in self.settings.folded)
 
     def set_type_shown(self, label: str, shown: bool) -> None:
         hidden = [t for t in self.settings.hidden_types if t != label] + ([] if shown else [label])
@@ -425,8 +454,6 @@ class MainWindow(QMainWindow):
         batch priority, so a document or a question goes first) with the settings' size limit.
         """
         if self._batch is None:
-            from PySide6.QtWidgets import QDockWidget
-
             from sqzdesk.gui.batch_panel import BatchPanel
 
             self._batch = BatchPanel(self, pool=self.host.pool, scheduler=self.host.scheduler,
@@ -517,6 +544,7 @@ class MainWindow(QMainWindow):
         self._next_id += 1
         tab.question_asked.connect(self.ask)
         tab.tint_changed.connect(self.set_tint)
+        tab.fold_changed.connect(self.set_folded)
         tab.types_changed.connect(self.set_type_shown)
         tab.class_tint_chosen.connect(self.set_class_tint)
         tab.label_key.connect(self._label_key)
@@ -761,8 +789,6 @@ class MainWindow(QMainWindow):
     def teach_panel(self) -> TeachPanel:
         """The Teach dock, made on first use (right of the text: it is used beside a document)."""
         if self._teach is None:
-            from PySide6.QtWidgets import QDockWidget
-
             from sqzdesk.gui.teach_panel import TeachPanel
 
             self._teach = TeachPanel(self.host, self.all_tabs, self.current_tab)
@@ -893,8 +919,6 @@ class MainWindow(QMainWindow):
     def store_view(self) -> StoreView:
         """The "People and places across the store" dock, made on first use."""
         if self._store_view is None:
-            from PySide6.QtWidgets import QDockWidget
-
             from sqzdesk.gui.store_view import StoreView
 
             self._store_view = StoreView(self.results_path, self)

@@ -72,6 +72,7 @@ class QAPanel(QWidget):
         layout.addStretch(0)
         self.state = QAState.READY
         self.unavailable_reason = ""
+        self._folded = False
 
     def set_unavailable(self, reason: str) -> None:
         self.state = QAState.UNAVAILABLE
@@ -88,8 +89,13 @@ class QAPanel(QWidget):
             self.state = QAState.READY
             self.question.setEnabled(True)
             self.ask_button.setEnabled(True)
-            self.answers.show()
+            self.answers.setVisible(not self._folded)
             self.status.setText("Type a question and press Enter.")
+
+    def set_folded(self, folded: bool) -> None:
+        """Folded, the question box and the status line stay (a question can still be asked); the list goes."""
+        self._folded = folded
+        self.answers.setVisible(not folded and self.state != QAState.UNAVAILABLE)
 
     def _ask(self) -> None:
         text = self.question.text().strip()

@@ -49,6 +49,7 @@ class SentimentPanel(QWidget):
         layout.addWidget(self.chart)
         layout.addWidget(self.tint)
         self._unavailable = False
+        self._folded = False
         self._positive = self._counted = 0  # counted incrementally: a long document has thousands
         self._neutral_below = 0.0
         self._document: Sentiment | None = None
@@ -62,6 +63,13 @@ class SentimentPanel(QWidget):
         self.counts.setText(f"No sentiment model is installed. {reason}")
         self.chart.hide()
         self.tint.hide()
+
+    def set_folded(self, folded: bool) -> None:
+        """Folded, the headline alone stays (label, score, rule); the counts, chart and tint switch go."""
+        self._folded = folded
+        self.counts.setVisible(not folded)
+        self.chart.setVisible(not folded and not self._unavailable)
+        self.tint.setVisible(not folded and not self._unavailable)
 
     @property
     def document(self) -> Sentiment | None:

@@ -62,6 +62,7 @@ class Settings:
     classifiers: tuple[str, ...] = ()  # custom classifiers every analysis applies (Tools -> Classifiers)
     class_tint: str = ""             # tint sentences by this classifier's labels instead of sentiment
     variants: dict[str, str] = field(default_factory=dict)  # task -> "fast" | "accurate" (Settings -> Models)
+    folded: tuple[str, ...] = ()     # side sections folded to their summary line (gui.foldable.Section)
 
     def colour(self, label: str) -> str:
         if label in self.colours:
@@ -98,7 +99,7 @@ class Settings:
 
 def _coerce(name: str, value: Any, default: Any) -> Any:
     """``value`` if it has the field's type, else the default."""
-    if name in ("hidden_types", "recent_files", "classifiers"):
+    if name in ("hidden_types", "recent_files", "classifiers", "folded"):
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)
         return default
@@ -148,6 +149,7 @@ class SettingsStore:
         data["hidden_types"] = list(settings.hidden_types)
         data["recent_files"] = list(settings.recent_files)
         data["classifiers"] = list(settings.classifiers)
+        data["folded"] = list(settings.folded)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
