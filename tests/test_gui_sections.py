@@ -94,3 +94,18 @@ def test_answers_open_a_folded_questions_section(qtbot, tmp_path):
     assert not tab.sections[Section.QUESTIONS].folded and qa.answers.isVisible()
     assert window.settings.folded == () and window.section_actions[Section.QUESTIONS].isChecked()
     window.close()
+
+
+def test_a_section_folded_before_the_analysis_still_shows_its_whole_summary_after(qtbot, tmp_path):
+    path = tmp_path / "news.txt"
+    path.write_text(NEWS)
+    window = make_window(qtbot, folded=("sentiment",))
+    window.resize(900, 700)
+    tab = open_and_wait(qtbot, window, path)  # "Waiting for the analysis…" when it folded, a result now
+    window.resize(700, 700)  # narrower: the headline wraps to more lines
+    settle()
+    section, headline = tab.sections[Section.SENTIMENT], tab.sentiment.overall
+    assert section.folded and "score" in headline.text()
+    assert section.height() == section.folded_height()
+    assert headline.height() >= headline.heightForWidth(headline.width())  # not cut off
+    window.close()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 QWIDGETSIZE_MAX = (1 << 24) - 1
@@ -84,15 +85,40 @@ class FoldableSection(QWidget):
         else:
             self.frame.setVisible(not folded)
         self._tooltip()
-        self.setMaximumHeight(self.folded_height() if folded else QWIDGETSIZE_MAX)
+        if folded:
+            for layout in (self.body.layout(), self.frame.layout(), self.layout()):
+                if layout is not None:  # the hints without the widgets just hidden
+                    layout.invalidate()
+                    layout.activate()
+            self._fit()
+        else:
+            self.setMinimumHeight(0)  # the panel's own minimum again
+            self.setMaximumHeight(QWIDGETSIZE_MAX)
 
     def folded_height(self) -> int:
-        """The height of the header and the summary line(s) left open."""
-        for layout in (self.body.layout(), self.frame.layout(), self.layout()):
-            if layout is not None:
-                layout.invalidate()
-                layout.activate()
+        """The height of the header and the summary line(s) left open, wrapped at the section's width."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            return layout.totalHeightForWidth(self.width())
         return self.sizeHint().height()
+
+    def _fit(self) -> None:
+        """Folded, the section is exactly its summary's height: a splitter gives it no more and no less,
+        also when the summary changes (a headline that wraps to two lines once the analysis is done)."""
+        height = self.folded_height()
+        if (self.minimumHeight(), self.maximumHeight()) != (height, height):
+            self.setFixedHeight(height)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if self.folded and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return handled
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.folded and event.size().width() != event.oldSize().width():
+            self._fit()  # the summary wraps differently
 
 
 def refold(splitter: QSplitter, open_sizes: dict[Section, int]) -> None:
