@@ -403,12 +403,12 @@ class MainWindow(QMainWindow):
     def set_folded(self, section: str, folded: bool) -> None:
         """Fold a side section to its summary line in every tab (or open it again), and remember it."""
         rest = tuple(s for s in self.settings.folded if s != section)
-        dock = self._batch.parentWidget() if self._batch is not None else None
+        bottom = [dock for dock in self.findChildren(QDockWidget) if dock.isVisible() and not dock.isFloating()
+                  and self.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea]
         self.apply_settings(replace(self.settings, folded=(*rest, section) if folded else rest))
-        if isinstance(dock, QDockWidget) and dock.isVisible():
-            # the room a fold frees is the side column's: an open dock keeps its height (the fold is not
-            # laid out yet, so this is the height it had)
-            self.resizeDocks([dock], [dock.height()], Qt.Orientation.Vertical)
+        # the room a fold frees is the side column's: the docks below (Batch, the store's people and places)
+        # keep their heights (the fold is not laid out yet, so these are the heights they had)
+        self.resizeDocks(bottom, [dock.height() for dock in bottom], Qt.Orientation.Vertical)
 
     def _check_sections(self) -> None:
         for section, action in self.section_actions.items():

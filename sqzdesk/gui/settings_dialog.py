@@ -203,7 +203,7 @@ class SettingsDialog(QDialog):
         return {task: v for task, v in chosen.items() if v == Variant.FAST}
 
     def result_settings(self) -> Settings:
-        """The edited settings (recent files, zoom and geometry carried over untouched)."""
+        """The edited settings (recent files, zoom, geometry and folded sections carried over untouched)."""
         return replace(
             self._original,
             threads=self.threads.value(),
