@@ -1,7 +1,7 @@
 """``sqzdesk ask``: answers to a question from a document, or per JSONL line of standard input.
 
 ``--stdin``: one output line per input line, in order (the contract is in :mod:`sqzdesk.cli`); lines are
-answered :data:`ASK_CHUNK` at a time so their windows share model batches.
+answered :data:`sqzdesk.engine.qa.PAIRS_PER_CALL` at a time so their windows share model batches.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from sqzdesk.reasons import failure_reason
 if TYPE_CHECKING:
     from sqzdesk.engine.qa import QAModel
     from sqzdesk.engine.results import Answer
-
-ASK_CHUNK = 16  # stdin lines answered together, so their windows share batches
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -77,10 +75,12 @@ def run(args: argparse.Namespace) -> int:
 
 def ask_lines(model: QAModel, lines: Iterable[str], top_k: int, out: IO[str], fail: Failures) -> None:
     """One output line per input line: the answers with ``"error": null``, or the reason there are none."""
+    from sqzdesk.engine.qa import PAIRS_PER_CALL  # the engine is loaded by now: the model is open
+
     pending: list[InputLine] = []
     for line in read_jsonl(lines, ("question", "context")):
         pending.append(line)
-        if len(pending) >= ASK_CHUNK:
+        if len(pending) >= PAIRS_PER_CALL:
             _answer(model, pending, top_k, out, fail)
             pending.clear()
     if pending:

@@ -43,6 +43,10 @@ MAX_ANSWER_TOKENS = 15
 # best 2 / 3 / 4 / 6 / 8 windows 50.98 / 52.30 / 53.99 / 53.12 / 49.97. A better reader can use one more
 # window before the extra chances of a confident wrong span cost more than they find.
 READ_WINDOWS = 4
+# (question, context) pairs answered in one ask_many call by `ask --stdin` and the engine-level evaluation
+# (`modelbuild engine-eval --task qa`): their windows share model batches, and int8 activations are
+# quantised per batch, so both must batch alike for the evaluation to give what users get.
+PAIRS_PER_CALL = 16
 
 
 class QAModel(TaskModel):

@@ -7,7 +7,9 @@ decoding, entity merging and the sentiment document rule.
 * entities: CoNLL-2003 ``valid.txt`` rebuilt as text, a sentence a line, scored as exact character spans
   (micro F1) on whole documents (``doc``) and one sentence at a time (``sent``);
 * sentiment: the validation split, each text through ``SentimentModel.analyze`` (the mean of its
-  sentences' probabilities), accuracy overall, SST-2 sentences and reviews.
+  sentences' probabilities), accuracy overall, SST-2 sentences and reviews;
+* qa: the validation split's questions through ``QAModel.ask_many`` as ``ask --stdin`` batches them, the
+  top answer at the bundle's threshold, SQuAD F1 / EM (``evaluate`` picks the F1-best threshold instead).
 """
 
 from __future__ import annotations
@@ -94,9 +96,31 @@ def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: 
 
         _, val = sentiment_data.load(data)
         result.update(sentiment_accuracy(SentimentModel(bundle, threads=threads), val))
+    elif task == "qa":
+        from sqzdesk.engine import QAModel
+        from sqzdesk.modelbuild import qa_data
+
+        _, questions = qa_data.load(data)
+        result.update(qa_f1(QAModel(bundle, threads=threads), questions))
     else:
-        raise SystemExit("engine-eval measures entities and sentiment bundles")
+        raise SystemExit(f"engine-eval measures entities, sentiment and qa bundles, not {task}")
     return result
+
+
+def qa_f1(model, questions: Sequence) -> dict[str, float]:
+    """F1 / EM (percent) of the top answer as `sqzdesk ask` gives it: windows ranked and read by the engine,
+    the bundle's own no-answer threshold (no answer: ""), as many questions a call as `ask --stdin` batches."""
+    from sqzdesk.engine.qa import PAIRS_PER_CALL
+    from sqzdesk.modelbuild.qa_data import question_scores
+
+    scores = []
+    for i in range(0, len(questions), PAIRS_PER_CALL):
+        chunk = questions[i:i + PAIRS_PER_CALL]
+        for ex, answers in zip(chunk, model.ask_many([(e.question, e.context) for e in chunk], top_k=1), strict=True):
+            scores.append(question_scores(ex, answers[0].text.strip() if answers else ""))
+    n = max(1, len(scores))
+    return {"f1": round(100 * sum(f for f, _ in scores) / n, 2), "em": round(100 * sum(e for _, e in scores) / n, 2),
+            "questions": len(scores)}
 
 
 def run_engine_eval(args: argparse.Namespace) -> dict:

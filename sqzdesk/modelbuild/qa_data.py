@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import re
+import string
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,3 +117,32 @@ def load(data_dir: Path) -> tuple[list[QAExample], list[QAExample]]:
     train = [e for e in every if not in_validation(e.doc, VAL_FRACTION)]
     val = [e for e in every if in_validation(e.doc, VAL_FRACTION)]
     return train, val
+
+
+# SQuAD scoring (torch-free: the engine-level evaluation uses it without the training stack)
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+
+
+def f1_score(pred: str, gold: str) -> float:
+    p, g = normalize(pred).split(), normalize(gold).split()
+    if not p or not g:
+        return float(p == g)
+    common = sum((Counter(p) & Counter(g)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def question_scores(ex: QAExample, answer: str) -> tuple[float, float]:
+    """(F1, exact match) of one answer; "" is the no-answer, right only for an unanswerable question."""
+    if not ex.answers:
+        return float(answer == ""), float(answer == "")
+    if answer == "":
+        return 0.0, 0.0
+    golds = [t for t, _ in ex.answers]
+    return max(f1_score(answer, g) for g in golds), max(float(normalize(answer) == normalize(g)) for g in golds)

@@ -12,9 +12,7 @@ Validation runs whole contexts (all windows of a COVID paper too) through
 from __future__ import annotations
 
 import random
-import re
-import string
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,7 +25,7 @@ from sqzdesk.engine.windows import Window, batches, make_windows, run_windows
 from sqzdesk.modelbuild.cased import takes_case
 from sqzdesk.modelbuild.distill import kd_loss, mix
 from sqzdesk.modelbuild.minilm import tokenizer_path
-from sqzdesk.modelbuild.qa_data import QAExample
+from sqzdesk.modelbuild.qa_data import QAExample, question_scores
 from sqzdesk.modelbuild.trainer import on_device
 
 MAX_LENGTH = 256
@@ -167,43 +165,17 @@ class QATask:
         return self.score(self.predict(model))
 
 
-def normalize(text: str) -> str:
-    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
-    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
-
-
-def f1_score(pred: str, gold: str) -> float:
-    p, g = normalize(pred).split(), normalize(gold).split()
-    if not p or not g:
-        return float(p == g)
-    common = sum((Counter(p) & Counter(g)).values())
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(p), common / len(g)
-    return 2 * precision * recall / (precision + recall)
-
-
-def _question_scores(ex: QAExample, answer: str) -> tuple[float, float]:
-    if not ex.answers:
-        return float(answer == ""), float(answer == "")
-    if answer == "":
-        return 0.0, 0.0
-    golds = [t for t, _ in ex.answers]
-    return max(f1_score(answer, g) for g in golds), max(float(normalize(answer) == normalize(g)) for g in golds)
-
-
 def qa_metrics(val: Sequence[QAExample], preds: Sequence[tuple[str, float]]) -> dict[str, float]:
     """F1/EM in percent with the no-answer threshold that maximises F1 on this split (reported too)."""
     candidates = sorted({0.0, *(round(s, 4) for _, s in preds)})
     best_t, best_f1 = 0.0, -1.0
     for t in candidates[:: max(1, len(candidates) // 200)]:
-        f1 = sum(_question_scores(ex, a if s >= t else "")[0] for ex, (a, s) in zip(val, preds, strict=True))
+        f1 = sum(question_scores(ex, a if s >= t else "")[0] for ex, (a, s) in zip(val, preds, strict=True))
         if f1 > best_f1:
             best_t, best_f1 = t, f1
     by: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for ex, (a, s) in zip(val, preds, strict=True):
-        scores = _question_scores(ex, a if s >= best_t else "")
+        scores = question_scores(ex, a if s >= best_t else "")
         by["all"].append(scores)
         by[ex.source.split("_")[0] if ex.source.startswith("subjqa") else ex.source].append(scores)
         by["answerable" if ex.answers else "unanswerable"].append(scores)
