@@ -109,3 +109,18 @@ def test_a_section_folded_before_the_analysis_still_shows_its_whole_summary_afte
     assert section.height() == section.folded_height()
     assert headline.height() >= headline.heightForWidth(headline.width())  # not cut off
     window.close()
+
+
+def test_a_section_folded_since_the_start_opens_at_the_height_it_asks_for(qtbot, tmp_path):
+    path = tmp_path / "news.txt"
+    path.write_text(NEWS)
+    window = make_window(qtbot, folded=("sentiment",))
+    window.resize(1200, 900)
+    tab = open_and_wait(qtbot, window, path)
+    settle()
+    window.section_actions[Section.SENTIMENT].trigger()
+    settle()
+    section = tab.sections[Section.SENTIMENT]
+    assert not section.folded and tab.sentiment.chart.isVisible()
+    assert sizes(tab)[Section.SENTIMENT] >= section.sizeHint().height()  # not left at its minimum
+    window.close()

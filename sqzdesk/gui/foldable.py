@@ -37,6 +37,7 @@ class FoldableSection(QWidget):
         self.section = section
         self.body = body
         self.folded = False
+        self.reopened = False  # opened since the splitter last shared its height (refold reads and clears it)
         self.header = QToolButton()
         self.header.setText(title)
         self.header.setCheckable(True)
@@ -94,6 +95,7 @@ class FoldableSection(QWidget):
         else:
             self.setMinimumHeight(0)  # the panel's own minimum again
             self.setMaximumHeight(QWIDGETSIZE_MAX)
+            self.reopened = True
 
     def folded_height(self) -> int:
         """The height of the header and the summary line(s) left open, wrapped at the section's width."""
@@ -145,9 +147,10 @@ def refold(splitter: QSplitter, open_sizes: dict[Section, int]) -> None:
                 open_sizes[w.section] = sizes[i]
             want[i] = w.folded_height()
             room -= want[i]
-        elif w.section in open_sizes:
-            want[i] = max(open_sizes.pop(w.section), w.minimumSizeHint().height())
+        elif w.reopened:  # the height it had before it folded; folded since the start: the height it asks for
+            want[i] = max(open_sizes.pop(w.section, w.sizeHint().height()), w.minimumSizeHint().height())
             room -= want[i]
+            w.reopened = False
         else:
             staying.append((i, w))
     asked = sum(sizes[i] for i, _ in staying)
