@@ -1,4 +1,4 @@
-"""The side column's sections (sentiment, entities, questions), each foldable to one line.
+"""The side column's sections (categories, sentiment, entities, questions), each foldable to one line.
 
 With the Batch dock open on a laptop-height window every section sits at its minimum and the entity
 list shows two rows. A section the analyst does not need right now folds to its header and its one-line
