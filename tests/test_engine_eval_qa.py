@@ -37,3 +37,18 @@ def test_qa_f1_scores_the_top_answer_the_engine_gives(tiny_root):
     assert result["questions"] == 3
     assert result["f1"] == round(100 * sum(f for f, _ in expected) / 3, 2)
     assert result["em"] == round(100 * sum(e for _, e in expected) / 3, 2)
+
+
+def test_qa_f1_says_what_the_threshold_withholds(tiny_root):
+    class Strict(QAModel):
+        threshold = 1.01  # no span scores above 1: every answer withheld
+
+    model = Strict.open([tiny_root], threads=1)
+    context = "Angela Merkel visited the tower in Paris."
+    questions = [example(context, "What did Angela Merkel visit?", (("the tower", context.index("the tower")),)),
+                 example(context, "What is the capital of Peru?", ())]
+    result = qa_f1(model, questions)
+    assert result["f1"] == 50.0  # only the unanswerable question is right
+    assert result["by_source"] == {"t": {"questions": 2, "f1": 50.0,
+                                         "f1_without_threshold": result["f1_without_threshold"],
+                                         "answerable_withheld": 100.0}}

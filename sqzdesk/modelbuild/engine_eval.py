@@ -107,20 +107,47 @@ def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: 
     return result
 
 
-def qa_f1(model, questions: Sequence) -> dict[str, float]:
+def qa_f1(model, questions: Sequence) -> dict:
     """F1 / EM (percent) of the top answer as `sqzdesk ask` gives it: windows ranked and read by the engine,
-    the bundle's own no-answer threshold (no answer: ""), as many questions a call as `ask --stdin` batches."""
+    the bundle's own no-answer threshold (no answer: ""), as many questions a call as `ask --stdin` batches.
+
+    Also what the threshold costs, per source: F1 without it, and the share of answerable questions it
+    leaves unanswered (the threshold only filters the ranked spans, so one pass at threshold 0 gives both).
+    """
+    from collections import defaultdict
+
     from sqzdesk.engine.qa import PAIRS_PER_CALL
     from sqzdesk.modelbuild.qa_data import question_scores
 
-    scores = []
+    threshold = model.threshold
+    rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for i in range(0, len(questions), PAIRS_PER_CALL):
         chunk = questions[i:i + PAIRS_PER_CALL]
-        for ex, answers in zip(chunk, model.ask_many([(e.question, e.context) for e in chunk], top_k=1), strict=True):
-            scores.append(question_scores(ex, answers[0].text.strip() if answers else ""))
-    n = max(1, len(scores))
-    return {"f1": round(100 * sum(f for f, _ in scores) / n, 2), "em": round(100 * sum(e for _, e in scores) / n, 2),
-            "questions": len(scores)}
+        got = model.ask_many([(e.question, e.context) for e in chunk], top_k=1, threshold=0.0)
+        for ex, answers in zip(chunk, got, strict=True):
+            best = answers[0].text.strip() if answers else ""
+            kept = best if answers and answers[0].score >= threshold else ""
+            f1, em = question_scores(ex, kept)
+            for key in ("all", ex.source):
+                row = rows[key]
+                row["n"] += 1
+                row["f1"] += f1
+                row["em"] += em
+                row["f1_without_threshold"] += question_scores(ex, best)[0]
+                if ex.answers:
+                    row["answerable"] += 1
+                    row["withheld"] += float(bool(best) and not kept)
+
+    def pct(row: dict[str, float], key: str, of: str = "n") -> float:
+        return round(100 * row[key] / max(1.0, row[of]), 2)
+
+    every = rows.pop("all", defaultdict(float))
+    return {"f1": pct(every, "f1"), "em": pct(every, "em"), "questions": int(every["n"]),
+            "f1_without_threshold": pct(every, "f1_without_threshold"), "no_answer_threshold": threshold,
+            "by_source": {source: {"questions": int(row["n"]), "f1": pct(row, "f1"),
+                                   "f1_without_threshold": pct(row, "f1_without_threshold"),
+                                   "answerable_withheld": pct(row, "withheld", "answerable")}
+                          for source, row in sorted(rows.items())}}
 
 
 def run_engine_eval(args: argparse.Namespace) -> dict:
