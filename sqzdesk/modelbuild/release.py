@@ -233,8 +233,9 @@ SENTIMENT_TRIED = (
     "none)."
 )
 
+# the 2.1.0 bundle's figures: run `engine-eval --task qa` again when the QA bundle changes
 QA_THRESHOLD_COST = (
-    "- What the threshold costs where every question has an answer (this split through the engine as `ask` "
+    "- What the threshold costs where every question has an answer (v2.1; this split through the engine as `ask` "
     "gives it, int8, onnxruntime 1.32, AVX2): it withholds the answer for 1.3% of the Wikipedia questions "
     "(F1 75.41 with it, 75.59 without), 1.6% Reddit, 2.6% Amazon reviews, 10.7% COVID-QA and 11-55% of "
     "SubjQA's (whose unanswerable half it gets right 27-70%). All questions: F1 66.29, 61.55 without the "
