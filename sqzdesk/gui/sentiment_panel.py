@@ -49,7 +49,6 @@ class SentimentPanel(QWidget):
         layout.addWidget(self.chart)
         layout.addWidget(self.tint)
         self._unavailable = False
-        self._folded = False
         self._positive = self._counted = 0  # counted incrementally: a long document has thousands
         self._neutral_below = 0.0
         self._document: Sentiment | None = None
@@ -66,7 +65,6 @@ class SentimentPanel(QWidget):
 
     def set_folded(self, folded: bool) -> None:
         """Folded, the headline alone stays (label, score, rule); the counts, chart and tint switch go."""
-        self._folded = folded
         self.counts.setVisible(not folded)
         self.chart.setVisible(not folded and not self._unavailable)
         self.tint.setVisible(not folded and not self._unavailable)
