@@ -50,7 +50,8 @@ def test_folding_sentiment_keeps_its_headline_and_gives_the_entities_the_room(qt
     action.trigger()  # open again: the height it had before
     settle()
     assert tab.sentiment.chart.isVisible()
-    assert sizes(tab) == before
+    reopened = sizes(tab)  # every section back at its height (give or take the rounding of a shared pixel)
+    assert all(abs(reopened[name] - height) <= 1 for name, height in before.items())
     assert SettingsStore().load().folded == ()
     window.close()
 
