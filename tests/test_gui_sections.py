@@ -17,6 +17,16 @@ def settle() -> None:
         QCoreApplication.processEvents()
 
 
+def news_tab(qtbot, tmp_path, size: tuple[int, int] | None = None, **settings):
+    """A window (of that size, settings as given) with a news article analysed in its tab."""
+    path = tmp_path / "news.txt"
+    path.write_text(NEWS)
+    window = make_window(qtbot, **settings)
+    if size is not None:
+        window.resize(*size)
+    return window, open_and_wait(qtbot, window, path)
+
+
 def sizes(tab) -> dict[Section, int]:
     return {name: tab.side.sizes()[tab.side.indexOf(section)] for name, section in tab.sections.items()}
 
@@ -81,10 +91,7 @@ def test_a_header_click_folds_that_section_in_every_tab_and_new_tabs_open_folded
 
 
 def test_answers_open_a_folded_questions_section(qtbot, tmp_path):
-    path = tmp_path / "news.txt"
-    path.write_text(NEWS)
-    window = make_window(qtbot, folded=("questions",))
-    tab = open_and_wait(qtbot, window, path)
+    window, tab = news_tab(qtbot, tmp_path, folded=("questions",))
     qa = tab.qa
     assert tab.sections[Section.QUESTIONS].folded and qa.answers.isHidden()
     assert qa.question.isVisible() and qa.status.isVisible()  # a question can still be asked
@@ -98,11 +105,8 @@ def test_answers_open_a_folded_questions_section(qtbot, tmp_path):
 
 
 def test_a_section_folded_before_the_analysis_still_shows_its_whole_summary_after(qtbot, tmp_path):
-    path = tmp_path / "news.txt"
-    path.write_text(NEWS)
-    window = make_window(qtbot, folded=("sentiment",))
-    window.resize(900, 700)
-    tab = open_and_wait(qtbot, window, path)  # "Waiting for the analysis…" when it folded, a result now
+    # "Waiting for the analysis…" when it folded, a result now
+    window, tab = news_tab(qtbot, tmp_path, (900, 700), folded=("sentiment",))
     window.resize(700, 700)  # narrower: the headline wraps to more lines
     settle()
     section, headline = tab.sections[Section.SENTIMENT], tab.sentiment.overall
@@ -113,11 +117,7 @@ def test_a_section_folded_before_the_analysis_still_shows_its_whole_summary_afte
 
 
 def test_a_section_folded_since_the_start_opens_at_the_height_it_asks_for(qtbot, tmp_path):
-    path = tmp_path / "news.txt"
-    path.write_text(NEWS)
-    window = make_window(qtbot, folded=("sentiment",))
-    window.resize(1200, 900)
-    tab = open_and_wait(qtbot, window, path)
+    window, tab = news_tab(qtbot, tmp_path, (1200, 900), folded=("sentiment",))
     settle()
     window.section_actions[Section.SENTIMENT].trigger()
     settle()
