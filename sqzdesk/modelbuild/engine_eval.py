@@ -128,12 +128,13 @@ def qa_f1(model, questions: Sequence) -> dict:
             best = answers[0].text.strip() if answers else ""
             kept = best if answers and answers[0].score >= threshold else ""
             f1, em = question_scores(ex, kept)
+            f1_without = question_scores(ex, best)[0]
             for key in ("all", ex.source):
                 row = rows[key]
                 row["n"] += 1
                 row["f1"] += f1
                 row["em"] += em
-                row["f1_without_threshold"] += question_scores(ex, best)[0]
+                row["f1_without_threshold"] += f1_without
                 if ex.answers:
                     row["answerable"] += 1
                     row["withheld"] += float(bool(best) and not kept)
