@@ -19,6 +19,7 @@ from sqzdesk.engine.classify import find_classifiers
 from sqzdesk.engine.terms import TermList
 from sqzdesk.gui.classifiers_dialog import ClassifiersDialog
 from sqzdesk.gui.document_tab import DocumentTab, TabState
+from sqzdesk.gui.foldable import Section
 from sqzdesk.gui.teach_panel import TeachPanel
 
 SPORT = ["The striker scored twice in the second half.", "Our goalkeeper saved a penalty in extra time.",
@@ -107,6 +108,8 @@ def test_label_train_keep_and_the_document_shows_the_label(qtbot, home, tmp_path
     assert [[int(panel.confusion.item(i, j).text()) for j in range(2)] for i in range(2)] == \
         [list(r) for r in report.confusion]
     assert not saved_classifiers(home)
+    categories = window.section_actions[Section.CATEGORIES]
+    assert not categories.isEnabled(), "no Categories section to fold while no classifier of yours runs"
 
     panel.keep_button.click()
     assert [e.name for e in find_classifiers() if e.classifier is not None] == ["topics"]
@@ -117,6 +120,11 @@ def test_label_train_keep_and_the_document_shows_the_label(qtbot, home, tmp_path
     assert tab.categories.label_of("topics") == tab.analysis.document_classes["topics"].label
     assert tab.categories.label_of("topics") in ("sport", "food")
     assert tab.categories_box.isVisibleTo(tab) and "topics:" in tab.categories.labels.text()
+    assert categories.isEnabled() and categories.isChecked() and categories.shortcut().toString() == "Alt+4"
+    categories.trigger()  # View -> Category scores off: the section folds to its title
+    assert tab.categories_box.folded and window.settings.folded == ("categories",)
+    categories.trigger()
+    assert not tab.categories_box.folded and window.settings.folded == ()
 
     # The per-sentence tint by the classifier, chosen in the tab, replaces the sentiment tint.
     tab.categories.tint.setCurrentIndex(tab.categories.tint.findData("topics"))

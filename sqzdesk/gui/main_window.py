@@ -235,14 +235,15 @@ class MainWindow(QMainWindow):
         self.tint_action = self._action("Sentence &tint", self.set_tint, ["Ctrl+T"],
                                         "Colour sentences by sentiment", checkable=True)
         self.tint_action.setChecked(self.settings.sentiment_tint)
-        # Alt+1-3 (Ctrl+1-9 label sentences while teaching): a folded section keeps its summary line
+        # Alt+1-4 (Ctrl+1-9 label sentences while teaching): a folded section keeps its summary line
         self.section_actions = {
             section: self._action(text, lambda on, s=section: self.set_folded(s, not on), [f"Alt+{key}"],
                                   f"{tip} (folded, the section keeps its summary line)", checkable=True)
             for key, (section, text, tip) in enumerate((
                 (Section.SENTIMENT, "Sentiment &chart", "Show the sentiment counts, chart and tint switch"),
                 (Section.ENTITIES, "&Entity list", "Show the list of entities found"),
-                (Section.QUESTIONS, "&Answer list", "Show the list of answers")), start=1)}
+                (Section.QUESTIONS, "&Answer list", "Show the list of answers"),
+                (Section.CATEGORIES, "Category &scores", "Show your classifiers' labels and scores")), start=1)}
         self._check_sections()
         self.full_page_action = self._action(
             "Show &full page", self.set_full_page, ["Ctrl+Shift+U"],
@@ -413,6 +414,8 @@ class MainWindow(QMainWindow):
     def _check_sections(self) -> None:
         for section, action in self.section_actions.items():
             action.setChecked(section not in self.settings.folded)
+        # the Categories section is there only while a classifier of yours runs on documents
+        self.section_actions[Section.CATEGORIES].setEnabled(bool(self.classifier_labels))
 
     def set_type_shown(self, label: str, shown: bool) -> None:
         hidden = [t for t in self.settings.hidden_types if t != label] + ([] if shown else [label])
@@ -860,6 +863,7 @@ class MainWindow(QMainWindow):
         if tuple(enabled) != self.settings.classifiers:
             self.apply_settings(replace(self.settings, classifiers=tuple(enabled)))
         elif files_changed:
+            self._check_sections()
             for tab in self.all_tabs():
                 tab.set_classifiers(self.classifier_labels)
             self.reanalyse_all()
