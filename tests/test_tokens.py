@@ -14,7 +14,7 @@ from helpers import shipped_bundle
 from tokenizers import Tokenizer
 
 from sqzdesk.engine import BundleError, QAModel, load_bundle
-from sqzdesk.engine.tokens import TextTokenizer, Tokens
+from sqzdesk.engine.tokens import PIECE_CHARS, TextTokenizer, Tokens, _tokens
 
 TEXT = (
     "Angela Merkel visited the Élysée Palace in Paris on Monday; the talks, about €1.2bn of aid, "
@@ -96,6 +96,34 @@ def test_same_as_the_library_without_its_control_tokens(shipped):
         assert got.words.tolist() == [-1 if w is None else w for w in want.word_ids]
     # the file's 128-token truncation and padding are off
     assert len(shipped.encode(long_text)) > 1000 and shipped.pad_id not in shipped.encode(long_text).ids
+
+
+class Recording:
+    """The library tokenizer, with the length of every text it is given recorded."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer, self.lengths = tokenizer, []
+
+    def encode(self, text, **kwargs):
+        self.lengths.append(len(text))
+        return self.tokenizer.encode(text, **kwargs)
+
+
+def test_a_long_text_is_encoded_in_pieces_with_exactly_the_tokens_of_one_call(shipped):
+    """The library holds the GIL for a whole call (the window stops repainting meanwhile): a long text goes
+    to it in pieces cut at spaces and line breaks, and the result is the one call's, to the last offset."""
+    unbroken = "x" * (PIECE_CHARS + 500)  # no space or line break in reach: cut at the next one
+    text = "\n".join([TEXT] * 150) + " ab\ud800cd " + unbroken + " tail\r\nend [CLS] \u3000 ﬁn"
+    tok = TextTokenizer(shipped_bundle("qa") / "tokenizer.json")
+    tok.tokenizer = recording = Recording(tok.tokenizer)
+    got = tok.encode(text)
+    assert len(recording.lengths) > 4 and sum(recording.lengths) == len(text)
+    assert all(n <= PIECE_CHARS for n in recording.lengths if n < len(unbroken))
+    one_call = shipped.tokenizer.encode(text.replace("\ud800", "\ufffd"), add_special_tokens=False)
+    want = _tokens(one_call, text)
+    for field in ("ids", "offsets", "words", "cases"):
+        assert np.array_equal(getattr(got, field), getattr(want, field)), field
+    check_shape(got, text)
 
 
 def test_control_tokens_in_the_text_stay_plain_text(shipped):

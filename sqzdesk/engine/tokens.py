@@ -36,6 +36,8 @@ from tokenizers import Tokenizer
 from sqzdesk.engine.casing import case_ids
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# a text longer than this is encoded in pieces (see TextTokenizer.encode): ~10 ms of the library's time each
+PIECE_CHARS = 8192
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,28 @@ class TextTokenizer:
         return idx
 
     def encode(self, text: str) -> Tokens:
-        return _tokens(self.tokenizer.encode(_without_surrogates(text), add_special_tokens=False), text)
+        """The tokens of ``text``; a long one is encoded in pieces cut at spaces and line breaks.
+
+        Why pieces: the library holds Python's GIL for a whole ``encode`` call (about a second for a
+        megabyte), and a question reads its document's whole text on the engine thread, so the window would
+        stop repainting meanwhile. Cut where BERT's pre-tokenizer splits anyway (a space or a line break,
+        never inside a word), the pieces give exactly the tokens of one call."""
+        clean = _without_surrogates(text)
+        if len(clean) <= PIECE_CHARS:
+            return _tokens(self.tokenizer.encode(clean, add_special_tokens=False), text)
+        ids, offsets, words = [], [], []
+        first_word = 0
+        for start, end in _pieces(clean, PIECE_CHARS):
+            enc = self.tokenizer.encode(clean[start:end], add_special_tokens=False)
+            part = _arrays(enc)
+            ids.append(part[0])
+            offsets.append(part[1] + start)
+            words.append(np.where(part[2] >= 0, part[2] + first_word, -1))
+            if len(part[2]):
+                first_word = int(part[2].max()) + 1 + first_word
+        joined = np.concatenate(offsets) if offsets else np.zeros((0, 2), dtype=np.int64)
+        return Tokens(ids=np.concatenate(ids), offsets=joined, words=np.concatenate(words),
+                      cases=case_ids(text, joined))
 
     def encode_many(self, texts: list[str]) -> list[Tokens]:
         """One text at a time, as :meth:`encode`: ``encode_batch`` would start the library's own thread pool
@@ -116,13 +139,32 @@ def _without_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if not text.isascii() else text
 
 
-def _tokens(enc, text: str) -> Tokens:
+def _pieces(text: str, size: int) -> list[tuple[int, int]]:
+    """[start, end) spans covering ``text``, each at most ``size`` characters where a space or line break
+    allows, every cut just after one (a text without either for ``size`` characters is cut at the next)."""
+    spans, start, n = [], 0, len(text)
+    while start < n:
+        end = min(start + size, n)
+        if end < n:
+            cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+            if cut < start:  # no break in reach: the next one, however far
+                found = [i for i in (text.find(" ", end), text.find("\n", end)) if i >= 0]
+                cut = min(found) if found else n - 1
+            end = cut + 1
+        spans.append((start, end))
+        start = end
+    return spans
+
+
+def _arrays(enc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ids [n], offsets [n, 2] and word indexes [n] (-1: none) of one library encoding."""
     n = len(enc.ids)
     # the (start, end) tuples flattened in C: twice as fast as np.array on the list of tuples
     offsets = np.fromiter(chain.from_iterable(enc.offsets), dtype=np.int64, count=2 * n).reshape(n, 2)
-    return Tokens(
-        ids=np.array(enc.ids, dtype=np.int64).reshape(n),
-        offsets=offsets,
-        words=np.array([-1 if w is None else w for w in enc.word_ids], dtype=np.int64).reshape(n),
-        cases=case_ids(text, offsets),
-    )
+    return (np.array(enc.ids, dtype=np.int64).reshape(n), offsets,
+            np.array([-1 if w is None else w for w in enc.word_ids], dtype=np.int64).reshape(n))
+
+
+def _tokens(enc, text: str) -> Tokens:
+    ids, offsets, words = _arrays(enc)
+    return Tokens(ids=ids, offsets=offsets, words=words, cases=case_ids(text, offsets))
