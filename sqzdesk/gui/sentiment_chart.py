@@ -110,6 +110,12 @@ class SentimentChart(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
+        try:
+            self._paint(p)
+        finally:
+            p.end()  # not left to the garbage collector: a frame kept alive (a traceback) keeps the painter
+
+    def _paint(self, p: QPainter) -> None:
         plot = self._plot()
         p.fillRect(self.rect(), self.palette().base())
         mid = plot.center().y()
