@@ -12,14 +12,14 @@ The window holds one connection to the result store for the tabs' review decisio
 is made, on the GUI thread: see :mod:`sqzdesk.gui.review` for why) and their finished analyses (one row
 each, under batch's key). Whole-store work (the entity index
 across documents, Forget with its compaction, a redacted export's read and write) runs on worker threads
-(:class:`~sqzdesk.gui.background.Background`).
+(:class:`~sqzdesk.gui.background.Background`); those commands are the window's base,
+:class:`~sqzdesk.gui.review_actions.ReviewActions`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -43,7 +42,6 @@ from PySide6.QtWidgets import (
 )
 
 from sqzdesk import __version__
-from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.store import ResultStore, StoreError, default_store_path
 from sqzdesk.documents import (
     SUPPORTED_SUFFIXES,
@@ -62,11 +60,10 @@ from sqzdesk.gui.document_tab import DocumentTab
 from sqzdesk.gui.entity_types import set_term_lists
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
 from sqzdesk.gui.foldable import Section
-from sqzdesk.gui.forget_dialog import ForgetChoice, ForgetDialog, ForgetScope, info_text, report_text
 from sqzdesk.gui.models_dialog import ModelsDialog
 from sqzdesk.gui.reading import DocumentReader
-from sqzdesk.gui.redact_dialog import RedactChoice, RedactDialog
 from sqzdesk.gui.review import ReviewSession
+from sqzdesk.gui.review_actions import ReviewActions
 from sqzdesk.gui.screen_fit import fitted_size
 from sqzdesk.gui.settings import Settings, SettingsStore
 from sqzdesk.gui.settings_dialog import SettingsDialog
@@ -135,7 +132,7 @@ def initial_size(screen) -> tuple[int, int]:
     return fitted_size(PREFERRED_SIZE, screen, (0.95, 0.92), SMALLEST_SIZE)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ReviewActions):
     def __init__(self, store: SettingsStore | None = None, model_dirs: Iterable[Path] | None = None,
                  results_path: Path | None = None) -> None:
         """``results_path``: the result store (default: the user data dir's, as the command line's)."""
@@ -722,20 +719,6 @@ class MainWindow(QMainWindow):
                 self.status.set_timing(result.seconds)
             self._store_result(tab, result)
 
-    def _store_result(self, tab: DocumentTab, result: AnalysisResult) -> None:
-        """A document analysed in a tab goes into the result store as a batch file would (same key: the
-        models, pattern types, rules and HTML reading), so "People and places across the store", the
-        store's exports and a later batch over its folder (which reuses it) include it."""
-        if self.results is None or tab.sha256 is None or not result.key:
-            return
-        try:
-            self.results.put(FileResult(tab.document.path, tab.sha256, result.analysis, seconds=result.seconds,
-                                        analysed_at=time.time()), result.key)
-        except (OSError, StoreError) as exc:
-            self.statusBar().showMessage(f"The analysis of {tab.title} was not stored: {exc}", 10_000)
-            return
-        self._store_changed()
-
     def _answers_ready(self, job: QuestionJob, result: AnswerResult) -> None:
         tab = self.tab_for(job.doc_id)
         if tab is not None:
@@ -868,152 +851,7 @@ class MainWindow(QMainWindow):
                 tab.set_classifiers(self.classifier_labels)
             self.reanalyse_all()
 
-    # --- review: export, the store view, forget ----------------------------------------------------
-
-    def export_redacted(self) -> None:
-        """File -> Export redacted: the current tab's entities with its decisions, through the same
-        export as ``sqzdesk redact`` (a file changed since it was opened is refused)."""
-        tab = self.current_tab()
-        if tab is None:
-            self.statusBar().showMessage("Open a document to export a redacted copy of it", 5000)
-            return
-        if tab.analysis is None:
-            QMessageBox.information(self, "Export redacted", "The analysis of this document has not finished: "
-                                    "wait for it (or press F5) before exporting a redacted copy.")
-            return
-        folder = str(tab.document.path.resolve().parent / "redacted")
-        dialog = RedactDialog(self, what=str(tab.document.path), folder=folder)
-        if dialog.exec():
-            self.start_export(tab, dialog.choice())
-
-    def start_export(self, tab: DocumentTab, choice: RedactChoice) -> None:
-        """Read the file again (it must still have the content analysed), redact, write the copy and its
-        audit: on a worker thread (a DOCX rewrite takes a moment)."""
-        from sqzdesk.batch.redacted_export import export_redacted, load_input, output_name
-        from sqzdesk.batch.redaction import Pseudonyms
-
-        path, sha = tab.document.path, tab.sha256
-        entities = tuple(tab.analysis.entities) if tab.analysis is not None else tuple(tab.entities)
-        decisions = tab.reviewed_decisions()
-        models = self.models
-        versions = ({"models": "; ".join(f"{task}={models.label(task)}" for task in ("sentiment", "entities"))}
-                    if models is not None else {})
-        max_bytes = self.settings.max_bytes
-
-        def work() -> ExportedFile:
-            item = load_input(path, entities, decisions, sha256=sha, max_bytes=max_bytes)
-            return export_redacted(item, choice.folder / output_name(path, [path]), choice.settings, Pseudonyms(),
-                                   versions)
-
-        self.statusBar().showMessage(f"Exporting a redacted copy of {path.name}…")
-        self.background.run(work, self._exported, name="sqzdesk-export")
-
-    def _exported(self, exported: ExportedFile | None, error: BaseException | None) -> None:
-        if error is not None or exported is None:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            self.statusBar().showMessage(f"Not exported: {reason}", 10_000)
-            QMessageBox.warning(self, "Export redacted", f"Not exported: {reason}")
-            return
-        self.last_export = exported
-        note = f" ({exported.note})" if exported.note else ""
-        stale = f"; {len(exported.plan.stale)} stale decision(s) not applied" if exported.plan.stale else ""
-        self.statusBar().showMessage(f"Redacted copy written: {exported.target} ({len(exported.plan.spans)} "
-                                     f"span(s) replaced{stale}), audit beside it{note}", 15_000)
-
-    def store_view(self) -> StoreView:
-        """The "People and places across the store" dock, made on first use."""
-        if self._store_view is None:
-            from sqzdesk.gui.store_view import StoreView
-
-            self._store_view = StoreView(self.results_path, self)
-            self._store_view.open_requested.connect(self.open_at)
-            dock = QDockWidget("People and places across the store", self)
-            dock.setObjectName("store-dock")
-            dock.setWidget(self._store_view)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            batch_dock = self._batch.parentWidget() if self._batch is not None else None
-            if isinstance(batch_dock, QDockWidget):
-                self.tabifyDockWidget(batch_dock, dock)  # one strip under the text, not two
-        return self._store_view
-
-    def show_store_view(self) -> None:
-        view = self.store_view()
-        dock = view.parentWidget()
-        if dock is not None:
-            dock.show()
-            dock.raise_()
-        view.refresh()
-        view.text_filter.setFocus()
-
-    def open_at(self, path: Path, start: int, end: int) -> None:
-        """Open a document (or go to its tab) and select [start, end) in it."""
-        if not self.open_path(path):
-            return
-        tab = self.current_tab()
-        if tab is not None and 0 <= start < end <= len(tab.document.text):
-            tab.view.mark_spans([(start, end)])
-            tab.view.select_span(start, end)
-            tab.view.setFocus()
-
-    def _store_changed(self) -> None:
-        """A batch finished or something was forgotten: an open store view reads the store again."""
-        if self._store_view is not None and self._store_view.isVisible():
-            self._store_view.refresh()
-
-    def show_store_info(self) -> None:
-        if self.results is None:
-            QMessageBox.warning(self, "Result store", f"The result store cannot be used: {self.results_error}")
-            return
-        try:
-            text = info_text(self.results.info())
-        except (OSError, StoreError) as exc:
-            text = f"<b>Result store:</b> <code>{self.results_path}</code><br>Cannot read it: {exc}"
-        QMessageBox.information(self, "Result store", text + "<p>Tools → Forget… removes a document, a "
-                                "folder's results or everything.</p>")
-
-    def forget(self) -> None:
-        """Tools -> Forget: choose, confirm, then remove and compact on a worker thread."""
-        tab = self.current_tab()
-        info = None
-        if self.results is not None:
-            with contextlib.suppress(OSError, StoreError):
-                info = self.results.info()
-        dialog = ForgetDialog(info, self.results_path, tab.document.path if tab else None, parent=self)
-        if not dialog.exec():
-            return
-        choice = dialog.choice()
-        answer = QMessageBox.question(self, "Forget", f"Remove {choice.describe()} from the result store? "
-                                      "This cannot be undone.",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                                      QMessageBox.StandardButton.Cancel)
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        self.start_forget(choice)
-
-    def start_forget(self, choice: ForgetChoice) -> None:
-        path = self.results_path
-
-        def work() -> ForgetReport:
-            with ResultStore(path) as store:
-                if choice.scope is ForgetScope.EVERYTHING or choice.path is None:
-                    return store.forget_all()
-                return store.forget([choice.path])
-
-        self.forget_action.setEnabled(False)
-        self.statusBar().showMessage("Forgetting and compacting the result store…")
-        self.background.run(work, lambda report, error: self._forgotten(choice, report, error), name="sqzdesk-forget")
-
-    def _forgotten(self, choice: ForgetChoice, report: ForgetReport | None, error: BaseException | None) -> None:
-        self.forget_action.setEnabled(True)
-        self.statusBar().clearMessage()
-        if error is not None or report is None:
-            QMessageBox.warning(self, "Forget", f"Nothing was removed: {error}")
-            return
-        self.last_forget = report
-        for tab in self.all_tabs():
-            tab.reload_review()  # a forgotten document's decisions are gone from its tab too
-        self._store_changed()
-        QMessageBox.information(self, "Forget", report_text(choice, report))
+    # --- help ------------------------------------------------------------------------------------
 
     def _about(self) -> None:
         QMessageBox.about(self, "About sqzdesk",
