@@ -132,3 +132,17 @@ def test_a_document_under_the_neutral_line_is_mixed_and_keeps_its_lean():
     sure = document_sentiment(p[:6], labels, neutral_below=0.7)
     assert sure is not None and not sure.mixed and sure.verdict == "negative"
     assert not document_sentiment(p, labels).mixed  # a bundle without the line never calls it mixed
+
+
+def test_records_give_their_fields_in_the_cli_contract_order():
+    """``to_dict`` reads the flat fields (no deep copy): the same dict, in the same order, as asdict."""
+    from dataclasses import asdict
+
+    from sqzdesk.engine.results import Answer, Classification, Entity, SentenceSentiment, Sentiment
+
+    records = [Sentiment("negative", 0.62, mixed=True), SentenceSentiment(0, 12, "positive", 0.91),
+               Entity(4, 17, "PER", "Angela Merkel", 0.98), Answer("Berlin", 30, 36, 0.4),
+               Classification("sport", 0.7)]
+    for record in records:
+        got = record.to_dict()
+        assert got == asdict(record) and list(got) == list(asdict(record))
