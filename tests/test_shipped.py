@@ -13,6 +13,7 @@ import pytest
 from helpers import SHIPPED, long_report, run_cli, shipped_bundle
 
 from sqzdesk.engine import EntityModel, QAModel, SentimentModel, load_bundle
+from sqzdesk.engine.manifest import Variant
 
 TASKS_BUDGET_MB = 60  # the three accurate task bundles together (issue 13)
 BUDGET_MB = 100  # everything in assets/models: those three, the embed encoder (issue 17), the fast variants (issue 18)
@@ -57,16 +58,36 @@ def test_a_shipped_fast_variant_is_smaller_than_its_accurate_sibling():
         assert (d / "model.onnx").stat().st_size < 0.75 * (accurate / "model.onnx").stat().st_size, d.name
 
 
+CLEAR_SENTIMENT = {
+    "I loved this film. The acting was wonderful and the story moved me.": "positive",
+    "This was a terrible product. It broke after two days and support never answered.": "negative",
+    "The staff were friendly and the room was clean.": "positive",
+    "Shares fell sharply after the company cut its forecast and warned of losses.": "negative",
+}
+
+
 def test_shipped_sentiment_gets_clear_cases_right():
     model = SentimentModel(load_bundle(shipped_bundle("sentiment")))
-    cases = {
-        "I loved this film. The acting was wonderful and the story moved me.": "positive",
-        "This was a terrible product. It broke after two days and support never answered.": "negative",
-        "The staff were friendly and the room was clean.": "positive",
-        "Shares fell sharply after the company cut its forecast and warned of losses.": "negative",
-    }
-    for text, label in cases.items():
+    for text, label in CLEAR_SENTIMENT.items():
         assert model.analyze(text).overall.label == label, text
+
+
+def test_a_shipped_fast_variant_is_grouped_int8_says_how_it_was_made_and_answers_sanely():
+    fast = [m.parent for m in SHIPPED.glob("*-fast/manifest.json")]
+    if not fast:
+        pytest.skip("no fast variant shipped")
+    for folder in fast:
+        bundle = load_bundle(folder)
+        assert bundle.variant is Variant.FAST and bundle.manifest.speed is not None
+        assert bundle.manifest.architecture["groups"]["q"] == 4
+        ops = _ops(folder)
+        assert "MatMulInteger" in ops and "ConvInteger" not in ops and "Conv" not in ops
+        card = bundle.file("card").read_text()
+        assert f"fast --task {bundle.task}" in card and "distil-grouped" in card and "What was tried" in card
+        if bundle.task == "sentiment":
+            model = SentimentModel(bundle)
+            for text, label in CLEAR_SENTIMENT.items():
+                assert model.analyze(text).overall.label == label, (folder.name, text)
 
 
 def test_shipped_entities_find_names_whole():
