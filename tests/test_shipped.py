@@ -126,6 +126,9 @@ def test_cli_selftest_on_shipped_bundles(monkeypatch):
         shipped_bundle(task)
     proc = run_cli("selftest", env={"SQZDESK_MODEL_PATH": str(SHIPPED)})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    fast = sorted(m.parent.name.removesuffix("-fast") for m in SHIPPED.glob("*-fast/manifest.json"))
+    checked = [line[:17].strip() for line in proc.stdout.splitlines() if line[18:22] == "ok  "]
+    assert checked == ["sentiment", "entities", "qa", *(f"{task} fast" for task in fast)]  # every fast variant too
 
 
 def test_gui_selftest_on_shipped_bundles():

@@ -24,9 +24,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     st.set_defaults(run=run)
 
 
+def _sentiment(model) -> tuple[bool, str]:
+    pos = model.analyze(SAMPLE["positive"]).overall
+    neg = model.analyze(SAMPLE["negative"]).overall
+    return (bool(pos and neg and pos.label == "positive" and neg.label == "negative"),
+            f"positive sample -> {pos}, negative sample -> {neg}")
+
+
+def _entities(model) -> tuple[bool, str]:
+    found = {(e.label, e.text) for e in model.analyze(SAMPLE["entities"])}
+    return ("PER", "Angela Merkel") in found and ("LOC", "Paris") in found, f"found {sorted(found)}"
+
+
+def _qa(model) -> tuple[bool, str]:
+    answers = model.ask(SAMPLE["question"], SAMPLE["context"], top_k=1)
+    return bool(answers) and "1889" in answers[0].text, f"answers {[a.text for a in answers]}"
+
+
+CHECKS = {"sentiment": _sentiment, "entities": _entities, "qa": _qa}
+
+
 def run(args: argparse.Namespace) -> int:
-    """Each task must give a sane answer on a sample anyone can judge by eye."""
-    from sqzdesk.engine import EntityModel, QAModel, SentimentModel
+    """Each task must give a sane answer on a sample anyone can judge by eye; so must every fast variant
+    installed (a task without one is not a failure: its accurate bundle is what ``--variant fast`` runs)."""
+    from sqzdesk.engine import TASK_MODELS, BundleError
+    from sqzdesk.engine.manifest import Variant
 
     ok = True
 
@@ -35,29 +57,23 @@ def run(args: argparse.Namespace) -> int:
         ok &= passed
         print(f"{task:<17} {'ok  ' if passed else 'FAIL'} {detail}")
 
-    sentiment = open_model("sentiment", args)
-    if not isinstance(sentiment, SentimentModel):
-        report("sentiment", False, "no usable bundle")
-    else:
-        pos = sentiment.analyze(SAMPLE["positive"]).overall
-        neg = sentiment.analyze(SAMPLE["negative"]).overall
-        report("sentiment", bool(pos and neg and pos.label == "positive" and neg.label == "negative"),
-               f"positive sample -> {pos}, negative sample -> {neg}")
-    entities = open_model("entities", args)
-    if not isinstance(entities, EntityModel):
-        report("entities", False, "no usable bundle")
-    else:
-        found = {(e.label, e.text) for e in entities.analyze(SAMPLE["entities"])}
-        report("entities", ("PER", "Angela Merkel") in found and ("LOC", "Paris") in found, f"found {sorted(found)}")
-    qa = open_model("qa", args)
-    if not isinstance(qa, QAModel):
-        report("qa", False, "no usable bundle")
-    else:
-        answers = qa.ask(SAMPLE["question"], SAMPLE["context"], top_k=1)
-        report("qa", bool(answers) and "1889" in answers[0].text, f"answers {[a.text for a in answers]}")
+    for task, check in CHECKS.items():
+        model = open_model(task, args)
+        if not isinstance(model, TASK_MODELS[task]):
+            report(task, False, "no usable bundle")
+        else:
+            report(task, *check(model))
+    for task, check in CHECKS.items():
+        try:
+            fast = TASK_MODELS[task].open(model_dirs(args), threads=args.threads, variant=Variant.FAST)
+        except BundleError as exc:
+            report(f"{task} fast", False, str(exc))
+            continue
+        if fast.bundle.variant is Variant.FAST:
+            report(f"{task} fast", *check(fast))
     if args.gui:
         from sqzdesk.gui.selfcheck import run_gui_checks
 
-        for check in run_gui_checks(model_dirs(args)):
-            report(f"gui {check.name}", check.passed, check.detail)
+        for check_ in run_gui_checks(model_dirs(args)):
+            report(f"gui {check_.name}", check_.passed, check_.detail)
     return 0 if ok else 1
