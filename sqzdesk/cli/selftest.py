@@ -57,13 +57,16 @@ def run(args: argparse.Namespace) -> int:
         ok &= passed
         print(f"{task:<17} {'ok  ' if passed else 'FAIL'} {detail}")
 
+    opened = []
     for task, check in CHECKS.items():
         model = open_model(task, args)
         if not isinstance(model, TASK_MODELS[task]):
             report(task, False, "no usable bundle")
         else:
             report(task, *check(model))
-    for task, check in CHECKS.items():
+            opened.append(task)
+    for task in opened:  # a task without a usable bundle was reported once above
+        check = CHECKS[task]
         try:
             fast = TASK_MODELS[task].open(model_dirs(args), threads=args.threads, variant=Variant.FAST)
         except BundleError as exc:
