@@ -29,7 +29,10 @@ SPEED_THREADS = 2
 
 
 def card(task: str, facts: dict) -> str:
+    from sqzdesk.modelbuild.release import TASK_TEXT
+
     acc, metric, r = facts["accurate"], facts["metric"], facts["recipe"]
+    files = ", ".join(f"`{f}`" for f in TASK_TEXT[task]["files"])
     # the accurate bundle scored in the same run, on this CPU (its card's figures may come from another CPU
     # class: int8 kernels round differently with and without VNNI), as the rule below compares
     now = facts.get("accurate_int8_now", {})
@@ -43,6 +46,9 @@ post-attention dense), int8 per-tensor, run by ONNX Runtime. Choose it in Settin
 `--variant fast`. Built {date.today().isoformat()}.
 
 ## How it was made (`python -m sqzdesk.modelbuild distil-grouped --task {task}` then `... fast --task {task}`)
+- Data: the accurate bundle's, from `../shared/data` ({files}), with its validation split; runs with a text
+  share (below) also read unlabelled Wikipedia sentences (WikiText-2 in `text/wikitext2`, CC BY-SA 3.0, and
+  the silver set's lead sections, CC BY-SA 4.0, without its validation articles: `modelbuild/unlabelled.py`).
 - Teacher: the accurate bundle itself, its int8 weights dequantized to fp32 (`modelbuild/from_bundle.py`;
   validation {metric} {facts['teacher'].get(metric)} in torch fp32).
 - Channels permuted first, exactly (`modelbuild/permute.py`: hidden channels, heads and FFN neurons
