@@ -56,6 +56,7 @@ from sqzdesk.documents.html import HtmlMode, is_html
 from sqzdesk.documents.ocr import ReadCancelled
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.gui.background import Background
+from sqzdesk.gui.docks import add_dock, raise_dock
 from sqzdesk.gui.document_tab import DocumentTab
 from sqzdesk.gui.entity_types import set_term_lists
 from sqzdesk.gui.file_dialogs import choose_folder, open_files
@@ -459,10 +460,7 @@ class MainWindow(ReviewActions):
             self._batch = BatchPanel(self, pool=self.host.pool, scheduler=self.host.scheduler,
                                      options=self._run_options(), store_path=self.results_path)
             self._batch.batch_finished.connect(lambda _: self._store_changed())
-            dock = QDockWidget("Batch", self)
-            dock.setObjectName("batch-dock")
-            dock.setWidget(self._batch)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            add_dock(self, self._batch, "Batch", "batch-dock", Qt.DockWidgetArea.BottomDockWidgetArea)
         dock_widget = self._batch.parentWidget()
         if dock_widget is not None:
             dock_widget.show()
@@ -781,18 +779,12 @@ class MainWindow(ReviewActions):
             self._teach.saved.connect(self._classifier_kept)
             self._teach.labelling_changed.connect(self._set_labelling)
             self._teach.show_requested.connect(self._show_to_label)
-            dock = QDockWidget("Teach", self)
-            dock.setObjectName("teach-dock")
-            dock.setWidget(self._teach)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            add_dock(self, self._teach, "Teach", "teach-dock", Qt.DockWidgetArea.RightDockWidgetArea)
         return self._teach
 
     def show_teach(self) -> None:
         panel = self.teach_panel()
-        dock = panel.parentWidget()
-        if dock is not None:
-            dock.show()
-            dock.raise_()
+        raise_dock(panel)
         (panel.name if not panel.name.text() else panel.new_label).setFocus()
 
     def _set_labelling(self, on: bool) -> None:

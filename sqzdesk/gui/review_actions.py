@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from sqzdesk.batch.results import FileResult
 from sqzdesk.batch.store import ResultStore, StoreError
+from sqzdesk.gui.docks import add_dock, raise_dock
 from sqzdesk.gui.forget_dialog import ForgetChoice, ForgetDialog, ForgetScope, info_text, report_text
 from sqzdesk.gui.redact_dialog import RedactChoice, RedactDialog
 
@@ -118,10 +119,8 @@ class ReviewActions(QMainWindow):
 
             self._store_view = StoreView(self.results_path, self)
             self._store_view.open_requested.connect(self.open_at)
-            dock = QDockWidget("People and places across the store", self)
-            dock.setObjectName("store-dock")
-            dock.setWidget(self._store_view)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock = add_dock(self, self._store_view, "People and places across the store", "store-dock",
+                            Qt.DockWidgetArea.BottomDockWidgetArea)
             batch_dock = self._batch.parentWidget() if self._batch is not None else None
             if isinstance(batch_dock, QDockWidget):
                 self.tabifyDockWidget(batch_dock, dock)  # one strip under the text, not two
@@ -129,10 +128,7 @@ class ReviewActions(QMainWindow):
 
     def show_store_view(self) -> None:
         view = self.store_view()
-        dock = view.parentWidget()
-        if dock is not None:
-            dock.show()
-            dock.raise_()
+        raise_dock(view)
         view.refresh()
         view.text_filter.setFocus()
 
