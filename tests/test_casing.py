@@ -33,6 +33,31 @@ def test_piece_case(piece, expected):
     assert piece_case(piece) == expected
 
 
+def _case_of_each_slice(text: str, offsets: np.ndarray) -> np.ndarray:
+    """The definition, one slice at a time (what ``case_ids`` computes with running counts)."""
+    return np.array([piece_case(text[s:e]) for s, e in offsets.tolist()], dtype=np.int64).reshape(-1)
+
+
+def test_case_ids_are_piece_case_of_every_slice():
+    # letters that are cased or not (titlecase "ǅ", circled "Ⓐ" is upper but not alpha), outside the BMP,
+    # lone surrogates, and offsets that are empty, reversed or past the end
+    alphabet = [*"aZbCÉé日ǅǈⒶⓐßİıΣσﬁ1,. \n-'", "\ud800", "\udfff", "\U0001D400", "\U0001D41A"]
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 40))))
+        offsets = rng.integers(0, len(text) + 3, size=(int(rng.integers(0, 20)), 2))
+        np.testing.assert_array_equal(case_ids(text, offsets), _case_of_each_slice(text, offsets))
+    assert case_ids("", np.zeros((0, 2), dtype=np.int64)).shape == (0,)
+
+
+def test_case_ids_of_a_tokenized_text_match_the_definition(tiny_models):
+    text = ("The NATO summit in Washington, D.C., met McDonald's CEO and İstanbul's mayor; iPhone sales "
+            "rose 12% in 1996. ΣΊΣΥΦΟΣ Ⓐbc ǅx \U0001D400bc\n") * 40
+    tokens = tiny_models["entities"].tokenizer.encode(text)
+    np.testing.assert_array_equal(tokens.cases, _case_of_each_slice(text, tokens.offsets))
+    assert {CASE_LOWER, CASE_TITLE, CASE_UPPER, CASE_NONE} <= set(tokens.cases.tolist())  # word pieces: "Mc", "##Donald"
+
+
 def test_case_comes_from_the_original_text_through_the_offsets(tiny_models):
     model = tiny_models["entities"]
     text = "Angela MERKEL visited paris in 2019."

@@ -39,16 +39,49 @@ def piece_case(piece: str) -> int:
 
 
 def case_ids(text: str, offsets: np.ndarray) -> np.ndarray:
-    """int64 [n]: the case class of ``text[start:end]`` for every (start, end) token offset.
+    """int64 [n]: the case class of ``text[start:end]`` for every (start, end) token offset, exactly
+    :func:`piece_case` of each slice.
 
-    A token with an empty span (none in BERT's tokenizer, but possible in others) gets ``CASE_NONE``.
+    Counted with arrays rather than a slice per token (a 1 MB text has ~250,000 tokens: 0.75 s as a Python
+    loop): each character is classed once (ASCII by its code, any other character by the same ``str``
+    methods :func:`piece_case` uses, once per distinct character), then a token's letters, upper-case
+    letters and first letter come from running counts at its two offsets. A token with an empty span (none
+    in BERT's tokenizer, but possible in others) gets ``CASE_NONE``.
     """
-    out = np.empty(len(offsets), dtype=np.int64)
-    cache: dict[str, int] = {}
-    for i, (start, end) in enumerate(offsets.tolist()):
-        piece = text[start:end]
-        value = cache.get(piece)
-        if value is None:
-            value = cache[piece] = piece_case(piece)
-        out[i] = value
+    spans = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    if not len(spans):
+        return np.empty(0, dtype=np.int64)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    upper = (codes >= 65) & (codes <= 90)
+    letter = upper | ((codes >= 97) & (codes <= 122))
+    other = np.flatnonzero(codes > 127)
+    if len(other):
+        distinct, where = np.unique(codes[other], return_inverse=True)
+        kinds = np.array([_char_kind(chr(c)) for c in distinct.tolist()], dtype=np.int8)[where]
+        letter[other] = kinds > 0
+        upper[other] = kinds == 2
+    n = len(codes)
+    # Python's slice semantics for the offsets (clipped to the text; end before start is empty)
+    start = np.clip(spans[:, 0], 0, n)
+    end = np.maximum(np.clip(spans[:, 1], 0, n), start)
+    letters_before = np.concatenate(([0], np.cumsum(letter)))
+    upper_before = np.concatenate(([0], np.cumsum(upper)))
+    letters = letters_before[end] - letters_before[start]
+    uppers = upper_before[end] - upper_before[start]
+    positions = np.flatnonzero(letter)
+    first = positions[np.minimum(np.searchsorted(positions, start), max(len(positions) - 1, 0))] \
+        if len(positions) else np.zeros(len(spans), dtype=np.int64)
+    first_upper = upper[first] if len(positions) else np.zeros(len(spans), dtype=bool)
+    out = np.full(len(spans), CASE_MIXED, dtype=np.int64)
+    out[uppers == letters] = CASE_UPPER
+    out[first_upper & (uppers == 1)] = CASE_TITLE
+    out[uppers == 0] = CASE_LOWER
+    out[letters == 0] = CASE_NONE
     return out
+
+
+def _char_kind(ch: str) -> int:
+    """0: not a cased letter, 1: lower-case letter, 2: upper-case letter (as :func:`piece_case` reads it)."""
+    if not (ch.isalpha() and (ch.isupper() or ch.islower())):
+        return 0
+    return 2 if ch.isupper() else 1
