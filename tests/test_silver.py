@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqzdesk.modelbuild.silver import doc_sentences, is_heldout, read_silver
+from sqzdesk.modelbuild.silver import conll_convention, doc_sentences, is_heldout, read_silver
 
 
 @dataclass
@@ -50,3 +50,15 @@ def test_held_out_articles_are_chosen_by_title_and_read_apart(tmp_path):
     train, heldout = read_silver(path)
     assert len(heldout) == len(held) and len(train) == len(titles) - len(held)
     assert train[0] == [[("Word", "O")]]
+
+
+
+def test_conll_convention_leaves_leading_articles_out():
+    """The teacher puts "the"/"a" into 13% of its entities, CoNLL into none; capitalised "The" and articles
+    inside a name stay."""
+    sentence = [("the", "B-LOC"), ("Atlantic", "I-LOC"), ("Ocean", "I-LOC"), ("and", "O"), ("a", "B-MISC"),
+                ("the", "B-ORG"), ("The", "B-LOC"), ("Hague", "I-LOC"), ("Bank", "B-ORG"), ("of", "I-ORG"),
+                ("the", "I-ORG"), ("West", "I-ORG")]
+    assert conll_convention(sentence) == [
+        ("the", "O"), ("Atlantic", "B-LOC"), ("Ocean", "I-LOC"), ("and", "O"), ("a", "O"), ("the", "O"),
+        ("The", "B-LOC"), ("Hague", "I-LOC"), ("Bank", "B-ORG"), ("of", "I-ORG"), ("the", "I-ORG"), ("West", "I-ORG")]

@@ -38,6 +38,7 @@ from sqzdesk.batch.decisions import Decision, Source, Verdict
 from sqzdesk.batch.results import FileResult, FileStatus
 from sqzdesk.documents.html import HtmlMode
 from sqzdesk.engine.analysis import Analysis
+from sqzdesk.engine.entities import SPAN_RULE_VERSION
 from sqzdesk.engine.patterns import PATTERNS_VERSION
 from sqzdesk.engine.sentiment import DOCUMENT_RULE_VERSION
 
@@ -145,7 +146,8 @@ def model_key(analyzer: Analyzer, patterns: Iterable[str] = ()) -> str:
         if model is not None:
             m = model.bundle.manifest
             shas = ".".join(m.files[role].sha256[:SHA_PREFIX] for role in ("model", "tokenizer"))
-            rule = f"+rule{DOCUMENT_RULE_VERSION}" if model is analyzer.sentiment else ""
+            rule = (f"+rule{DOCUMENT_RULE_VERSION}" if model is analyzer.sentiment
+                    else f"+spans{SPAN_RULE_VERSION}" if model is analyzer.entities else "")
             parts.append(f"{m.task}={m.name}@{m.version}#{shas}{rule}")
     wanted = sorted(set(patterns))
     if wanted:

@@ -25,6 +25,12 @@ JOIN_GAP = 2  # max non-space characters between two same-type pieces merged int
 # words that link the parts of one name ("University of Geneva", "Ludwig van Beethoven")
 CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der", "den", "di", "da", "del",
                         "and", "&", "for", "the", "on", "upon"})
+# CoNLL's convention (the labels the entity models are measured on): a lower-case article is never the first
+# word of an entity ("the Atlantic Ocean" -> "Atlantic Ocean"); capitalised "The" may be ("The Hague")
+LEADING_ARTICLES = frozenset({"the", "a", "an"})
+# Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector): the
+# result store keys on it, so a stored result decoded under another rule is analysed again.
+SPAN_RULE_VERSION = 2
 
 
 def _boundary(gap: str) -> bool:
@@ -155,12 +161,18 @@ def _space_only(gap: str) -> bool:
 
 
 def _trim_connectors(text: str, start: int, end: int) -> tuple[int, int]:
-    """A name never ends with a dangling "of" or "and" (nor starts with one, bar a single word)."""
+    """A name never ends with a dangling "of" or "and", nor starts with a lower-case article
+    (:data:`LEADING_ARTICLES`); a lone lower-case connector or article is no name (empty span)."""
     words = text[start:end].split()
     while len(words) > 1 and words[-1].lower() in CONNECTORS:
         end = text.rindex(words[-1], start, end)
         end = len(text[:end].rstrip())
         words.pop()
+    while len(words) > 1 and words[0] in LEADING_ARTICLES:
+        start = text.index(words[1], text.index(words[0], start, end) + len(words[0]), end)
+        words.pop(0)
+    if len(words) == 1 and (words[0] in CONNECTORS or words[0] in LEADING_ARTICLES):
+        return start, start
     return start, end
 
 

@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                                             "sentences, sentiment on the validation split with the document rule")
     common(ee)
     ee.add_argument("--bundle", type=Path, help="bundle folder (default assets/models/<task>)")
-    ee.add_argument("--modes", default="doc,sent", help="entities: doc, sent or both")
+    ee.add_argument("--modes", default="doc,sent", help="entities: any of doc, sent and wiki (the held-out "
+                    "silver articles as prose; needs RUNS/silver)")
 
     si = sub.add_parser("silver", help="tag Wikipedia lead sections with a cased spaCy teacher (extra: silver)")
     si.add_argument("--runs", type=Path, default=DEFAULT_RUNS)

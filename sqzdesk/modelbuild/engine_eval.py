@@ -5,7 +5,9 @@ whole texts: its tokenization and windows (stride, averaging), the ``case_ids`` 
 decoding, entity merging and the sentiment document rule.
 
 * entities: CoNLL-2003 ``valid.txt`` rebuilt as text, a sentence a line, scored as exact character spans
-  (micro F1) on whole documents (``doc``) and one sentence at a time (``sent``);
+  (micro F1) on whole documents (``doc``) and one sentence at a time (``sent``); ``wiki``: the held-out
+  silver Wikipedia articles (``runs/silver``) read as prose, against the teacher's labels in CoNLL's
+  convention (agreement with the spaCy teacher on general English, not truth);
 * sentiment: the validation split, each text through ``SentimentModel.analyze`` (the mean of its
   sentences' probabilities), accuracy overall, SST-2 sentences and reviews;
 * qa: the validation split's questions through ``QAModel.ask_many`` as ``ask --stdin`` batches them, the
@@ -24,8 +26,8 @@ from sqzdesk.modelbuild.entities_data import read_conll
 Span = tuple[int, int, str]
 
 
-def unit_text(sentences: Sequence[Sequence[tuple[str, str]]]) -> tuple[str, set[Span]]:
-    """Sentences -> (text: words joined by spaces, sentences by newlines, gold character spans)."""
+def unit_text(sentences: Sequence[Sequence[tuple[str, str]]], join: str = "\n") -> tuple[str, set[Span]]:
+    """Sentences -> (text: words joined by spaces, sentences by ``join``, gold character spans)."""
     lines, gold, pos = [], set(), 0
     for sentence in sentences:
         current: list | None = None
@@ -46,7 +48,7 @@ def unit_text(sentences: Sequence[Sequence[tuple[str, str]]]) -> tuple[str, set[
         if current:
             gold.add(tuple(current))
         lines.append(" ".join(w for w, _ in sentence))
-    return "\n".join(lines), gold  # type: ignore[return-value]
+    return join.join(lines), gold  # type: ignore[return-value]
 
 
 def f1(tp: int, gold: int, pred: int) -> float:
@@ -55,11 +57,12 @@ def f1(tp: int, gold: int, pred: int) -> float:
 
 
 def entities_f1(model, docs, mode: str) -> dict:
-    """Span F1 of ``model`` (an :class:`~sqzdesk.engine.EntityModel`) on ``docs``, ``doc`` or ``sent`` mode."""
+    """Span F1 of ``model`` (an :class:`~sqzdesk.engine.EntityModel`) on ``docs``: ``doc`` (a sentence a
+    line), ``sent`` (each sentence alone) or ``prose`` (a document's sentences joined by spaces) mode."""
     tp = n_gold = n_pred = 0
     for doc in docs:
-        for unit in ([doc] if mode == "doc" else [[s] for s in doc]):
-            text, gold = unit_text(unit)
+        for unit in ([[s] for s in doc] if mode == "sent" else [doc]):
+            text, gold = unit_text(unit, " " if mode == "prose" else "\n")
             pred = {(e.start, e.end, e.label) for e in model.analyze(text)}
             tp, n_gold, n_pred = tp + len(gold & pred), n_gold + len(gold), n_pred + len(pred)
     return {"f1": f1(tp, n_gold, n_pred), "tp": tp, "gold": n_gold, "pred": n_pred}
@@ -78,7 +81,8 @@ def sentiment_accuracy(model, examples) -> dict:
     return {k: round(100 * sum(v) / max(1, len(v)), 2) for k, v in hits.items()}
 
 
-def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: str = "doc,sent") -> dict:
+def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: str = "doc,sent",
+                    runs: Path | None = None) -> dict:
     """The engine-level figures of the bundle at ``path`` (see the module docstring)."""
     from sqzdesk.engine import EntityModel, SentimentModel
     from sqzdesk.engine.bundle import load_bundle
@@ -89,7 +93,10 @@ def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: 
         model = EntityModel(bundle, threads=threads)
         docs = read_conll(data / "conll2003" / "valid.txt")
         for mode in modes.split(","):
-            result[mode] = entities_f1(model, docs, mode)
+            if mode == "wiki":
+                result[mode] = entities_f1(model, silver_articles(runs), "prose")
+            else:
+                result[mode] = entities_f1(model, docs, mode)
             print(mode, result[mode], flush=True)
     elif task == "sentiment":
         from sqzdesk.modelbuild import sentiment_data
@@ -105,6 +112,17 @@ def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: 
     else:
         raise SystemExit(f"engine-eval measures entities, sentiment and qa bundles, not {task}")
     return result
+
+
+def silver_articles(runs: Path | None) -> list:
+    """The held-out silver articles that training scores as ``silver_f1`` (CoNLL's convention)."""
+    from sqzdesk.modelbuild.entities_data import SILVER_VAL_DOCS
+    from sqzdesk.modelbuild.silver import conll_convention, read_silver
+
+    path = (runs or Path()) / "silver" / "silver.jsonl"
+    if not path.is_file():
+        raise SystemExit(f"no silver data at {path}: run `python -m sqzdesk.modelbuild silver --runs RUNS` first")
+    return [[conll_convention(s) for s in doc] for doc in read_silver(path)[1][:SILVER_VAL_DOCS]]
 
 
 def qa_f1(model, questions: Sequence) -> dict:
@@ -154,6 +172,6 @@ def qa_f1(model, questions: Sequence) -> dict:
 def run_engine_eval(args: argparse.Namespace) -> dict:
     path = args.bundle or Path("assets/models") / args.task
     result = {"bundle": str(path), "task": args.task,
-              **evaluate_bundle(args.task, path, args.data, args.threads, args.modes)}
+              **evaluate_bundle(args.task, path, args.data, args.threads, args.modes, args.runs)}
     print(json.dumps(result, indent=2))
     return result

@@ -1,0 +1,52 @@
+"""The engine-level entity figures (`modelbuild engine-eval --task entities`): texts rebuilt from tagged words,
+read as documents, sentences or prose, scored as exact character spans."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sqzdesk.engine.results import Entity
+from sqzdesk.modelbuild.engine_eval import entities_f1, silver_articles, unit_text
+
+DOC = [[("Angela", "B-PER"), ("Merkel", "I-PER"), ("met", "O")], [("the", "O"), ("Atlantic", "B-LOC")]]
+
+
+class _Finder:
+    """Finds "Angela Merkel" (right) and "the Atlantic" (one word too many) wherever they are."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def analyze(self, text: str) -> list[Entity]:
+        self.texts.append(text)
+        found = []
+        for name, label in (("Angela Merkel", "PER"), ("the Atlantic", "LOC")):
+            if name in text:
+                start = text.index(name)
+                found.append(Entity(start, start + len(name), label, name, 0.9))
+        return found
+
+
+def test_units_are_read_as_the_mode_says():
+    assert unit_text(DOC) == ("Angela Merkel met\nthe Atlantic", {(0, 13, "PER"), (22, 30, "LOC")})
+    assert unit_text(DOC, " ")[0] == "Angela Merkel met the Atlantic"
+    for mode, texts in (("doc", ["Angela Merkel met\nthe Atlantic"]), ("prose", ["Angela Merkel met the Atlantic"]),
+                        ("sent", ["Angela Merkel met", "the Atlantic"])):
+        finder = _Finder()
+        result = entities_f1(finder, [DOC], mode)
+        assert finder.texts == texts
+        assert (result["tp"], result["gold"], result["pred"], result["f1"]) == (1, 2, 2, 50.0)  # a span off by a word counts nothing
+
+
+def test_wiki_mode_reads_the_held_out_silver_articles(tmp_path):
+    with pytest.raises(SystemExit, match="no silver data"):
+        silver_articles(tmp_path)
+    (tmp_path / "silver").mkdir()
+    titles = [f"Article {i}" for i in range(200)]
+    rows = [{"title": t, "sentences": [[["the", "B-LOC"], ["Atlantic", "I-LOC"]]]} for t in titles]
+    (tmp_path / "silver" / "silver.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    articles = silver_articles(tmp_path)
+    assert 0 < len(articles) < len(titles)  # the held-out ones only
+    assert articles[0] == [[("the", "O"), ("Atlantic", "B-LOC")]]  # in CoNLL's convention
