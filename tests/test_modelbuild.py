@@ -448,3 +448,14 @@ def test_layerwise_distillation_takes_span_models_with_their_token_types():
                                       with_kwargs=True)
     distil.loss(student, batch)
     assert seen and torch.equal(seen[0], types)
+
+
+def test_finetune_takes_bf16_from_the_task_unless_told():
+    """`--no-bf16` for CPUs without native bfloat16 (AVX2 only: many times slower than fp32 there)."""
+    from sqzdesk.modelbuild.__main__ import _parser
+    from sqzdesk.modelbuild.pipeline import _settings, task_spec
+
+    defaults = task_spec("sentiment").finetune
+    for argv, expected in (([], defaults["bf16"]), (["--no-bf16"], False), (["--bf16"], True)):
+        args = _parser().parse_args(["finetune", "--task", "sentiment", *argv])
+        assert _settings(args, defaults)["bf16"] is expected

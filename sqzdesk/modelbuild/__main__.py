@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     ft.add_argument("--epochs", type=float, help="default: the task's shipped setting")
     ft.add_argument("--lr", type=float)
     ft.add_argument("--batch-size", type=int)
+    ft.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
+                    help="bfloat16 autocast (default: the task's setting, on; --no-bf16 on a CPU without native "
+                         "bf16, e.g. AVX2 only, where it is many times slower than fp32)")
 
     gr = sub.add_parser("group", help="learn groups=G from the fine-tuned dense model")
     common(gr)
