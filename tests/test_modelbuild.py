@@ -456,6 +456,7 @@ def test_finetune_takes_bf16_from_the_task_unless_told():
     from sqzdesk.modelbuild.pipeline import _settings, task_spec
 
     defaults = task_spec("sentiment").finetune
-    for argv, expected in (([], defaults["bf16"]), (["--no-bf16"], False), (["--bf16"], True)):
-        args = _parser().parse_args(["finetune", "--task", "sentiment", *argv])
-        assert _settings(args, defaults)["bf16"] is expected
+    for step in ("finetune", "build"):
+        for argv, expected in (([], defaults["bf16"]), (["--no-bf16"], False), (["--bf16"], True)):
+            args = _parser().parse_args([step, "--task", "sentiment", *argv])
+            assert _settings(args, defaults)["bf16"] is expected

@@ -32,14 +32,17 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--device", default="cpu", help="where torch trains and scores: cpu, or cuda on the GPU "
                         "machine (checkpoints load on either, so a run can move between them)")
 
+    def bf16(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
+                        help="bfloat16 autocast (default: the task's setting, on; --no-bf16 on a CPU without "
+                             "native bf16, e.g. AVX2 only, where it is many times slower than fp32)")
+
     ft = sub.add_parser("finetune", help="fine-tune the dense (groups=1) transplant")
     common(ft)
     ft.add_argument("--epochs", type=float, help="default: the task's shipped setting")
     ft.add_argument("--lr", type=float)
     ft.add_argument("--batch-size", type=int)
-    ft.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
-                    help="bfloat16 autocast (default: the task's setting, on; --no-bf16 on a CPU without native "
-                         "bf16, e.g. AVX2 only, where it is many times slower than fp32)")
+    bf16(ft)
 
     gr = sub.add_parser("group", help="learn groups=G from the fine-tuned dense model")
     common(gr)
@@ -58,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bd = sub.add_parser("build", help="finetune + group + export + bundle")
     common(bd)
+    bf16(bd)
     bd.add_argument("--out", type=Path, default=Path("assets/models"))
 
     ev = sub.add_parser("evaluate", help="validation metrics of an ONNX model with the installed onnxruntime")
