@@ -124,13 +124,14 @@ def conll_convention(sentence: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def read_silver(path: Path) -> tuple[list, list]:
-    """(train documents, held-out documents), each document a list of sentences of (word, tag)."""
+    """(train documents, held-out documents), each document a list of sentences of (word, tag) in CoNLL's
+    convention (:func:`conll_convention`): what entities train on and ``silver_f1`` scores."""
     train: list[list[list[tuple[str, str]]]] = []
     heldout: list[list[list[tuple[str, str]]]] = []
     with path.open(encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            doc = [[(w, t) for w, t in s] for s in row["sentences"]]
+            doc = [conll_convention([(w, t) for w, t in s]) for s in row["sentences"]]
             if doc:
                 (heldout if is_heldout(row["title"]) else train).append(doc)
     return train, heldout
