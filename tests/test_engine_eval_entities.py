@@ -50,3 +50,13 @@ def test_wiki_mode_reads_the_held_out_silver_articles(tmp_path):
     articles = silver_articles(tmp_path)
     assert 0 < len(articles) < len(titles)  # the held-out ones only
     assert articles[0] == [[("the", "O"), ("Atlantic", "B-LOC")]]  # in CoNLL's convention
+
+
+def test_the_card_says_what_the_wiki_figure_is_only_when_it_has_one():
+    from sqzdesk.modelbuild.release import _engine_text
+
+    with_wiki = _engine_text({"engine": {"int8": {"doc_f1": 93.2, "sent_f1": 93.7, "wiki_f1": 67.9}}})
+    assert "CoNLL's convention" in with_wiki and "| wiki_f1 |" in with_wiki and "67.9" in with_wiki
+    plain = _engine_text({"engine": {"int8": {"doc_f1": 93.2, "sent_f1": 93.7}}})
+    assert "wiki" not in plain and "93.7" in plain
+    assert _engine_text({}) == ""

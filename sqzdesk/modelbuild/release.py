@@ -383,9 +383,11 @@ def _variants_text(facts: dict) -> str:
 def _engine_text(facts: dict) -> str:
     if "engine" not in facts:
         return ""
+    wiki = any("wiki_f1" in row for row in facts["engine"].values())
     return ("\nThrough the app's engine (`python -m sqzdesk.modelbuild engine-eval`: CoNLL valid rebuilt as text, "
-            "a sentence a line; exact character spans, micro F1; whole documents and one sentence at a time):\n\n"
-            + _table(facts["engine"]) + "\n")
+            "a sentence a line; exact character spans, micro F1; whole documents and one sentence at a time"
+            + ("; `wiki`: the held-out silver articles read as prose, the teacher's labels in CoNLL's convention"
+               if wiki else "") + "):\n\n" + _table(facts["engine"]) + "\n")
 
 
 def _grouping_text(task: str, facts: dict) -> str:
@@ -479,8 +481,9 @@ def engine_figures(args: argparse.Namespace, facts: dict) -> dict:
             tokenizer_file=tokenizer_path(), card="candidate\n", quantization="none",
             task_params=_task_params(args.task, facts),
             inputs=facts["inputs"] if "case_ids" in facts.get("inputs", []) else None)
+        modes = "doc,sent" + (",wiki" if (args.runs / "silver" / "silver.jsonl").is_file() else "")
         figures[kind] = {f"{mode}_f1": m["f1"] for mode, m in
-                         evaluate_bundle(args.task, path, args.data, args.threads).items()}
+                         evaluate_bundle(args.task, path, args.data, args.threads, modes, args.runs).items()}
     return figures
 
 
