@@ -77,6 +77,24 @@ def test_entities_follow_conll_on_leading_articles():
     assert decode_entities(text, words)[0].start == start  # offsets move with the trimmed word
 
 
+def test_a_name_runs_across_a_wrapped_line_end_but_not_across_a_line_the_author_ended():
+    """A line break where the next word would have fitted is the author's (a list, CoNLL's sentence a line):
+    no name runs across it; one where it would not have fitted is hard wrapping: the name goes on."""
+    def decode(text: str, names: list[tuple[str, str]]) -> list[str]:
+        words, pos = [], 0
+        for word, tag in names:
+            at = text.index(word, pos)
+            words.append((at, at + len(word), tag, .9))
+            pos = at + len(word)
+        return [e.text for e in decode_entities(text, words)]
+
+    listed = "Winners this year, as announced by the committee on Monday:\nMike Sullivan , Willie\nWood , Loren"
+    assert decode(listed, [("Mike", "B-PER"), ("Sullivan", "I-PER"), ("Willie", "B-PER"), ("Wood", "I-PER"),
+                           ("Loren", "B-PER")]) == ["Mike Sullivan", "Willie", "Wood", "Loren"]
+    wrapped = "The meeting with Chancellor Angela\nMerkel went well and everyone was\nhappy with it."
+    assert decode(wrapped, [("Angela", "B-PER"), ("Merkel", "I-PER")]) == ["Angela\nMerkel"]
+
+
 def test_different_types_and_spaces_are_not_joined():
     text = "Paris Hilton"
     words = [(0, 5, "B-LOC", .9), (6, 12, "B-PER", .9)]
