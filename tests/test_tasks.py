@@ -27,9 +27,9 @@ def test_an_entity_never_runs_across_a_blank_line():
     text = "Acme\n\nCorporation"
     words = [(0, 4, "B-ORG", .9), (6, 17, "I-ORG", .9)]
     assert [e.text for e in decode_entities(text, words)] == ["Acme", "Corporation"]
-    text = "Acme\nCorporation"
+    text = "Acme\nCorporation"  # two lines its author ended (no wrapped text around): two names
     words = [(0, 4, "B-ORG", .9), (5, 16, "I-ORG", .9)]
-    assert [e.text for e in decode_entities(text, words)] == ["Acme\nCorporation"]
+    assert [e.text for e in decode_entities(text, words)] == ["Acme", "Corporation"]
 
 
 def test_an_entity_never_runs_across_table_cells():
@@ -91,7 +91,8 @@ def test_a_name_runs_across_a_wrapped_line_end_but_not_across_a_line_the_author_
     listed = "Winners this year, as announced by the committee on Monday:\nMike Sullivan , Willie\nWood , Loren"
     assert decode(listed, [("Mike", "B-PER"), ("Sullivan", "I-PER"), ("Willie", "B-PER"), ("Wood", "I-PER"),
                            ("Loren", "B-PER")]) == ["Mike Sullivan", "Willie", "Wood", "Loren"]
-    wrapped = "The meeting with Chancellor Angela\nMerkel went well and everyone was\nhappy with it."
+    wrapped = ("The meeting with Chancellor Angela\nMerkel went well and everyone who\ncame to the talks was "
+               "happy about\nthe outcome.")
     assert decode(wrapped, [("Angela", "B-PER"), ("Merkel", "I-PER")]) == ["Angela\nMerkel"]
 
 
@@ -275,3 +276,31 @@ def test_a_question_longer_than_a_window_still_leaves_room_for_the_context(tiny_
     for a in qa.ask(question, context, top_k=3, threshold=0.0):
         assert context[a.start:a.end] == a.text
     assert qa.ask("0" * 29, "", top_k=3, threshold=0.0) == []
+
+
+def test_lines_its_author_ended_are_read_alone_too(tiny_models):
+    """Text written a line at a time: each line that fits a window is also read alone, and its tokens get
+    the mean of both readings; prose without line breaks, and hard-wrapped lines, are read as before."""
+    model = tiny_models["entities"]
+    listed = "ESCHEN 1996\nIreland beat Malta\nCITIC Pacific said ."
+    tokens = model.tokenizer.encode(listed)
+    assert len(tokens) > model.max_length - 2  # the document needs two windows; each line fits one
+    lines = model.line_windows(listed, tokens)
+    assert len(lines) == 3 and [w.start for w in lines] == sorted(w.start for w in lines)
+    assert lines[-1].end == len(tokens) and all(a.end == b.start for a, b in zip(lines, lines[1:], strict=False))
+    for w in lines:  # each window holds exactly one line's tokens, at their places in the document
+        covered = listed[tokens.offsets[w.start, 0]:tokens.offsets[w.end - 1, 1]]
+        assert "\n" not in covered and covered in listed.split("\n")
+    prose = listed.replace("\n", " ")
+    assert model.line_windows(prose, model.tokenizer.encode(prose)) == []
+    wrapped = ("The meeting with Chancellor Angela\nMerkel went well and everyone who\ncame to the talks was "
+               "happy about\nthe outcome.")
+    assert model.line_windows(wrapped, model.tokenizer.encode(wrapped)) == []  # one wrapped paragraph
+    calls = []
+    real_run = model.run
+    model.run = lambda windows, *a, **k: calls.append(len(windows)) or real_run(windows, *a, **k)
+    try:
+        model.analyze(listed)
+    finally:
+        model.run = real_run
+    assert calls == [len(model.windows([tokens])) + 3]  # one run: the document's windows and the lines'
