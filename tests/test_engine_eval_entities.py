@@ -60,3 +60,19 @@ def test_the_card_says_what_the_wiki_figure_is_only_when_it_has_one():
     plain = _engine_text({"engine": {"int8": {"doc_f1": 93.2, "sent_f1": 93.7}}})
     assert "wiki" not in plain and "93.7" in plain
     assert _engine_text({}) == ""
+
+
+def test_a_card_of_an_fp32_run_says_so_and_rebuilds_with_no_bf16():
+    from sqzdesk.modelbuild.release import FP32_TRAINING, model_card
+
+    metrics = {"f1": 93.4, "silver_f1": 70.1}
+    facts = {"groups": 1, "latency_ms_b8x128_2threads": {"fp32": 90.0, "int8": 40.0}, "int8_ops": {},
+             "validation_size": 1014, "runs": {"groups=1": metrics}, "fp32": metrics, "int8": metrics,
+             "int8_agreement": 99.0, "metric": "f1", "int8_drop": 0.0, "size_mb": {"int8": 18.4, "fp32": 90.0},
+             "spec": {}}
+    command = "python -m sqzdesk.modelbuild build --task entities --no-bf16"
+    card = model_card("entities", facts, command, bf16=False)
+    assert FP32_TRAINING in card and "bf16 False" in card and command in card
+    assert "Trained in bfloat16" not in card
+    default = model_card("entities", facts, "python -m sqzdesk.modelbuild build --task entities")
+    assert "Trained in bfloat16 autocast" in default and "bf16 True" in default and FP32_TRAINING not in default

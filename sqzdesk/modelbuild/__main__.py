@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bu = sub.add_parser("bundle", help="write the bundle (manifest, model card) into assets/models")
     common(bu)
+    bf16(bu)  # as the run was trained: the card's settings and rebuild command say it
     bu.add_argument("--out", type=Path, default=Path("assets/models"))
 
     bd = sub.add_parser("build", help="finetune + group + export + bundle")
