@@ -43,6 +43,7 @@ def _boundary(gap: str) -> bool:
 
 
 _WORD = re.compile(r"\S+")
+_NEWLINE = re.compile("\n")
 LINE_TOKENS = 126  # lines up to this many tokens (a window) are also read alone (EntityModel.line_windows)
 WRAP_EVIDENCE = 3  # lines ending within WRAP_BAND characters of a length make it the text's wrap width
 WRAP_BAND = 12     # a wrapped line ends short of the width by less than the next word (and a space)
@@ -281,8 +282,10 @@ class EntityModel(TaskModel):
             return []
         ends = _LineEnds(text)
         offsets = tokens.offsets
-        cuts = [k for k in range(1, len(tokens))
-                if "\n" in text[offsets[k - 1, 1]:offsets[k, 0]] and ends.boundary(int(offsets[k - 1, 1]), int(offsets[k, 0]))]
+        newlines = np.array([m.start() for m in _NEWLINE.finditer(text)], dtype=np.int64)
+        # tokens with a line break in the gap before them (vectorised: a long text has many tokens)
+        after_break = np.flatnonzero(np.searchsorted(newlines, offsets[1:, 0]) > np.searchsorted(newlines, offsets[:-1, 1])) + 1
+        cuts = [int(k) for k in after_break if ends.boundary(int(offsets[k - 1, 1]), int(offsets[k, 0]))]
         if not cuts:
             return []
         room = min(self.max_length - 2, LINE_TOKENS)
