@@ -124,14 +124,15 @@ def conll_convention(sentence: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def read_silver(path: Path) -> tuple[list, list]:
-    """(train documents, held-out documents), each document a list of sentences of (word, tag) in CoNLL's
-    convention (:func:`conll_convention`): what entities train on and ``silver_f1`` scores."""
+    """(train documents, held-out documents), each document a list of sentences of (word, tag), as the
+    teacher labelled them: what entities train on and ``silver_f1`` scores. (Training on them in CoNLL's
+    convention, :func:`conll_convention`, was tried and not kept: see the entities card.)"""
     train: list[list[list[tuple[str, str]]]] = []
     heldout: list[list[list[tuple[str, str]]]] = []
     with path.open(encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            doc = [conll_convention([(w, t) for w, t in s]) for s in row["sentences"]]
+            doc = [[(w, t) for w, t in s] for s in row["sentences"]]
             if doc:
                 (heldout if is_heldout(row["title"]) else train).append(doc)
     return train, heldout
