@@ -32,8 +32,8 @@ CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der"
 # word of an entity ("the Atlantic Ocean" -> "Atlantic Ocean"); capitalised "The" may be ("The Hague")
 LEADING_ARTICLES = frozenset({"the", "a", "an"})
 # Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector, no name
-# across a line its author ended): the
-# result store keys on it, so a stored result decoded under another rule is analysed again.
+# across a line its author ended, such lines read alone too): the result store keys on it, so a stored
+# result decoded under another rule is analysed again.
 SPAN_RULE_VERSION = 2
 
 
@@ -67,10 +67,9 @@ class _LineEnds:
     """Which single line breaks end a line on purpose (no entity runs across them) and which only wrap.
 
     Text read as lines (a list of names, a table, CoNLL's sentence a line, an address) breaks where its
-    author did: "Present: Angela" / "Merkel, Emmanuel Macron" has a line the author ended after "Angela"
-    when the lines around it are of any length. Hard-wrapped prose (a
-    plain-text e-mail at 72 columns) breaks where the next word did not fit: "...Chancellor Angela" /
-    "Merkel" is one. As the PDF reader tells its printed lines apart (``documents/reflow.py``): a break
+    author did: "Present:" / "Anna Meier" / "Hans Peter Schmid" are two names, however a model tags them.
+    Hard-wrapped prose (a plain-text e-mail at 72 columns) breaks where the next word did not fit:
+    "...Chancellor Angela" / "Merkel" is one name. As the PDF reader tells its printed lines apart (``documents/reflow.py``): a break
     is the author's when the next line's first word would have fitted in the room the line left before
     the wrap width, or the line is longer than that width (:func:`wrap_width`: a wrapped text has many
     lines just short of its width; a text without such lines has no width, and all its breaks are the
@@ -107,9 +106,10 @@ def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str],
     ``I-X``), by Viterbi over the words' log probabilities, instead of each word's own argmax: argmax
     splits "Marcello Cuttitta" into two names when the second word's best tag is B-PER, or starts a name
     with an orphan I- tag. A blank line, a tab or a line its author ended (``text`` given) starts a new
-    sequence, as no entity runs across one. The score is the chosen tag's probability. On CoNLL valid (shipped int8 bundle,
-    through the engine) this took whole-document F1 from 88.47 to 90.12 and sentence-at-a-time F1 from
-    86.68 to 88.46 (argmax -> Viterbi 89.87 / 88.27 -> with the same-type restart cost).
+    sequence, as no entity runs across one. The score is the chosen tag's probability. On CoNLL valid
+    (shipped int8 bundle, through the engine) this took whole-document F1 from 88.47 to 90.12 and
+    sentence-at-a-time F1 from 86.68 to 88.46 (argmax -> Viterbi 89.87 / 88.27 -> with the same-type
+    restart cost).
     """
     spans: list[tuple[int, int]] = []
     firsts: list[int] = []
