@@ -99,7 +99,7 @@ class _LineEnds:
 
 
 def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str],
-              text: str | None = None) -> list[tuple[int, int, str, float]]:
+              text: str | None = None, ends: _LineEnds | None = None) -> list[tuple[int, int, str, float]]:
     """(start, end, tag, score) per word, from each word's first subword, decoded with the IOB rules.
 
     The tags are the most probable sequence under the IOB2 constraints (an ``I-X`` only after ``B-X`` or
@@ -126,7 +126,8 @@ def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str],
     if not spans:
         return []
     word_probs = probs[firsts].astype(np.float64)
-    ends = _LineEnds(text) if text is not None else None
+    if ends is None and text is not None:
+        ends = _LineEnds(text)
     breaks = [k for k in range(1, len(spans)) if ends is not None and ends.boundary(spans[k - 1][1], spans[k][0])]
     best = viterbi(word_probs, labels, breaks)
     return [(s, e, labels[t], float(word_probs[k, t])) for k, ((s, e), t) in enumerate(zip(spans, best, strict=True))]
@@ -175,10 +176,11 @@ def viterbi(word_probs: np.ndarray, labels: Sequence[str], breaks: Sequence[int]
     return path[::-1]
 
 
-def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]]) -> list[Entity]:
-    """IOB2 word tags -> non-overlapping character spans."""
+def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]],
+                    ends: _LineEnds | None = None) -> list[Entity]:
+    """IOB2 word tags -> non-overlapping character spans (``ends``: the text's line ends, if already read)."""
     groups: list[list] = []  # [start, end, type, [scores]]
-    ends = _LineEnds(text)
+    ends = ends if ends is not None else _LineEnds(text)
     for start, end, tag, score in words:
         if tag == "O" or "-" not in tag:
             prefix, kind = "O", None
@@ -253,7 +255,8 @@ class EntityModel(TaskModel):
         if len(tokens) == 0:
             return []
         windows = self.windows([tokens])
-        lines = self.line_windows(text, tokens)
+        ends = _LineEnds(text)  # one reading of the text's line ends (its wrap width) for every step below
+        lines = self.line_windows(text, tokens, ends)
         outputs = self.run(windows + lines, progress, should_stop)
         scores = [softmax(o["logits"]) for o in outputs]
         probs = merge_token_scores(len(tokens), windows, scores[:len(windows)])
@@ -263,9 +266,9 @@ class EntityModel(TaskModel):
             for w in lines:
                 covered[w.start:w.end] = True
             probs[covered] = (probs[covered] + alone[covered]) / 2
-        return decode_entities(text, word_tags(tokens, probs, self.labels, text))
+        return decode_entities(text, word_tags(tokens, probs, self.labels, text, ends), ends)
 
-    def line_windows(self, text: str, tokens: Tokens) -> list[Window]:
+    def line_windows(self, text: str, tokens: Tokens, ends: _LineEnds | None = None) -> list[Window]:
         """One window for each line of a text read as lines, to be read alone as well as in the document.
 
         Text written a line at a time (a headline, a dateline, a list of names, a results table, CoNLL's
@@ -280,7 +283,7 @@ class EntityModel(TaskModel):
         """
         if len(tokens) < 2 or "\n" not in text:
             return []
-        ends = _LineEnds(text)
+        ends = ends if ends is not None else _LineEnds(text)
         offsets = tokens.offsets
         newlines = np.array([m.start() for m in _NEWLINE.finditer(text)], dtype=np.int64)
         # tokens with a line break in the gap before them (vectorised: a long text has many tokens)

@@ -115,7 +115,8 @@ def evaluate_bundle(task: str, path: Path, data: Path, threads: int = 2, modes: 
 
 
 def silver_articles(runs: Path | None) -> list:
-    """The held-out silver articles that training scores as ``silver_f1`` (CoNLL's convention)."""
+    """The held-out silver articles that training scores as ``silver_f1``, with the teacher's labels put into
+    CoNLL's convention (:func:`~sqzdesk.modelbuild.silver.conll_convention`), as the engine cuts names."""
     from sqzdesk.modelbuild.entities_data import SILVER_VAL_DOCS
     from sqzdesk.modelbuild.silver import conll_convention, read_silver
 
