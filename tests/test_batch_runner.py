@@ -24,7 +24,7 @@ from sqzdesk.batch.scan import ScanProblem, scan
 from sqzdesk.batch.store import TEXT_VERSION, ResultStore, StoreError, default_store_path, model_key
 from sqzdesk.engine.analysis import Analysis, Analyzer
 from sqzdesk.engine.entities import SPAN_RULE_VERSION
-from sqzdesk.engine.patterns import PATTERN_TYPES
+from sqzdesk.engine.patterns import PATTERN_TYPES, PATTERNS_VERSION
 from sqzdesk.engine.results import Entity, SentenceSentiment, Sentiment
 from sqzdesk.engine.sentiment import DOCUMENT_RULE_VERSION
 
@@ -195,7 +195,7 @@ def test_model_key_names_models_and_patterns(analyzer):
     assert key.startswith("sentiment=tiny-sentiment@") and sha[:16] in key
     assert f"{sha[:16]}.{analyzer.sentiment.bundle.manifest.files['tokenizer'].sha256[:16]}+rule{DOCUMENT_RULE_VERSION};" in key  # the document rule
     assert f"+spans{SPAN_RULE_VERSION};" in key  # how entity spans are decoded
-    assert "entities=tiny-entities@" in key and "patterns=v2:ADDRESS,CARD,DATE,EMAIL,IBAN,ID,IP,NHS,NINO,PHONE,SSN,URL" in key
+    assert "entities=tiny-entities@" in key and f"patterns=v{PATTERNS_VERSION}:ADDRESS,CARD,DATE,EMAIL,IBAN,ID,IP,NHS,NINO,PHONE,SSN,URL" in key
     assert key != model_key(analyzer, ["EMAIL"]) != model_key(analyzer)
     assert key.endswith(f";text=v{TEXT_VERSION}") and TEXT_VERSION >= 5  # the readers' text version: new extraction, new offsets, new results
 

@@ -253,3 +253,14 @@ def test_patterns_across_chunk_boundaries_are_whole_and_once(tiny_models):
     assert list(merged.entities) == merge_entities(plain.entities, find_patterns(text))
     assert [e.text for e in merged.entities if e.label == "EMAIL"] == [f"anna.k{i}@mail.example.org" for i in range(12)]
     assert sum(e.label == "IBAN" for e in merged.entities) == 12
+
+
+def test_rows_of_scores_and_prices_are_no_phone_numbers():
+    # Reuters wire text (CoNLL-2003 valid): the squash results and the price columns were PHONE, the
+    # newsroom sign-offs are phones
+    text = ("Anthony Hill ( Australia ) beat Dan Jenson ( Australia ) 15-9 15-8 15-17 17-15\n"
+            "Canadian dollar 639.55 639.38\nM3 482.13 480.72 461.42\n"
+            "5647.65 ( - 64.73 ) $ 387.70 copper per tonne\n"
+            "-- New York Energy Desk 212-859-1620\n-- Dublin Newsroom +353 1 676 9779\n"
+            "-- Bucharest Newsroom 40-1 3120264\n")
+    assert [e.text for e in find_patterns(text, {"PHONE"})] == ["212-859-1620", "+353 1 676 9779", "40-1 3120264"]

@@ -33,7 +33,8 @@ PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "SSN", "NINO",
 IDENTIFIER_TYPES: tuple[str, ...] = tuple(t for t in PATTERN_TYPES if t != "DATE")
 # Part of the result-store key: bump it whenever a detector changes what it finds.
 # 2: DATE, SSN, NINO, NHS, ID, ADDRESS added; PHONE validated by libphonenumber.
-PATTERNS_VERSION = 2
+# 3: no PHONE in a row of decimals or of game scores.
+PATTERNS_VERSION = 3
 
 Span = tuple[int, int]
 
@@ -209,6 +210,10 @@ _PHONE_KEYWORD = re.compile(
 _DATE_LIKE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}|(?:19|20)\d\d ?[-/] ?(?:19|20)?\d\d")
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _FRENCH_PAIRS = re.compile(r"0\d(?:([. ])\d\d)(?:\1\d\d){3}")  # 06.12.34.56.78 starts like a date
+# Columns of figures a candidate can string together: a decimal ("639.55 639.38", prices; "5647.65 ( -
+# 64.73", a quote and its change) and game scores ("15-8 15-17 17-15", a squash match)
+_DECIMAL_PART = re.compile(r"\(?\d+\.\d+\)?")
+_SCORE_PART = re.compile(r"\d{1,2}-\d{1,2}")
 
 
 def _keyword_before(text: str, start: int) -> bool:
@@ -266,6 +271,10 @@ def _phones(text: str) -> Iterator[Span]:
             # A one-digit group first or last is an ISBN's or a part number's, not a phone number's, and
             # one dot between digits is a decimal point ("780000.000"), where 212.555.0123 has two.
             parts = re.findall(r"\d+", candidate)
+            words = candidate.split()
+            if any(_DECIMAL_PART.fullmatch(w) for w in words) \
+                    or (len(words) > 1 and all(_SCORE_PART.fullmatch(w) for w in words)):
+                continue  # a row of prices or of game scores
             if candidate.count(".") == 1 or _DOTTED_QUAD.fullmatch(candidate) \
                     or _VERSION_CONTEXT.search(text[max(0, start - _VERSION_LOOKBACK):start]):
                 continue  # a decimal, an IP-shaped or a version number
