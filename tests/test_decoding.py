@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from sqzdesk.engine.entities import transition_scores, viterbi
+from sqzdesk.engine.entities import decode_entities, one_type_per_name, tag_words, transition_scores, viterbi
 
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
 
@@ -46,3 +48,39 @@ def test_transition_table():
     assert np.isinf(trans[LABELS.index("B-PER"), LABELS.index("I-LOC")])
     assert trans[LABELS.index("B-LOC"), LABELS.index("I-LOC")] == 0
     assert trans[LABELS.index("I-PER"), LABELS.index("B-PER")] < 0 == trans[LABELS.index("O"), LABELS.index("B-PER")]
+
+
+def _mentions(text: str, rows: dict[str, list[float]]):
+    """Word spans, word probabilities and the decoded entities of ``text`` (one word a name)."""
+    spans, probs = [], []
+    for m in re.finditer(r"\S+", text):
+        spans.append(m.span())
+        probs.append(rows.get(m.group(), [.96, .01, .01, .01, .01]))
+    probs_arr = np.array(probs)
+    return spans, probs_arr, decode_entities(text, tag_words(spans, probs_arr, LABELS))
+
+
+def test_a_repeated_name_takes_the_type_its_mentions_favour():
+    text = "Cotti spoke . Later Cotti left . Then Cotti came"
+    spans, probs, found = _mentions(text, {})
+    # the same word read three times: twice clearly a person, once narrowly a place
+    probs[[0, 4, 8]] = [[.02, .9, .02, .04, .02], [.02, .9, .02, .04, .02], [.02, .4, .02, .5, .06]]
+    found = decode_entities(text, tag_words(spans, probs, LABELS))
+    assert [e.label for e in found] == ["PER", "PER", "LOC"]
+    unified = one_type_per_name(found, spans, probs, LABELS)
+    assert [e.label for e in unified] == ["PER", "PER", "PER"]
+    assert unified[:2] == found[:2] and 0.5 < unified[2].score < 0.8  # the mentions' mean evidence
+
+
+def test_a_repeated_name_keeps_its_types_without_a_clear_majority_or_in_capitals():
+    place = [.02, .02, .02, .9, .04]
+    text = "Leeds won . Leeds lost"
+    spans, probs, _ = _mentions(text, {})
+    probs[[0, 3]] = [place, [.02, .8, .02, .1, .06]]  # LOC 0.94 + 0.16 against PER 0.04 + 0.82: not 1.5x
+    found = decode_entities(text, tag_words(spans, probs, LABELS))
+    assert [e.label for e in one_type_per_name(found, spans, probs, LABELS)] == ["LOC", "PER"]
+    text = "NEW won . NEW lost . NEW drew"  # a team and its city, written in capitals by a wire
+    spans, probs, _ = _mentions(text, {})
+    probs[[0, 3, 6]] = [place, place, [.02, .9, .02, .04, .02]]
+    found = decode_entities(text, tag_words(spans, probs, LABELS))
+    assert [e.label for e in one_type_per_name(found, spans, probs, LABELS)] == ["LOC", "LOC", "PER"]
