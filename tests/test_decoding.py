@@ -6,7 +6,15 @@ import re
 
 import numpy as np
 
-from sqzdesk.engine.entities import decode_entities, one_type_per_name, tag_words, transition_scores, viterbi
+from sqzdesk.engine.entities import (
+    decode_entities,
+    one_type_per_name,
+    surnames_as_people,
+    tag_words,
+    transition_scores,
+    viterbi,
+)
+from sqzdesk.engine.results import Entity
 
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
 
@@ -84,3 +92,25 @@ def test_a_repeated_name_keeps_its_types_without_a_clear_majority_or_in_capitals
     probs[[0, 3, 6]] = [place, place, [.02, .9, .02, .04, .02]]
     found = decode_entities(text, tag_words(spans, probs, LABELS))
     assert [e.label for e in one_type_per_name(found, spans, probs, LABELS)] == ["LOC", "LOC", "PER"]
+
+
+def _entity(text: str, word: str, label: str, nth: int = 0) -> Entity:
+    start = [m.start() for m in re.finditer(re.escape(word), text)][nth]
+    return Entity(start, start + len(word), label, word, 0.8 if label == "PER" else 0.6)
+
+
+def test_a_lone_surname_after_its_person_is_that_person():
+    text = "Michael Jordan scored . Jordan left for Jordan . JORDAN won . Michael waved ."
+    found = [_entity(text, "Michael Jordan", "PER"), _entity(text, "Jordan", "LOC", 1), _entity(text, "Jordan", "LOC", 2),
+             _entity(text, "JORDAN", "ORG"), _entity(text, "Michael", "LOC", 1)]
+    got = surnames_as_people(found)
+    # both lone "Jordan"s become the person (with its score); capitals only and a first name stay as read
+    assert [(e.text, e.label) for e in got] == [("Michael Jordan", "PER"), ("Jordan", "PER"), ("Jordan", "PER"),
+                                                ("JORDAN", "ORG"), ("Michael", "LOC")]
+    assert got[1].score == 0.8 and got[1].start == found[1].start
+    # a surname before the full name stays as read; the persons seen carry over to the next chunk
+    text = "Jordan left . Michael Jordan scored ."
+    assert surnames_as_people([_entity(text, "Jordan", "LOC"), _entity(text, "Michael Jordan", "PER")])[0].label == "LOC"
+    people: dict[str, Entity] = {}
+    surnames_as_people([Entity(0, 14, "PER", "Michael Jordan", 0.8)], people)
+    assert surnames_as_people([Entity(100, 106, "ORG", "Jordan", 0.5)], people)[0].label == "PER"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sqzdesk.engine import Analyzer, Cancelled, NoText, TextTooLong
 from sqzdesk.engine.analysis import collect
 from sqzdesk.engine.chunks import split_chunks
 from sqzdesk.engine.patterns import find_patterns, merge_entities
+from sqzdesk.engine.results import Entity
 from sqzdesk.engine.sentiment import Passage, document_sentiment, is_prose, pack_passages
 
 PARAGRAPH = ("Angela Merkel visited Paris today and the film was wonderful. Write to jane.doe@example.org "
@@ -146,3 +149,19 @@ def test_records_give_their_fields_in_the_cli_contract_order():
     for record in records:
         got = record.to_dict()
         assert got == asdict(record) and list(got) == list(asdict(record))
+
+
+def test_a_surname_in_a_later_chunk_is_the_person_named_in_an_earlier_one(analyzer, monkeypatch):
+    first = "Michael Jordan scored thirty points for the team tonight. " * 3
+    text = first + "\n\n" + "Jordan said the game was hard. " * 3
+    analyzer.chunk_chars = len(first) + 2
+    assert len(split_chunks(text, analyzer.chunk_chars)) == 2
+
+    def model_reading(chunk: str, *args, **kwargs):  # what the model made of each chunk, read alone
+        return [Entity(m.start(), m.end(), "PER" if m.group().startswith("M") else "LOC", m.group(), 0.9)
+                for m in re.finditer(r"Michael Jordan|Jordan", chunk)]
+
+    monkeypatch.setattr(analyzer.entities, "analyze", model_reading)
+    found = analyzer.analyze(text, patterns=()).entities
+    assert [e.label for e in found] == ["PER"] * 6
+    assert [e.text for e in found] == ["Michael Jordan"] * 3 + ["Jordan"] * 3

@@ -23,7 +23,7 @@ import numpy as np
 from sqzdesk.engine.chunks import CHUNK_CHARS, split_chunks
 from sqzdesk.engine.classify import ClassifierSet, open_classifiers
 from sqzdesk.engine.embed import normalise
-from sqzdesk.engine.entities import EntityModel
+from sqzdesk.engine.entities import EntityModel, surnames_as_people
 from sqzdesk.engine.errors import NoText
 from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.patterns import PATTERN_TYPES, PatternScan, merge_entities
@@ -188,6 +188,7 @@ class Analyzer:
         vector_sum: np.ndarray | None = None
         judged = 0
         in_passages = read_in_passages(total)
+        people: dict[str, Entity] = {}
         for chunk in split_chunks(text, self.chunk_chars):
             _checkpoint(should_stop)
             part, vectors, read = self._chunk(text[chunk.start:chunk.end], chunk.start, total, progress,
@@ -196,7 +197,8 @@ class Analyzer:
             found = scan.overlapping(chunk.start, chunk.end)
             if terms is not None:
                 found = combine_rules(terms.overlapping(chunk.start, chunk.end), found)
-            entities = part.entities
+            # a surname after its person's full name in an earlier chunk is that person too
+            entities = tuple(surnames_as_people(part.entities, people))
             if found:
                 entities = tuple(e for e in merge_entities(entities, found) if e.start >= chunk.start)
             passages.extend(read)
