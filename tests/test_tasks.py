@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -304,3 +306,10 @@ def test_lines_its_author_ended_are_read_alone_too(tiny_models):
     finally:
         model.run = real_run
     assert calls == [len(model.windows([tokens])) + 3]  # one run: the document's windows and the lines'
+
+
+def test_a_name_keeps_its_abbreviations_full_stop():
+    text = "Norwest Corp. said Joseph Smith Jr. met the Corp ."
+    words = [(m.start(), m.end(), tag, 0.9) for m, tag in zip(re.finditer(r"\w+|\.", text),
+             ["B-ORG", "I-ORG", "O", "O", "B-PER", "I-PER", "I-PER", "O", "O", "O", "B-ORG", "O"], strict=True)]
+    assert [e.text for e in decode_entities(text, words)] == ["Norwest Corp.", "Joseph Smith Jr.", "Corp"]

@@ -34,9 +34,12 @@ CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "von", "van", "der"
 # CoNLL's convention (the labels the entity models are measured on): a lower-case article is never the first
 # word of an entity ("the Atlantic Ocean" -> "Atlantic Ocean"); capitalised "The" may be ("The Hague")
 LEADING_ARTICLES = frozenset({"the", "a", "an"})
+# a name's last word that keeps its full stop, as CoNLL writes it ("First Albany Corp."): CoNLL valid
+# documents 94.34 -> 94.38, sentences 93.77 -> 93.81
+ABBREVIATIONS = frozenset({"Corp", "Inc", "Co", "Cos", "Ltd", "Plc", "Bros", "Jr", "Sr", "St", "Mt", "Ft"})
 # Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector, no name
 # across a line its author ended, such lines read alone too; 3: one type per repeated name, a surname after
-# its person's full name is that person): the result
+# its person's full name is that person, an abbreviation's full stop kept): the result
 # store keys on it, so a stored result decoded under another rule is analysed again.
 SPAN_RULE_VERSION = 3
 
@@ -227,6 +230,8 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]],
     out = []
     for s, e, kind, scores in merged:
         s, e = _trim_connectors(text, s, e)
+        if e > s and text[e:e + 1] == "." and text[s:e].rsplit(None, 1)[-1] in ABBREVIATIONS:
+            e += 1  # "Norwest Corp." and "Joseph Smith Jr." end with their abbreviation's point
         if e > s:
             out.append(Entity(s, e, kind, text[s:e], float(np.mean(scores))))
     return out
