@@ -165,3 +165,34 @@ def test_dropped_folder_goes_to_the_batch_panel_with_the_cli_batch_results(qtbot
     for path, record in cli.items():
         assert gui[path].to_record() == record  # every field: sentiment, sentences, entities, error
     window.close()
+
+
+def test_a_folder_brings_the_batch_dock_to_the_front_of_its_tab_group(qtbot, tmp_path):
+    from PySide6.QtWidgets import QDockWidget, QLabel, QTabBar
+
+    window = make_window(qtbot)
+    batch = window.batch_panel().parentWidget()
+    other = QDockWidget("Notes", window)
+    other.setObjectName("notes-dock")
+    other.setWidget(QLabel("notes"))
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, other)
+    window.tabifyDockWidget(batch, other)
+
+    def bar() -> QTabBar:
+        return next(b for b in window.findChildren(QTabBar) if "Batch" in [b.tabText(i) for i in range(b.count())])
+
+    def front() -> str:
+        return bar().tabText(bar().currentIndex())
+
+    qtbot.waitUntil(lambda: any([b.tabText(i) for i in range(b.count())] == ["Batch", "Notes"]
+                                for b in window.findChildren(QTabBar)))  # Qt fills the tab bar later
+    bar().setCurrentIndex(1)  # the user looks at the other dock
+    assert front() == "Notes"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(NEWS)
+    assert drop_paths(window, [folder])
+    qtbot.waitUntil(lambda: front() == "Batch")
+    panel = window.batch_panel()
+    qtbot.waitUntil(lambda: not panel.busy and len(panel.model.rows) == 1, timeout=60_000)
+    window.close()

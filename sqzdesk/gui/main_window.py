@@ -461,9 +461,7 @@ class MainWindow(ReviewActions):
                                      options=self._run_options(), store_path=self.results_path)
             self._batch.batch_finished.connect(lambda _: self._store_changed())
             add_dock(self, self._batch, "Batch", "batch-dock", Qt.DockWidgetArea.BottomDockWidgetArea)
-        dock_widget = self._batch.parentWidget()
-        if dock_widget is not None:
-            dock_widget.show()
+        raise_dock(self._batch)  # in front of a dock tabbed with it: the folder just given is its work
         return self._batch
 
     def choose_batch_folder(self) -> None:
