@@ -264,3 +264,8 @@ def test_rows_of_scores_and_prices_are_no_phone_numbers():
             "-- New York Energy Desk 212-859-1620\n-- Dublin Newsroom +353 1 676 9779\n"
             "-- Bucharest Newsroom 40-1 3120264\n")
     assert [e.text for e in find_patterns(text, {"PHONE"})] == ["212-859-1620", "+353 1 676 9779", "40-1 3120264"]
+
+
+def test_a_phone_number_written_straight_after_tel_or_fax():
+    text = "-- Air Cargo Newsroom Tel+44 171 542 8982 Fax +44 171 542 5017; FAX+31 20 504 5040; hotel+44 20 7946 x"
+    assert [e.text for e in find_patterns(text, {"PHONE"})] == ["+44 171 542 8982", "+44 171 542 5017", "+31 20 504 5040"]

@@ -33,7 +33,7 @@ PATTERN_TYPES: tuple[str, ...] = ("URL", "EMAIL", "IBAN", "CARD", "SSN", "NINO",
 IDENTIFIER_TYPES: tuple[str, ...] = tuple(t for t in PATTERN_TYPES if t != "DATE")
 # Part of the result-store key: bump it whenever a detector changes what it finds.
 # 2: DATE, SSN, NINO, NHS, ID, ADDRESS added; PHONE validated by libphonenumber.
-# 3: no PHONE in a row of decimals or of game scores.
+# 3: no PHONE in a row of decimals or of game scores; a number written straight after "Tel"/"Fax" found.
 PATTERNS_VERSION = 3
 
 Span = tuple[int, int]
@@ -202,7 +202,9 @@ def _ips(text: str) -> Iterator[Span]:
 # valid number, and "555-123-4567" or "16.469" would pass.
 TRUNK_ZERO_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "BE", "CH", "AT", "IE", "IT")
 NO_TRUNK_REGIONS: tuple[str, ...] = ("US", "CA", "ES")
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+.,/$€£¥-])(?:\+|\()?\d[\d ()./-]{5,24}\d(?![\w]|[.,/-]\d)")
+# set off from what precedes it, or written straight after "Tel"/"Fax" ("Tel+44 171 542 8982", a wire's sign-off)
+_PHONE_CANDIDATE = re.compile(r"(?:(?<![\w+.,/$€£¥-])|(?<=(?i:tel))(?=\+)|(?<=(?i:fax))(?=\+))"
+                              r"(?:\+|\()?\d[\d ()./-]{5,24}\d(?![\w]|[.,/-]\d)")
 _PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
 _PHONE_KEYWORD = re.compile(
     r"(?i)(?:\b(?:tel|telephone|phone|ph|fax|mobile|mob|cell|call|whatsapp)\b\.?\s*(?:no\.?|number|#)?"
