@@ -276,9 +276,8 @@ def one_type_per_name(entities: Sequence[Entity], spans: Sequence[tuple[int, int
     A relabelled mention's score is the mentions' mean evidence for the type. Shipped int8 bundle through
     the engine: CoNLL valid as whole documents 93.87 -> 94.03 (18 mentions mended, 9 broken), held-out
     silver Wikipedia 67.94 -> 68.14 (3 mended, none broken). Margins 1 / 2 / 3 gave documents 94.11 / 94.01 /
-    93.94 and wiki 67.80 / 68.14 / 68.01; without the capitals rule, 93.87 at 1.5 and 93.49 at 1. Also
-    tried: a lone first or last name of a two-word person as that person (documents +0.3 from two names,
-    "Jordan" and "Washington", but wiki -0.2): not kept.
+    93.94 and wiki 67.80 / 68.14 / 68.01; without the capitals rule, 93.87 at 1.5 and 93.49 at 1. A
+    surname alone is another name than the person's: :func:`surnames_as_people`.
     """
     if len(entities) < 2:
         return list(entities)
