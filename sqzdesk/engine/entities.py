@@ -123,15 +123,6 @@ def word_spans(tokens: Tokens) -> tuple[list[tuple[int, int]], list[int]]:
     return spans, firsts
 
 
-def word_tags(tokens: Tokens, probs: np.ndarray, labels: Sequence[str],
-              text: str | None = None, ends: _LineEnds | None = None) -> list[tuple[int, int, str, float]]:
-    """(start, end, tag, score) per word, from each word's first subword (:func:`tag_words`)."""
-    spans, firsts = word_spans(tokens)
-    if ends is None and text is not None:
-        ends = _LineEnds(text)
-    return tag_words(spans, probs[firsts], labels, ends)
-
-
 def tag_words(spans: Sequence[tuple[int, int]], word_probs: np.ndarray, labels: Sequence[str],
               ends: _LineEnds | None = None) -> list[tuple[int, int, str, float]]:
     """(start, end, tag, score) per word, decoded with the IOB rules from its label probabilities.
