@@ -7,7 +7,8 @@ shipped bundle, on the validation split with the installed onnxruntime), ``engin
 app's engine, as users get it), ``silver`` (spaCy-tagged Wikipedia for entities; extra ``silver``), ``embed``
 (the sentence encoder bundle: MiniLM as it is, mean-pooled and normalised in the graph, int8), ``tiny``
 (random-weight test bundles), ``distil-grouped`` and ``fast`` (the groups=4 "fast" variant of a shipped
-bundle: :mod:`sqzdesk.modelbuild.grouped`, :mod:`sqzdesk.modelbuild.fast_release`).
+bundle: :mod:`sqzdesk.modelbuild.grouped`, :mod:`sqzdesk.modelbuild.fast_release`), ``device-kit``
+(a run on the GPU machine and back: :mod:`sqzdesk.modelbuild.device_kit`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,22 @@ def _parser() -> argparse.ArgumentParser:
     fa.add_argument("--batched-groups", dest="split_groups", action="store_false",
                     help="grouped layers as MatMuls batched over a group axis instead of one MatMul per group")
 
+    dk = sub.add_parser("device-kit", help="carry a run to the GPU machine and its weights back "
+                        "(sqzdesk/modelbuild/device_kit.py)")
+    kit = dk.add_subparsers(dest="kit_step", required=True)
+    kp = kit.add_parser("pack", help="here: base weights (fp16), data (.tar.xz) and setup.sh in one carry folder")
+    kp.add_argument("--out", type=Path, default=Path(".gpu"))
+    kp.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    kp.add_argument("--tasks", default="sentiment", help="comma-separated: whose data folders go along")
+    kb = kit.add_parser("back", help="there: a run's model.pt (fp16) and json/log files as <=15 MiB parts")
+    kb.add_argument("--run", type=Path, required=True, help="run folder with model.pt")
+    kb.add_argument("--name", required=True, help="the run folder's name once unpacked (e.g. sentiment-g1)")
+    kb.add_argument("--out", type=Path, required=True, help="$OUT on the device machine")
+    kb.add_argument("--int8-words", action="store_true", help="word table as int8 rows (half the size)")
+    ku = kit.add_parser("unpack", help="here: the returned parts -> RUNS/<name> with an fp32 model.pt")
+    ku.add_argument("src", type=Path, help="the folder the files came back to (files_at)")
+    ku.add_argument("--runs", type=Path, required=True)
+
     ti = sub.add_parser("tiny", help="tiny random-weight bundles for tests (no torch)")
     ti.add_argument("out", type=Path)
     return p
@@ -137,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(args.runs / "silver")
         print(make_silver(args.runs / "silver", args.teacher or DEFAULT_TEACHER, args.limit))
         return 0
+    if args.step == "device-kit":
+        from sqzdesk.modelbuild.device_kit import run
+
+        return run(args)
     if args.step == "distil-grouped":
         from sqzdesk.modelbuild.grouped import distil_grouped
 
