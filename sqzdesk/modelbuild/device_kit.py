@@ -20,7 +20,7 @@ machine has torch, transformers, tokenizers, onnx and onnxruntime, but neither t
    ready for ``export`` / ``bundle`` / ``fast``.
 
 First use (2026-11-30, one H200, two calls, 13.4 min of device time): the sentiment model of 3 epochs (5,952
-steps, fp32) trained in 2.7 min with its six scorings (~1.7 min on 2 AVX2 cores per 100 steps); the fast
+steps, fp32) trained in 2.7 min with its six scorings (about 2 h on 2 AVX2 cores); the fast
 recipe's student at ~45 ms a step, scorings included, so its three runs (5.5 epochs) need ~10 min.
 """
 
