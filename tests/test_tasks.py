@@ -313,3 +313,14 @@ def test_a_name_keeps_its_abbreviations_full_stop():
     words = [(m.start(), m.end(), tag, 0.9) for m, tag in zip(re.finditer(r"\w+|\.", text),
              ["B-ORG", "I-ORG", "O", "O", "B-PER", "I-PER", "I-PER", "O", "O", "O", "B-ORG", "O"], strict=True)]
     assert [e.text for e in decode_entities(text, words)] == ["Norwest Corp.", "Joseph Smith Jr.", "Corp"]
+
+
+def test_a_capitalised_name_does_not_end_with_a_common_lower_case_word():
+    """CoNLL annotates "South China" in "South China coast" and "First Union" in "First Union bank"; a name in
+    lower case, a species name and a spaced hyphenated word keep their last word."""
+    text = "South China coast , First Union bank , interior ministry , H. habilis , Inebu - hedj"
+    tags = ["B-LOC", "I-LOC", "I-LOC", "O", "B-ORG", "I-ORG", "I-ORG", "O", "B-ORG", "I-ORG", "O",
+            "B-MISC", "I-MISC", "O", "B-LOC", "I-LOC", "I-LOC"]
+    words = [(m.start(), m.end(), tag, 0.9) for m, tag in zip(re.finditer(r"\S+", text), tags, strict=True)]
+    assert [e.text for e in decode_entities(text, words)] == [
+        "South China", "First Union", "interior ministry", "H. habilis", "Inebu - hedj"]

@@ -39,9 +39,10 @@ LEADING_ARTICLES = frozenset({"the", "a", "an"})
 ABBREVIATIONS = frozenset({"Corp", "Inc", "Co", "Cos", "Ltd", "Plc", "Bros", "Jr", "Sr", "St", "Mt", "Ft"})
 # Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector, no name
 # across a line its author ended, such lines read alone too; 3: one type per repeated name, a surname after
-# its person's full name is that person, an abbreviation's full stop kept): the result
-# store keys on it, so a stored result decoded under another rule is analysed again.
-SPAN_RULE_VERSION = 3
+# its person's full name is that person, an abbreviation's full stop kept; 4: no common lower-case last
+# word in a capitalised name): the result store keys on it, so a stored result decoded under another rule
+# is analysed again.
+SPAN_RULE_VERSION = 4
 
 
 def _boundary(gap: str) -> bool:
@@ -50,6 +51,10 @@ def _boundary(gap: str) -> bool:
 
 
 _WORD = re.compile(r"\S+")
+# a common word in lower case: never the last word of a capitalised name ("South China coast" -> "South China",
+# "First Union bank" -> "First Union"), as CoNLL annotates; a lower-case name ("interior ministry") is kept
+_LOWER_WORD = re.compile(r"[a-z]+")
+_INITIAL = re.compile(r"[A-Z]\.")
 _NEWLINE = re.compile("\n")
 LINE_TOKENS = 126  # lines up to this many tokens (a window) are also read alone (EntityModel.line_windows)
 WRAP_EVIDENCE = 3  # lines ending within WRAP_BAND characters of a length make it the text's wrap width
@@ -237,11 +242,19 @@ def _space_only(gap: str) -> bool:
     return 0 < len(gap) <= 2 and gap.strip(" \t") == ""
 
 
+def _common_tail(words: Sequence[str]) -> bool:
+    """The last word is a common lower-case word, not the second half of a species name ("H. habilis") or of
+    a hyphenated word written with spaces ("Inebu - hedj")."""
+    return bool(_LOWER_WORD.fullmatch(words[-1])) and words[-2] != "-" and not _INITIAL.fullmatch(words[-2])
+
+
 def _trim_connectors(text: str, start: int, end: int) -> tuple[int, int]:
-    """A name never ends with a dangling "of" or "and", nor starts with a lower-case article
+    """A name never ends with a dangling "of" or "and", a capitalised one nor with a common lower-case word
+    ("South China coast" -> "South China": :func:`_common_tail`), nor starts with a lower-case article
     (:data:`LEADING_ARTICLES`); a lone lower-case connector or article is no name (empty span)."""
     words = text[start:end].split()
-    while len(words) > 1 and words[-1].lower() in CONNECTORS:
+    capitalised = words[0][:1].isupper() if words else False
+    while len(words) > 1 and (words[-1].lower() in CONNECTORS or (capitalised and _common_tail(words))):
         end = text.rindex(words[-1], start, end)
         end = len(text[:end].rstrip())
         words.pop()
