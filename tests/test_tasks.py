@@ -324,3 +324,13 @@ def test_a_capitalised_name_does_not_end_with_a_common_lower_case_word():
     words = [(m.start(), m.end(), tag, 0.9) for m, tag in zip(re.finditer(r"\S+", text), tags, strict=True)]
     assert [e.text for e in decode_entities(text, words)] == [
         "South China", "First Union", "interior ministry", "H. habilis", "Inebu - hedj"]
+
+
+def test_a_name_does_not_end_inside_a_hyphenated_word():
+    """"T-" of "T-bonds" is no name; "European Under-" of "European Under-21" is "European"."""
+    text = "December T-bonds , European Under-21 side"
+    tags = ["O", "B-MISC", "I-MISC", "O", "O", "B-MISC", "I-MISC", "I-MISC"]  # "T -" and "European Under -"
+    pieces = [m for m in re.finditer(r"\w+|[^\w\s]", text)]
+    words = [(m.start(), m.end(), tag, 0.9) for m, tag in zip(pieces, tags + ["O"] * (len(pieces) - len(tags)),
+                                                               strict=True)]
+    assert [(e.text, e.label) for e in decode_entities(text, words)] == [("European", "MISC")]

@@ -40,8 +40,8 @@ ABBREVIATIONS = frozenset({"Corp", "Inc", "Co", "Cos", "Ltd", "Plc", "Bros", "Jr
 # Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector, no name
 # across a line its author ended, such lines read alone too; 3: one type per repeated name, a surname after
 # its person's full name is that person, an abbreviation's full stop kept; 4: no common lower-case last
-# word in a capitalised name): the result store keys on it, so a stored result decoded under another rule
-# is analysed again.
+# word in a capitalised name, no name ending inside a hyphenated word): the result store keys on it, so a
+# stored result decoded under another rule is analysed again.
 SPAN_RULE_VERSION = 4
 
 
@@ -251,7 +251,14 @@ def _common_tail(words: Sequence[str]) -> bool:
 def _trim_connectors(text: str, start: int, end: int) -> tuple[int, int]:
     """A name never ends with a dangling "of" or "and", a capitalised one nor with a common lower-case word
     ("South China coast" -> "South China": :func:`_common_tail`), nor starts with a lower-case article
-    (:data:`LEADING_ARTICLES`); a lone lower-case connector or article is no name (empty span)."""
+    (:data:`LEADING_ARTICLES`), nor ends inside a hyphenated word ("T-" of "T-bonds"); a lone lower-case
+    connector or article is no name (empty span)."""
+    if end > start and text[end - 1] == "-" and text[end:end + 1].isalnum():
+        # cut inside a hyphenated word ("T-" of "T-bonds", "European Under-" of "Under-21"): without that word
+        cut = text[start:end].split()
+        if len(cut) == 1:
+            return start, start
+        end = len(text[:text.rindex(cut[-1], start, end)].rstrip())
     words = text[start:end].split()
     capitalised = words[0][:1].isupper() if words else False
     while len(words) > 1 and (words[-1].lower() in CONNECTORS or (capitalised and _common_tail(words))):
