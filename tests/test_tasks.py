@@ -334,3 +334,10 @@ def test_a_name_does_not_end_inside_a_hyphenated_word():
     words = [(m.start(), m.end(), tag, 0.9) for m, tag in zip(pieces, tags + ["O"] * (len(pieces) - len(tags)),
                                                                strict=True)]
     assert [(e.text, e.label) for e in decode_entities(text, words)] == [("European", "MISC")]
+
+
+def test_a_regnal_number_belongs_to_the_persons_name():
+    text = "Louis XIV met Queen Elizabeth I born there , and Smith I think ."
+    tags = {"Louis": "B-PER", "Elizabeth": "B-PER", "Smith": "B-PER"}
+    words = [(m.start(), m.end(), tags.get(m.group(), "O"), 0.9) for m in re.finditer(r"\S+", text)]
+    assert [e.text for e in decode_entities(text, words)] == ["Louis XIV", "Elizabeth I", "Smith"]

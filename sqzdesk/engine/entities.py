@@ -40,8 +40,8 @@ ABBREVIATIONS = frozenset({"Corp", "Inc", "Co", "Cos", "Ltd", "Plc", "Bros", "Jr
 # Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector, no name
 # across a line its author ended, such lines read alone too; 3: one type per repeated name, a surname after
 # its person's full name is that person, an abbreviation's full stop kept; 4: no common lower-case last
-# word in a capitalised name, no name ending inside a hyphenated word): the result store keys on it, so a
-# stored result decoded under another rule is analysed again.
+# word in a capitalised name, no name ending inside a hyphenated word, a regnal number in a person's name):
+# the result store keys on it, so a stored result decoded under another rule is analysed again.
 SPAN_RULE_VERSION = 4
 
 
@@ -55,6 +55,11 @@ _WORD = re.compile(r"\S+")
 # "First Union bank" -> "First Union"), as CoNLL annotates; a lower-case name ("interior ministry") is kept
 _LOWER_WORD = re.compile(r"[a-z]+")
 _INITIAL = re.compile(r"[A-Z]\.")
+# a regnal number after a person's name; a lone "I" only before punctuation or after a title ("Elizabeth I ,",
+# "Queen Elizabeth I born", but not "Smith I think")
+_REGNAL = re.compile(r" (?:(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI)(?![\w'-])|I(?= ?[,.;:)]|\n|$))")
+_LONE_I = re.compile(r" I(?![\w'-])")
+_TITLE = re.compile(r"\b(?:King|Queen|Pope|Emperor|Empress|Tsar|Czar|Sultan|Prince|Princess|Duke|Pharaoh) $")
 _NEWLINE = re.compile("\n")
 LINE_TOKENS = 126  # lines up to this many tokens (a window) are also read alone (EntityModel.line_windows)
 WRAP_EVIDENCE = 3  # lines ending within WRAP_BAND characters of a length make it the text's wrap width
@@ -228,6 +233,9 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]],
         s, e = _trim_connectors(text, s, e)
         if e > s and text[e:e + 1] == "." and text[s:e].rsplit(None, 1)[-1] in ABBREVIATIONS:
             e += 1  # "Norwest Corp." and "Joseph Smith Jr." end with their abbreviation's point
+        if e > s and kind == "PER" and (regnal := _REGNAL.match(text, e) or (
+                _TITLE.search(text[max(0, s - 12):s]) and _LONE_I.match(text, e))):
+            e = regnal.end()  # "Louis XIV", "Queen Elizabeth I": the number is part of the name
         if e > s:
             out.append(Entity(s, e, kind, text[s:e], float(np.mean(scores))))
     return out
