@@ -341,3 +341,14 @@ def test_a_regnal_number_belongs_to_the_persons_name():
     tags = {"Louis": "B-PER", "Elizabeth": "B-PER", "Smith": "B-PER"}
     words = [(m.start(), m.end(), tags.get(m.group(), "O"), 0.9) for m in re.finditer(r"\S+", text)]
     assert [e.text for e in decode_entities(text, words)] == ["Louis XIV", "Elizabeth I", "Smith"]
+
+
+def test_a_nickname_in_brackets_or_quotes_keeps_a_persons_name_whole():
+    text = 'Alan John Percivale (A.J.P.) Taylor met Hector "Macho" Camacho; Smith ( Australia ) Jones'
+    spans = {"Alan": "B-PER", "John": "I-PER", "Percivale": "I-PER", "A.J.P.": "B-ORG", "Taylor": "B-PER",
+             "Hector": "B-PER", "Macho": "B-PER", "Camacho": "B-PER", "Smith": "B-PER", "Australia": "B-LOC",
+             "Jones": "B-PER"}
+    words = [(m.start(), m.end(), spans.get(m.group(), "O"), 0.9) for m in re.finditer(r"[\w.]+|[^\w\s]", text)]
+    assert [(e.text, e.label) for e in decode_entities(text, words)] == [
+        ("Alan John Percivale (A.J.P.) Taylor", "PER"), ('Hector "Macho" Camacho', "PER"), ("Smith", "PER"),
+        ("Australia", "LOC"), ("Jones", "PER")]

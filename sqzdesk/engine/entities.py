@@ -40,7 +40,8 @@ ABBREVIATIONS = frozenset({"Corp", "Inc", "Co", "Cos", "Ltd", "Plc", "Bros", "Jr
 # Bumped when the words -> spans rule changes (2: no leading lower-case article, no lone connector, no name
 # across a line its author ended, such lines read alone too; 3: one type per repeated name, a surname after
 # its person's full name is that person, an abbreviation's full stop kept; 4: no common lower-case last
-# word in a capitalised name, no name ending inside a hyphenated word, a regnal number in a person's name):
+# word in a capitalised name, no name ending inside a hyphenated word, a regnal number in a person's name,
+# a nickname between a person's names):
 # the result store keys on it, so a stored result decoded under another rule is analysed again.
 SPAN_RULE_VERSION = 4
 
@@ -59,6 +60,9 @@ _INITIAL = re.compile(r"[A-Z]\.")
 # "Queen Elizabeth I born", but not "Smith I think")
 _REGNAL = re.compile(r" (?:(?:II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI)(?![\w'-])|I(?= ?[,.;:)]|\n|$))")
 _LONE_I = re.compile(r" I(?![\w'-])")
+# between a person's first and last names: a nickname of up to three words in brackets or quotes
+_NICKNAME_GAP = re.compile(r"[ \t]*(?:\([ \t]*[A-Z][\w.'-]*(?:[ \t]+[\w.'-]+){0,2}[ \t]*\)"
+                           r"|[\"\u201c][ \t]*[A-Z][\w.'-]*(?:[ \t]+[\w.'-]+){0,2}[ \t]*[\"\u201d])[ \t]*")
 _TITLE = re.compile(r"\b(?:King|Queen|Pope|Emperor|Empress|Tsar|Czar|Sultan|Prince|Princess|Duke|Pharaoh) $")
 _NEWLINE = re.compile("\n")
 LINE_TOKENS = 126  # lines up to this many tokens (a window) are also read alone (EntityModel.line_windows)
@@ -238,6 +242,31 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]],
             e = regnal.end()  # "Louis XIV", "Queen Elizabeth I": the number is part of the name
         if e > s:
             out.append(Entity(s, e, kind, text[s:e], float(np.mean(scores))))
+    return nicknames_joined(text, out)
+
+
+def nicknames_joined(text: str, entities: Sequence[Entity]) -> list[Entity]:
+    """A person's name around a nickname in brackets or quotes is one name: "Alan John Percivale (A.J.P.)
+    Taylor", 'Hector "Macho" Camacho' (whatever the model made of the nickname, unless a place: "Smith
+    (Australia) Jones" is two people)."""
+    out = list(entities)
+    i = 0
+    while i < len(out) - 1:
+        first = out[i]
+        if first.label != "PER":
+            i += 1
+            continue
+        # the last name next, or after the nickname, which may itself have come out as an entity ("A.J.P.")
+        for j in (i + 1, i + 2):
+            if j >= len(out) or out[j].label != "PER" or (j == i + 2 and out[i + 1].label == "LOC"):
+                continue
+            if _NICKNAME_GAP.fullmatch(text, first.end, out[j].start):
+                scores = [e.score for e in out[i:j + 1]]
+                out[i:j + 1] = [Entity(first.start, out[j].end, "PER", text[first.start:out[j].end],
+                                       float(np.mean(scores)))]
+                break
+        else:
+            i += 1
     return out
 
 
