@@ -352,3 +352,10 @@ def test_a_nickname_in_brackets_or_quotes_keeps_a_persons_name_whole():
     assert [(e.text, e.label) for e in decode_entities(text, words)] == [
         ("Alan John Percivale (A.J.P.) Taylor", "PER"), ('Hector "Macho" Camacho', "PER"), ("Smith", "PER"),
         ("Australia", "LOC"), ("Jones", "PER")]
+
+
+def test_a_sports_name_alone_is_no_entity():
+    text = "GOLF - HENKE TAKES LEAD IN MILWAUKEE"
+    tags = {"GOLF": "B-LOC", "HENKE": "B-PER", "MILWAUKEE": "B-LOC"}
+    words = [(m.start(), m.end(), tags.get(m.group(), "O"), 0.9) for m in re.finditer(r"\S+", text)]
+    assert [e.text for e in decode_entities(text, words)] == ["HENKE", "MILWAUKEE"]
