@@ -195,7 +195,9 @@ class EntityPanel(QWidget):
             return
         touched = set()
         self.tree.setUpdatesEnabled(False)
-        for key in self._dirty:
+        # new rows in the order their first mentions come in the text: names with as many mentions keep it
+        # (the sort by mentions below is stable), so the list reads the same every time
+        for key in sorted(self._dirty, key=lambda k: self.mentions[k][0].start):
             row = self._rows.get(key)
             mentions = self.mentions[key]
             if row is None:
