@@ -359,3 +359,5 @@ def test_a_sports_name_alone_is_no_entity():
     tags = {"GOLF": "B-LOC", "HENKE": "B-PER", "MILWAUKEE": "B-LOC"}
     words = [(m.start(), m.end(), tags.get(m.group(), "O"), 0.9) for m in re.finditer(r"\S+", text)]
     assert [e.text for e in decode_entities(text, words)] == ["HENKE", "MILWAUKEE"]
+    car = "He drove a Golf ."
+    assert [e.text for e in decode_entities(car, [(11, 15, "B-MISC", 0.9)])] == ["Golf"]  # the car is a name

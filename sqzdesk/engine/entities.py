@@ -37,8 +37,8 @@ LEADING_ARTICLES = frozenset({"the", "a", "an"})
 # a name's last word that keeps its full stop, as CoNLL writes it ("First Albany Corp."): CoNLL valid
 # documents 94.34 -> 94.38, sentences 93.77 -> 93.81
 ABBREVIATIONS = frozenset({"Corp", "Inc", "Co", "Cos", "Ltd", "Plc", "Bros", "Jr", "Sr", "St", "Mt", "Ft"})
-# a sport's name alone is no name, also as a wire's heading in capitals ("GOLF - HENKE TAKES LEAD"), which the
-# model read as a place
+# a sport's name in capitals alone is no name: a wire's heading ("GOLF - HENKE TAKES LEAD"), which the model
+# read as a place
 SPORTS = frozenset({"SOCCER", "GOLF", "TENNIS", "CRICKET", "BASKETBALL", "BASEBALL", "RUGBY", "BOXING", "ATHLETICS",
                     "CYCLING", "SQUASH", "MOTORCYCLING", "HOCKEY", "SWIMMING", "SKIING", "ROWING", "SAILING",
                     "FOOTBALL", "BADMINTON", "VOLLEYBALL", "HANDBALL", "JUDO", "WRESTLING", "GYMNASTICS", "SNOOKER"})
@@ -245,7 +245,7 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]],
         if e > s and kind == "PER" and (regnal := _REGNAL.match(text, e) or (
                 _TITLE.search(text[max(0, s - 12):s]) and _LONE_I.match(text, e))):
             e = regnal.end()  # "Louis XIV", "Queen Elizabeth I": the number is part of the name
-        if e > s and text[s:e].upper() not in SPORTS:
+        if e > s and text[s:e] not in SPORTS:  # in capitals only: "Golf" may be the car
             out.append(Entity(s, e, kind, text[s:e], float(np.mean(scores))))
     return nicknames_joined(text, out)
 

@@ -241,7 +241,7 @@ ENTITIES_TRIED = (
     "\"Queen Elizabeth I\"): documents 94.57, sentences 94.12, wiki 67.89. A nickname in brackets or quotes "
     "between a person's names joins them (\"Alan John Percivale ( A.J.P. ) Taylor\", 'Hector \" Macho \" "
     "Camacho'; not across a place: \"Smith ( Australia ) Jones\"): documents 94.69, sentences 94.19, wiki 67.89. A sport's "
-    "name alone is no entity (the model read wire headings \"GOLF - ...\" as a place): documents 94.72, "
+    "name in capitals alone is no entity (the model read wire headings \"GOLF - ...\" as a place): documents 94.72, "
     "sentences 94.20, wiki 67.89. Leaving a capitalised leading \"The\" out, measured again: 4 names mended, "
     "8 broken (\"The Oval\", film titles); not adopted.\n"
     "- Silver read in CoNLL's convention for training as well (no leading lower-case article in an entity; "
