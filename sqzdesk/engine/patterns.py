@@ -202,8 +202,9 @@ def _ips(text: str) -> Iterator[Span]:
 # valid number, and "555-123-4567" or "16.469" would pass.
 TRUNK_ZERO_REGIONS: tuple[str, ...] = ("GB", "DE", "FR", "NL", "BE", "CH", "AT", "IE", "IT")
 NO_TRUNK_REGIONS: tuple[str, ...] = ("US", "CA", "ES")
-# set off from what precedes it, or written straight after "Tel"/"Fax" ("Tel+44 171 542 8982", a wire's sign-off)
-_PHONE_CANDIDATE = re.compile(r"(?:(?<![\w+.,/$€£¥-])|(?<=(?i:tel))(?=\+)|(?<=(?i:fax))(?=\+))"
+# set off from what precedes it, or a "+" written straight after "tel"/"fax" ("Tel+44 171 542 8982", a wire's
+# sign-off; "hotel+44 ..." too, whose number would otherwise be found without its country code)
+_PHONE_CANDIDATE = re.compile(r"(?:(?<![\w+.,/$€£¥-])|(?<=(?i:tel|fax))(?=\+))"
                               r"(?:\+|\()?\d[\d ()./-]{5,24}\d(?![\w]|[.,/-]\d)")
 _PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
 _PHONE_KEYWORD = re.compile(
