@@ -242,9 +242,8 @@ def decode_entities(text: str, words: Sequence[tuple[int, int, str, float]],
         s, e = _trim_connectors(text, s, e)
         if e > s and text[e:e + 1] == "." and text[s:e].rsplit(None, 1)[-1] in ABBREVIATIONS:
             e += 1  # "Norwest Corp." and "Joseph Smith Jr." end with their abbreviation's point
-        if e > s and kind == "PER" and (regnal := _REGNAL.match(text, e) or (
-                _TITLE.search(text[max(0, s - 12):s]) and _LONE_I.match(text, e))):
-            e = regnal.end()  # "Louis XIV", "Queen Elizabeth I": the number is part of the name
+        if e > s and kind == "PER":
+            e = _with_regnal_number(text, s, e)
         if e > s and text[s:e] not in SPORTS:  # in capitals only: "Golf" may be the car
             out.append(Entity(s, e, kind, text[s:e], float(np.mean(scores))))
     return nicknames_joined(text, out)
@@ -282,6 +281,12 @@ def _ends_with_connector(text: str, group: list) -> bool:
 
 def _space_only(gap: str) -> bool:
     return 0 < len(gap) <= 2 and gap.strip(" \t") == ""
+
+
+def _with_regnal_number(text: str, start: int, end: int) -> int:
+    """A person's name ends after its regnal number ("Louis XIV", "Queen Elizabeth I"): see :data:`_REGNAL`."""
+    regnal = _REGNAL.match(text, end) or (_TITLE.search(text[max(0, start - 12):start]) and _LONE_I.match(text, end))
+    return regnal.end() if regnal else end
 
 
 def _common_tail(words: Sequence[str]) -> bool:
