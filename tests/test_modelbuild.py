@@ -460,3 +460,77 @@ def test_finetune_takes_bf16_from_the_task_unless_told():
         for argv, expected in (([], defaults["bf16"]), (["--no-bf16"], False), (["--bf16"], True)):
             args = _parser().parse_args([step, "--task", "sentiment", *argv])
             assert _settings(args, defaults)["bf16"] is expected
+
+
+def test_the_shipped_fast_bundle_loads_back_as_a_grouped_student():
+    """`distil-grouped --student-bundle`: the shipped groups=4 bundle, dequantized into a grouped torch model,
+    reads real inputs as the int8 bundle does (same labels; logits within activation rounding)."""
+    from pathlib import Path
+
+    from sqzdesk.modelbuild.grouped import student_from_bundle
+    from sqzdesk.modelbuild.ort_model import OrtModel
+
+    bundle = Path(__file__).resolve().parents[1] / "assets" / "models" / "sentiment-fast"
+    if not (bundle / "model.onnx").exists():
+        pytest.skip("no sentiment-fast bundle")
+    from tokenizers import Tokenizer
+
+    from sqzdesk.engine.casing import CASE_PAD, case_ids
+
+    student = student_from_bundle("sentiment", bundle, 4).eval()
+    assert student.config.q_groups == 4 and student.config.post_attention_groups == 1
+    texts = ["A warm, funny and moving film.", "The plot is a mess and the acting is worse.",
+             "It arrived broken and support never answered."]
+    tokenizer = Tokenizer.from_file(str(bundle / "tokenizer.json"))
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    rows, shapes = [], []
+    for text in texts:
+        enc = tokenizer.encode(text, add_special_tokens=False)
+        rows.append([cls, *enc.ids, sep])
+        shape = case_ids(text, np.array(enc.offsets, dtype=np.int64).reshape(-1, 2)).tolist()
+        shapes.append([CASE_PAD, *shape, CASE_PAD])
+    width = max(map(len, rows))
+    ids = torch.tensor([r + [0] * (width - len(r)) for r in rows])
+    cases = torch.tensor([c + [CASE_PAD] * (width - len(c)) for c in shapes])
+    mask = (ids != 0).long()
+    with torch.no_grad():
+        ours = student(input_ids=ids, attention_mask=mask, case_ids=cases).logits
+    theirs = OrtModel(bundle / "model.onnx", threads=1)(ids, mask, case_ids=cases).logits
+    assert torch.equal(ours.argmax(-1), theirs.argmax(-1))
+    assert (ours - theirs).abs().max() < 0.25
+
+
+def test_a_bundle_started_student_takes_logits_and_labels_only(tmp_path):
+    """Its hidden channels follow the old teacher's order: hidden states, decay and --continue-from are
+    refused before anything is loaded."""
+    from sqzdesk.modelbuild.__main__ import _parser
+    from sqzdesk.modelbuild.grouped import distil_grouped
+
+    base = ["distil-grouped", "--student-bundle", str(tmp_path / "nowhere"), "--runs", str(tmp_path)]
+    for extra in ([], ["--hidden-weight", "0"], ["--decay-until", "0"],
+                  ["--hidden-weight", "0", "--decay-until", "0", "--continue-from", str(tmp_path)]):
+        with pytest.raises(SystemExit, match="logits and labels only"):
+            distil_grouped(_parser().parse_args(base + extra))
+
+
+def test_the_fast_card_says_where_a_bundle_started_student_came_from():
+    from sqzdesk.modelbuild.fast_release import attempt_text, card
+
+    recipe = {"epochs": 2.0, "lr": 2e-5, "batch_size": 32, "hidden_weight": 0.0, "decay_until": 0.0,
+              "text_share": 0.0, "continued_from": None, "student_bundle": "assets/models/sentiment-fast"}
+    facts = {"metric": "accuracy", "recipe": recipe, "teacher": {"accuracy": 91.67},
+             "history": [{"recipe": {"epochs": 2.0, "lr": 3e-5, "text_share": 0.3, "continued_from": "x"},
+                          "bundle": "sqzdesk-sentiment-fast 2.0.0", "accuracy": 88.97,
+                          "train_minutes_this_run": None}],
+             "fast_fp32": {"accuracy": 89.6}, "fast_int8": {"accuracy": 89.7},
+             "accurate_int8_now": {"accuracy": 91.48}, "accurate": {"metrics": {}, "size_mb": 18.6},
+             "kept_mass_before_permutation": None, "kept_mass_after_permutation": None, "cost": 1.78,
+             "train_minutes": 55.0, "int8_ops": {}, "validation_size": 2593, "size_mb": 11.3,
+             "ms": {"fast": 70.0, "accurate": 74.0}, "speedup": 1.06, "cpu": "cpu", "cpu_class": "AVX2 only",
+             "tried": "earlier runs"}
+    text = card("sentiment", facts)
+    assert "fast bundle shipped before, `sqzdesk-sentiment-fast 2.0.0`" in text and "None" not in text
+    assert "shipped as sqzdesk-sentiment-fast 2.0.0: 88.97" in text
+    assert "2.0 epoch(s) more at lr 2e-05 on this teacher's logits and the labels (55.0 min): 89.6" in text
+    record = " ".join(attempt_text("sentiment", facts, shipped=True).split())  # unwrapped
+    assert "fast bundle shipped before (sqzdesk-sentiment-fast 2.0.0)" in record and "None" not in record

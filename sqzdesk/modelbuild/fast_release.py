@@ -51,13 +51,7 @@ post-attention dense), int8 per-tensor, run by ONNX Runtime. Choose it in Settin
   the silver set's lead sections, CC BY-SA 4.0, without its validation articles: `modelbuild/unlabelled.py`).
 - Teacher: the accurate bundle itself, its int8 weights dequantized to fp32 (`modelbuild/from_bundle.py`;
   validation {metric} {facts['teacher'].get(metric)} in torch fp32).
-- Channels permuted first, exactly (`modelbuild/permute.py`: hidden channels, heads and FFN neurons
-  reassigned by balanced assignments so the four diagonal blocks hold the most weight): normalised weight
-  mass inside the blocks {facts['kept_mass_before_permutation']} -> {facts['kept_mass_after_permutation']}.
-- Student = the permuted teacher; its off-diagonal blocks shrink linearly to zero at the start of training
-  (the first run below says over which share) while it matches the teacher's hidden states layer by layer (masked MSE over the
-  teacher's variance, weight {r['hidden_weight']}) besides 0.5 CE on the labels + 0.5 KL to the teacher's logits
-  (T=2); the rest of training adapts the grouped model; then converted to grouped convolutions exactly.
+{student_text(facts)}
   Batch {r['batch_size']}, AdamW, 6% warmup, linear decay, 2 shared CPU cores. The runs, each continuing the one
   before (the student's validation {metric} in fp32 after each): {runs_text(facts)}.
 - Export: the project's graph builder (grouped 1x1 convolutions: {facts.get('grouped_layers', 'one MatMul per group')}),
@@ -171,6 +165,25 @@ SECTION = "## Fast variant (groups=4)"
 TRIED_ELSEWHERE = "(see the accurate bundle's card)"
 
 
+def student_text(facts: dict) -> str:
+    """How the student began: the permuted teacher (a run from scratch) or a shipped grouped bundle
+    (``distil-grouped --student-bundle``, after the accurate bundle was retrained)."""
+    r = facts["recipe"]
+    if r.get("student_bundle"):
+        first = (facts.get("history") or [{}])[0]
+        return f"""- Student: the fast bundle shipped before, `{first.get('bundle', r['student_bundle'])}` (its own runs are
+  the first ones below and under "What was tried"), its int8 weights dequantized to fp32. Its hidden channels
+  were permuted for its own teacher, so it learnt this teacher's logits (KL, T=2, weight 0.5) and the labels
+  (CE, 0.5) only; its blocks were already zero."""
+    return f"""- Channels permuted first, exactly (`modelbuild/permute.py`: hidden channels, heads and FFN neurons
+  reassigned by balanced assignments so the four diagonal blocks hold the most weight): normalised weight
+  mass inside the blocks {facts['kept_mass_before_permutation']} -> {facts['kept_mass_after_permutation']}.
+- Student = the permuted teacher; its off-diagonal blocks shrink linearly to zero at the start of training
+  (the first run below says over which share) while it matches the teacher's hidden states layer by layer (masked MSE over the
+  teacher's variance, weight {r['hidden_weight']}) besides 0.5 CE on the labels + 0.5 KL to the teacher's logits
+  (T=2); the rest of training adapts the grouped model; then converted to grouped convolutions exactly."""
+
+
 def runs_text(facts: dict) -> str:
     """Every distil-grouped run behind the student, oldest first: epochs, lr, unlabelled share, minutes, figure."""
     metric = facts["metric"]
@@ -179,6 +192,11 @@ def runs_text(facts: dict) -> str:
 
     def one(h: dict) -> str:
         r = h.get("recipe") or {}
+        if r.get("student_bundle"):
+            return (f"{r.get('epochs')} epoch(s) more at lr {r.get('lr')} on this teacher's logits and the labels "
+                    f"({h.get('train_minutes_this_run')} min): {h.get(metric)}")
+        if h.get("bundle"):  # the shipped student a --student-bundle run started from (its last run)
+            return f"... then shipped as {h['bundle']}: {h.get(metric)}"
         more = " more" if r.get("continued_from") else ""
         texts = (f", {round(100 * r['text_share'])}% of the batches unlabelled Wikipedia sentences"
                  if r.get("text_share") else "")
@@ -196,11 +214,15 @@ def attempt_text(task: str, facts: dict, shipped: bool) -> str:
     tried = runs_text(facts)
     verdict = (f"shipped as `assets/models/{task}-fast`" if shipped else
                f"not shipped: it loses {facts['cost']} points, more than the {MAX_FAST_COST} allowed")
+    first = (facts.get("history") or [{}])[0]
+    how = (f"student: the fast bundle shipped before ({first.get('bundle')}), taught this bundle's logits and "
+           f"the labels" if facts["recipe"].get("student_bundle") else
+           f"channels permuted so the diagonal blocks hold {facts['kept_mass_after_permutation']} of the "
+           f"normalised weight mass instead of {facts['kept_mass_before_permutation']}; layer-by-layer "
+           f"distillation while the off-diagonal blocks decay")
     body = (f"Built {date.today().isoformat()} by `python -m sqzdesk.modelbuild distil-grouped --task {task}` "
-            f"and `python -m sqzdesk.modelbuild fast --task {task}` (teacher: this bundle; channels permuted "
-            f"so the diagonal blocks hold {facts['kept_mass_after_permutation']} of the normalised weight mass "
-            f"instead of {facts['kept_mass_before_permutation']}; layer-by-layer distillation while the "
-            f"off-diagonal blocks decay; `sqzdesk/modelbuild/grouped.py`): {verdict}. Validation `{metric}` on "
+            f"and `python -m sqzdesk.modelbuild fast --task {task}` (teacher: this bundle; {how}; "
+            f"`sqzdesk/modelbuild/grouped.py`): {verdict}. Validation `{metric}` on "
             f"this bundle's split, int8 against int8: fast {facts['fast_int8'][metric]} (its fp32 export "
             f"{facts['fast_fp32'][metric]}), this bundle {facts['accurate_int8_now'][metric]}. The grouped "
             f"student's `{metric}` (fp32) after each run, each continuing the one before: {tried}. Speed, "

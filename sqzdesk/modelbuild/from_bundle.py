@@ -64,7 +64,7 @@ def load_into(model: torch.nn.Module, weights: dict[str, np.ndarray]) -> torch.n
     sd = model.state_dict()
 
     def put(name: str, value: np.ndarray | torch.Tensor) -> None:
-        tensor = torch.as_tensor(np.array(value), dtype=torch.float32)
+        tensor = torch.as_tensor(value if isinstance(value, torch.Tensor) else np.array(value), dtype=torch.float32)
         if sd[name].shape != tensor.shape:
             raise ValueError(f"{name}: bundle has {tuple(tensor.shape)}, model {tuple(sd[name].shape)}")
         sd[name] = tensor.clone()

@@ -18,6 +18,11 @@ epoch as a share S of its batches, distilled without labels (sentiment only so f
 
 ``--continue-from`` starts the student from a finished run's (already grouped) student, so a later session
 adds epochs instead of starting over; the runs' figures are kept in ``history``.
+
+``--student-bundle`` starts from a shipped grouped bundle instead (its int8 weights dequantized) when the
+accurate bundle was retrained after it: the old student learns the new teacher's logits and the labels. Its
+hidden channels were permuted for its own teacher, so the new teacher's hidden states (another order) are
+not compared (``--hidden-weight 0``); there is nothing left to decay.
 """
 
 from __future__ import annotations
@@ -141,6 +146,26 @@ def teacher_from_bundle(task: str, bundle: Path):
     return load_into(model, dequantized_weights(bundle / "model.onnx"))
 
 
+def student_from_bundle(task: str, bundle: Path, groups: int):
+    """A grouped bundle (``T-fast``) back into a grouped ``transformers`` model, its int8 weights dequantized."""
+    from sqzdesk.modelbuild.from_bundle import dequantized_weights, load_into
+    from sqzdesk.modelbuild.pipeline import task_spec
+    from sqzdesk.modelbuild.transplant import Groups, squeezebert_config
+
+    spec = task_spec(task)
+    model = spec.model_cls(squeezebert_config(Groups.uniform(groups), **spec.config_extra))
+    return load_into(model, dequantized_weights(bundle / "model.onnx"))
+
+
+def _bundle_history(bundle: Path, metric: str) -> list[dict]:
+    """The shipped student's own last run, from its manifest, as the first entry of ``history``."""
+    from sqzdesk.engine.bundle import load_bundle
+
+    manifest = load_bundle(bundle).manifest
+    return [{"recipe": dict(manifest.build.get("recipe") or {}), "bundle": f"{manifest.name} {manifest.version}",
+             metric: manifest.metrics.get(f"validation_{metric}_fp32"), "train_minutes_this_run": None}]
+
+
 def distil_grouped(args: argparse.Namespace) -> dict:
     from sqzdesk.modelbuild import permute, unlabelled
     from sqzdesk.modelbuild.grouping import OffBlockDecay, grouped_and_scored
@@ -152,10 +177,17 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     out = run_dir(args, args.groups)
     setup_logging(out)
     torch.set_num_threads(args.threads)
+    from_bundle = getattr(args, "student_bundle", None)
+    if from_bundle is not None and (args.hidden_weight or args.continue_from is not None or args.decay_until):
+        raise SystemExit("--student-bundle: the student's channels follow its own teacher's order, so it learns "
+                         "logits and labels only: give --hidden-weight 0 --decay-until 0, no --continue-from")
     teacher = teacher_from_bundle(args.task, args.teacher or Path("assets/models") / args.task)
-    p = permute.plan(teacher, args.groups)
-    permute.apply(teacher, p)
-    student = copy.deepcopy(teacher).train()
+    if from_bundle is not None:  # an already grouped student: no permutation (logits are order-free), no decay
+        p, student = None, student_from_bundle(args.task, from_bundle, args.groups).train()
+    else:
+        p = permute.plan(teacher, args.groups)
+        permute.apply(teacher, p)
+        student = copy.deepcopy(teacher).train()
     device = device_of(args)
     teacher.to(device)  # the student follows in train()
     if args.continue_from is not None:  # a finished run's student (same permutation: the plan is deterministic)
@@ -174,24 +206,34 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     teacher_metrics_file = out / "teacher_metrics.json"
     if not teacher_metrics_file.exists():
         teacher_metrics_file.write_text(json.dumps(task.evaluate(teacher), indent=2))
-    train(student, task, cfg, step_hook=OffBlockDecay(student, groups, until=args.decay_until))
-    grouped, metrics = grouped_and_scored(student, groups, spec.model_cls, task, device)
+    if from_bundle is not None:
+        start_file = out / "start_metrics.json"  # the shipped student before this run, in torch fp32
+        if not start_file.exists():
+            start_file.write_text(json.dumps(task.evaluate(student.eval()), indent=2))
+        train(student.train(), task, cfg)  # ends on the best scored point's weights
+        metrics = task.evaluate(student.eval())
+        grouped = student.to("cpu")
+        history = _bundle_history(from_bundle, spec.metric)
+    else:
+        train(student, task, cfg, step_hook=OffBlockDecay(student, groups, until=args.decay_until))
+        grouped, metrics = grouped_and_scored(student, groups, spec.model_cls, task, device)
+        history = [*previous.get("history", []), {k: previous.get(k) for k in ("recipe", spec.metric,
+                                                                              "train_minutes_this_run")}] \
+            if args.continue_from is not None else []
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
-    history = [*previous.get("history", []), {k: previous.get(k) for k in ("recipe", spec.metric,
-                                                                          "train_minutes_this_run")}] \
-        if args.continue_from is not None else []
     metrics.update({
         "history": history,
         "train_minutes_this_run": dense_metrics.get("train_minutes_this_run"),
         "train_steps": dense_metrics.get("train_steps"),
         "teacher": json.loads(teacher_metrics_file.read_text()),
-        "kept_mass_before_permutation": round(float(p.kept_before), 4),
-        "kept_mass_after_permutation": round(float(p.kept_after), 4),
+        "kept_mass_before_permutation": round(float(p.kept_before), 4) if p is not None else None,
+        "kept_mass_after_permutation": round(float(p.kept_after), 4) if p is not None else None,
         "recipe": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
                    "hidden_weight": args.hidden_weight, "decay_until": args.decay_until,
                    "eval_every": args.eval_every, "bf16": args.bf16, "text_share": args.text_share,
                    "texts": len(texts),
-                   "continued_from": str(args.continue_from) if args.continue_from is not None else None},
+                   "continued_from": str(args.continue_from) if args.continue_from is not None else None,
+                   "student_bundle": str(from_bundle) if from_bundle is not None else None},
     })
     torch.save(grouped.state_dict(), out / "model.pt")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
