@@ -11,6 +11,7 @@ from guikit import NEWS, make_window, open_and_wait
 from PySide6.QtCore import Qt
 
 from sqzdesk.engine import Analyzer, Variant
+from sqzdesk.engine.cpu import cpu_info
 from sqzdesk.gui.document_tab import TabState
 from sqzdesk.gui.settings_dialog import SettingsDialog
 from sqzdesk.modelbuild.tiny import write_tiny_fast_bundles
@@ -76,3 +77,68 @@ def test_fast_choice_persists_and_falls_back_where_the_bundle_is_gone(qtbot, tin
     assert dialog.variant_buttons["sentiment"][Variant.ACCURATE].isChecked()
     # the choice the dialog could not show is kept, so it applies again once a fast bundle is installed
     assert dialog.result_settings().variants == {"sentiment": "fast", "entities": "fast"}
+
+
+def _models_page(qtbot, window, **kwargs) -> SettingsDialog:
+    dialog = SettingsDialog(window.settings, window, window.models, host=window.host, **kwargs)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.pages.setCurrentIndex(dialog.pages.count() - 1)
+    return dialog
+
+
+def test_measure_times_both_variants_here_and_shows_them_beside_the_recorded_ones(qtbot, with_fast):
+    window = make_window(qtbot)
+    dialog = _models_page(qtbot, window)
+    assert f"this computer's class is {cpu_info()[2]}." in dialog.models_note.text()
+    assert dialog.measure_button.isEnabled() and not dialog.measure_progress.isVisible()
+    steps = []
+    window.host.progress.connect(lambda job, done, total: steps.append((done, total)))
+    qtbot.mouseClick(dialog.measure_button, Qt.MouseButton.LeftButton)
+    assert dialog.speed_job is not None and dialog.measure_button.text() == "&Stop measuring"
+    assert dialog.measure_progress.isVisible()
+    qtbot.waitUntil(lambda: dialog.speed_job is None, timeout=30_000)
+    assert steps and steps[-1] == (18, 18)  # 2 variants x (1 warm-up + 8 rounds), the last always reported
+    assert set(dialog.speeds) == {("sentiment", Variant.ACCURATE), ("sentiment", Variant.FAST)}
+    sentiment = dialog.variant_buttons["sentiment"]
+    here = dialog.speeds[("sentiment", Variant.FAST)]
+    assert sentiment[Variant.FAST].text() == f"Fast — accuracy 48.5 % · 2 ms · here {here.ms:.0f} ms"
+    assert dialog.measure_result.text().startswith("Measured on this computer (")
+    assert "1 thread). Sentiment: " in dialog.measure_result.text()
+    assert not dialog.measure_progress.isVisible() and dialog.measure_button.text() == "&Measure on this computer"
+    assert dialog.variant_buttons["entities"][Variant.FAST].text() == "Fast: not available (see MODEL_CARD)"
+
+    # the window keeps the figures for the next time the dialog opens (OK or Cancel)
+    dialog.reject()
+    window.speeds_here = dialog.speeds
+    again = _models_page(qtbot, window, speeds=window.speeds_here)
+    assert f"here {here.ms:.0f} ms" in again.variant_buttons["sentiment"][Variant.FAST].text()
+    assert again.measure_result.text().startswith("Sentiment: ")
+
+
+def test_stop_measuring_cancels_the_job_and_changes_nothing(qtbot, with_fast):
+    """The engine thread is held busy, so the measurement is still queued when Stop is pressed: it is
+    dropped before it starts, deterministically."""
+    import threading
+
+    window = make_window(qtbot)
+    dialog = _models_page(qtbot, window)
+    hold = threading.Event()
+    window.host.scheduler.submit(lambda ctx: hold.wait(30), name="hold the engine thread")
+    qtbot.mouseClick(dialog.measure_button, Qt.MouseButton.LeftButton)
+    job = dialog.speed_job
+    qtbot.mouseClick(dialog.measure_button, Qt.MouseButton.LeftButton)  # "Stop measuring"
+    assert not dialog.measure_button.isEnabled()  # until the job has ended
+    hold.set()
+    qtbot.waitUntil(lambda: dialog.speed_job is None, timeout=30_000)
+    assert job is not None and dialog.speeds == {}
+    assert dialog.measure_result.text() == "Measuring stopped; nothing was changed."
+    assert dialog.measure_button.isEnabled() and "here" not in dialog.variant_buttons["sentiment"][Variant.FAST].text()
+
+
+def test_measure_is_offered_only_where_a_task_has_two_variants(qtbot, tiny_root):
+    window = make_window(qtbot)
+    dialog = _models_page(qtbot, window)
+    assert not dialog.measure_button.isEnabled()
+    assert "nothing to compare" in dialog.measure_button.toolTip()

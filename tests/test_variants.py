@@ -152,3 +152,24 @@ def test_batch_takes_the_variant_and_does_not_reuse_the_other_variants_results(f
     assert second["sentiment"] != first["sentiment"]  # analysed again on the fast model, not reused
     again = run_cli(*args, "--variant", "fast")
     assert json.loads(again.stdout)["sentiment"] == second["sentiment"]
+
+
+def test_models_measure_times_both_variants_on_this_computer(fast_dir):
+    """`sqzdesk models --measure`: the sentiment pair timed here (the only task with two variants), with
+    the CPU class and what the figures mean for the choice; figures are whatever the machine gives."""
+    proc = run_cli("--models", str(fast_dir), "--threads", "1", "models", "--measure", "--rounds", "2")
+    assert proc.returncode == 0, proc.stderr
+    head, *rows = proc.stdout.splitlines()
+    assert head.startswith("measured here: ") and "1 thread, median of 2 calls each" in head
+    assert len(rows) == 1 and rows[0].startswith("sentiment  accurate ") and " · fast " in rows[0]
+    assert any(words in rows[0] for words in ("x faster here", "about the same speed here", "slower here"))
+    assert "6/6 calls" in proc.stderr  # progress: 2 variants x (1 warm-up + 2 rounds)
+
+    rows = json.loads(run_cli("--models", str(fast_dir), "--threads", "1", "models", "--measure", "--rounds",
+                              "2", "--json").stdout)
+    assert [(r["task"], r["variant"], r["calls"], r["threads"]) for r in rows] == [
+        ("sentiment", "accurate", 2, 1), ("sentiment", "fast", 2, 1)]
+    assert rows[1]["ms_recorded"]["ms_batch8x128_int8"] > 0 and rows[1]["ms_here"] > 0 and rows[1]["cpu"]
+
+    alone = run_cli("models", "--measure")  # the tiny accurate bundles only: no pair to compare
+    assert alone.returncode == 1 and "no task has two variants installed" in alone.stderr

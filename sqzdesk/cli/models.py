@@ -2,7 +2,9 @@
 
 A task may ship two variants, accurate (groups=1) and fast (groups=4, ``<task>-fast/``); each is listed
 with what a user weighs when choosing (``--variant``, Settings -> Models): its validation figure, its
-measured speed, its size and its grouping.
+measured speed, its size and its grouping. ``--measure`` times the variants of each task on this computer
+(:mod:`sqzdesk.engine.speed`): the manifest's speed comes from the CPU the bundle was built on, and whether
+the fast variant pays depends on the CPU class.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     models = subparsers.add_parser("models", help="list installed model bundles (both variants of a task)")
     models.add_argument("--json", action="store_true")
+    models.add_argument("--measure", action="store_true", help="time each task's variants on this computer "
+                        "(batch of 8 x 128 tokens, --threads, calls interleaved; about a second per call)")
+    models.add_argument("--rounds", type=int, default=None, metavar="N", help="timed calls per variant with "
+                        "--measure (default 8)")
     models.set_defaults(run=run)
 
 
@@ -52,10 +58,62 @@ def _row(bundle: Bundle) -> dict[str, Any]:
             "speed": m.speed.to_dict() if m.speed else None, "metrics": m.metrics}
 
 
+VERDICT_WORDS = {"faster": "fast is {ratio:.2f}x faster here",  # keys: sqzdesk.engine.speed.Verdict values
+                 "same": "about the same speed here ({ratio:.2f}x): accurate costs no time",
+                 "slower": "fast is slower here ({ratio:.2f}x): keep accurate"}
+
+
+def measure(args: argparse.Namespace, dirs: list) -> int:
+    """``--measure``: every task with two variants, both timed here in one interleaved trial."""
+    import sys
+
+    from sqzdesk.engine.cpu import cpu_info
+    from sqzdesk.engine.pool import locate_models
+    from sqzdesk.engine.speed import DEFAULT_ROUNDS, SpeedTrial, choosable, compare
+
+    status = locate_models(dirs)
+    files = choosable(status.choices)
+    if not files:
+        print("no task has two variants installed: nothing to compare", file=sys.stderr)
+        return 1
+    trial = SpeedTrial(files, threads=args.threads, rounds=args.rounds or DEFAULT_ROUNDS)
+    step = max(1, trial.total_calls // 10)
+
+    def progress(done: int, total: int) -> None:
+        if not args.json and (done % step == 0 or done == total):
+            print(f"  {done}/{total} calls", file=sys.stderr, flush=True)
+
+    speeds = trial.run(progress)
+    name, _, cls = cpu_info()
+    rows = []
+    for (task, variant), speed in speeds.items():
+        bundle = status.choices[task][variant]
+        rows.append({"task": task, "variant": str(variant), "name": bundle.manifest.name,
+                     "version": bundle.manifest.version, "ms_here": speed.ms, "threads": speed.threads,
+                     "cpu": cls, "calls": speed.calls,
+                     "ms_recorded": bundle.manifest.speed.to_dict() if bundle.manifest.speed else None})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    threads = f"{args.threads} thread{'s' if args.threads > 1 else ''}" if args.threads else "all cores"
+    print(f"measured here: {name} ({cls}), batch 8 x 128 tokens, {threads}, median of "
+          f"{trial.rounds} calls each")
+    verdicts = {c.task: c for c in compare(speeds)}
+    for task in dict.fromkeys(t for t, _ in speeds):
+        mine = {v: s for (t, v), s in speeds.items() if t == task}
+        parts = [f"{v} {s.ms:.1f} ms ({figures(status.choices[task][v]).split(' · ')[0]})" for v, s in mine.items()]
+        c = verdicts.get(task)
+        verdict = ": " + VERDICT_WORDS[c.verdict].format(ratio=c.ratio) if c else ""
+        print(f"{task:<10} " + " · ".join(parts) + verdict, flush=True)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from sqzdesk.engine import discover, search_dirs
 
     dirs = [*args.models, *search_dirs()] if args.models else search_dirs()
+    if args.measure:
+        return measure(args, dirs)
     found = discover(dirs)
     if args.json:
         empty = dict.fromkeys(("task", "variant", "name", "version", "size_bytes", "groups", "quantization",

@@ -77,6 +77,7 @@ from sqzdesk.gui.worker import (
     GuiJob,
     ModelStatus,
     QuestionJob,
+    SpeedJob,
     TeachJob,
     WorkerHost,
 )
@@ -180,6 +181,7 @@ class MainWindow(ReviewActions):
 
         self._find_classifiers()
         self.host = WorkerHost(self._engine_config(), self)
+        self.speeds_here: dict = {}  # (task, Variant) -> LocalSpeed, from Settings -> Models -> Measure
         h = self.host
         h.models_found.connect(self._models_found)
         h.job_started.connect(self._job_started)
@@ -389,8 +391,10 @@ class MainWindow(ReviewActions):
             self.reanalyse_all()
 
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self, self.models)
-        if dialog.exec():
+        dialog = SettingsDialog(self.settings, self, self.models, host=self.host, speeds=self.speeds_here)
+        accepted = dialog.exec()
+        self.speeds_here = dialog.speeds  # timed on this computer: shown again next time, OK or Cancel
+        if accepted:
             self.apply_settings(dialog.result_settings())
 
     def set_class_tint(self, name: str) -> None:
@@ -680,6 +684,9 @@ class MainWindow(ReviewActions):
             tab.set_models(status)
 
     def _job_started(self, job: GuiJob) -> None:
+        if isinstance(job, SpeedJob):
+            self.status.set_busy(True, "Timing the models on this computer…")
+            return
         if isinstance(job, TeachJob):
             self.status.set_busy(True, "Training a classifier…" if job.what == "train" else "Ranking sentences…")
             return

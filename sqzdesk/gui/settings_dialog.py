@@ -1,6 +1,11 @@
 """Edit the settings: engine threads, entity types shown and their colours, size limit, tint, QA threshold,
 and per task the model variant (Fast or Accurate, their measured accuracy and speed side by side).
 
+The speeds in the manifests were measured on the CPU each bundle was built on; whether the fast variant pays
+depends on the CPU class (:mod:`sqzdesk.engine.speed`). So the Models page can time both variants on this
+computer ("Measure on this computer", on the engine thread, with progress and Stop) and shows those figures
+beside the recorded ones.
+
 The dialog edits a copy; the window applies and saves the result only when the user presses OK.
 """
 
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -21,6 +27,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -30,27 +37,51 @@ from PySide6.QtWidgets import (
 )
 
 from sqzdesk.engine.bundle import Bundle
+from sqzdesk.engine.cpu import cpu_info
 from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.pool import ModelStatus
+from sqzdesk.engine.speed import Comparison, LocalSpeed, Verdict, choosable, compare
 from sqzdesk.gui.entity_types import DISPLAY_ORDER, is_pattern, type_name
 from sqzdesk.gui.settings import Settings
+
+if TYPE_CHECKING:
+    from sqzdesk.gui.worker import SpeedJob, WorkerHost
+
+Speeds = dict[tuple[str, Variant], LocalSpeed]
 
 VARIANT_TASKS = {"sentiment": "Sentiment", "entities": "Entities", "qa": "Questions"}
 
 
-def figures(bundle: Bundle) -> str:
-    """``accuracy 89.7 % · 42 ms``: the manifest's validation figure and measured speed (batch of 8 x 128
-    tokens), so the two variants can be weighed side by side."""
+def figures(bundle: Bundle, here: LocalSpeed | None = None) -> str:
+    """``accuracy 89.7 % · 42 ms · here 40 ms``: the manifest's validation figure and recorded speed (batch
+    of 8 x 128 tokens), and the speed timed on this computer once measured, so the two variants can be
+    weighed side by side."""
     m = bundle.manifest
     validation = m.validation()
     parts = [f"{validation[0]} {validation[1]:.1f} %" if validation else "accuracy not recorded"]
     parts.append(f"{m.speed.ms:.0f} ms" if m.speed else "speed not measured")
+    if here is not None:
+        parts.append(f"here {here.ms:.0f} ms")
     return " · ".join(parts)
 
 
+VERDICTS = {Verdict.FASTER: "Fast is {ratio:.2f}× faster here.",
+            Verdict.SAME: "about the same speed here ({ratio:.2f}×), so Accurate costs no time.",
+            Verdict.SLOWER: "Fast is slower here ({ratio:.2f}×), so keep Accurate."}
+
+
+def verdict_line(comparisons: list[Comparison]) -> str:
+    """One sentence per task timed: what the trial says about choosing Fast on this computer."""
+    return " ".join(f"{VARIANT_TASKS.get(c.task, c.task)}: " + VERDICTS[c.verdict].format(ratio=c.ratio)
+                    for c in comparisons)
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None, models: ModelStatus | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, models: ModelStatus | None = None,
+                 host: WorkerHost | None = None, speeds: Speeds | None = None) -> None:
         super().__init__(parent)
+        self.host, self.speeds = host, dict(speeds or {})
+        self.speed_job: SpeedJob | None = None
         self.setWindowTitle("Settings")
         self._original = settings
         self._colours = dict(settings.colours)
@@ -136,9 +167,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _models_box(self, settings: Settings, models: ModelStatus) -> QGroupBox:
-        """Per task: Accurate / Fast, each with its figures; Fast disabled where the task ships none."""
+        """Per task: Accurate / Fast, each with its figures; Fast disabled where the task ships none. Below:
+        where the recorded speeds come from, and the button that times the variants here."""
         box = QGroupBox("Models")
         grid = QGridLayout(box)
+        self._choices = models.choices
         for row, (task, title) in enumerate(VARIANT_TASKS.items()):
             choices = models.choices.get(task, {})
             grid.addWidget(QLabel(f"{title}:"), row, 0)
@@ -146,7 +179,7 @@ class SettingsDialog(QDialog):
             for col, variant in enumerate(Variant, start=1):
                 bundle = choices.get(variant)
                 if bundle is not None:
-                    button = QRadioButton(f"{variant.title()} — {figures(bundle)}")
+                    button = QRadioButton(f"{variant.title()} — {figures(bundle, self.speeds.get((task, variant)))}")
                     button.setToolTip(f"{bundle.manifest.name} {bundle.manifest.version}\n{bundle.path}")
                 else:
                     button = QRadioButton(f"{variant.title()}: not available (see MODEL_CARD)")
@@ -161,12 +194,98 @@ class SettingsDialog(QDialog):
                 exclusive.addButton(button)
             wanted = settings.variant(task)
             (buttons[wanted] if buttons[wanted].isEnabled() else buttons[Variant.ACCURATE]).setChecked(True)
+        recorded = sorted({b.manifest.speed.cpu for variants in models.choices.values() for b in variants.values()
+                           if b.manifest.speed and b.manifest.speed.cpu})
+        where = f" on the CPU they were built on ({', '.join(recorded)})" if recorded else ""
         note = QLabel("Fast models are smaller grouped versions; the figures are from their validation split "
-                      "and one batch of 8 × 128 tokens.")
+                      f"and one batch of 8 × 128 tokens, timed{where}. Whether Fast pays depends on the "
+                      f"processor: this computer's class is {cpu_info()[2]}.")
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
         grid.addWidget(note, len(VARIANT_TASKS), 0, 1, 3)
+        self.models_note = note
+
+        self.measure_button = QPushButton("&Measure on this computer")
+        self.measure_button.setToolTip("Time both variants of each task here (a batch of 8 × 128 tokens, "
+                                       "calls interleaved, the model threads of General). Takes a few seconds.")
+        self.measure_button.clicked.connect(self._measure_or_stop)
+        can_measure = self.host is not None and bool(choosable(models.choices))
+        self.measure_button.setEnabled(can_measure)
+        if self.host is not None and not can_measure:
+            self.measure_button.setToolTip("No task has both variants installed: there is nothing to compare.")
+        self.measure_progress = QProgressBar()
+        self.measure_progress.setRange(0, 1000)
+        self.measure_progress.hide()
+        self.measure_result = QLabel(verdict_line(compare(self.speeds)))
+        self.measure_result.setWordWrap(True)
+        grid.addWidget(self.measure_button, len(VARIANT_TASKS) + 1, 0, 1, 1)
+        grid.addWidget(self.measure_progress, len(VARIANT_TASKS) + 1, 1, 1, 2)
+        grid.addWidget(self.measure_result, len(VARIANT_TASKS) + 2, 0, 1, 3)
+        grid.setRowStretch(len(VARIANT_TASKS) + 3, 1)  # rows packed at the top of a tall page
+        if self.host is not None:
+            self.host.progress.connect(self._measure_progress)
+            self.host.speed_ready.connect(self._measured)
+            self.host.failed.connect(self._measure_failed)
+            self.host.cancelled.connect(self._measure_cancelled)
+            self.host.job_done.connect(self._measure_done)
+            self.finished.connect(self._stop_measuring)
         return box
+
+    # --- measuring here ------------------------------------------------------------------------------
+
+    def _measure_or_stop(self) -> None:
+        if self.host is None:
+            return
+        if self.speed_job is not None:
+            self.host.cancel_job(self.speed_job)
+            self.measure_button.setEnabled(False)  # until the job ends (within one model call)
+            return
+        self.speed_job = self.host.measure_speed()
+        self.measure_button.setText("&Stop measuring")
+        self.measure_progress.setValue(0)
+        self.measure_progress.show()
+        self.measure_result.setText("Timing the models…")
+
+    def _mine(self, job: object) -> bool:
+        return job is not None and job is self.speed_job
+
+    def _measure_progress(self, job: object, done: int, total: int) -> None:
+        if self._mine(job):
+            self.measure_progress.setValue(int(1000 * done / max(1, total)))
+
+    def _measured(self, job: object, speeds: Speeds) -> None:
+        if not self._mine(job):
+            return
+        self.speeds.update(speeds)
+        for task, buttons in self.variant_buttons.items():
+            for variant, button in buttons.items():
+                bundle = self._choices.get(task, {}).get(variant)
+                if bundle is not None:
+                    button.setText(f"{variant.title()} — {figures(bundle, self.speeds.get((task, variant)))}")
+        threads = next(iter(speeds.values())).threads if speeds else 0
+        self.measure_result.setText(f"Measured on this computer ({cpu_info()[2]}, "
+                                    f"{threads or 'all'} thread{'' if threads == 1 else 's'}). "
+                                    + verdict_line(compare(speeds)))
+
+    def _measure_failed(self, job: object, reason: str) -> None:
+        if self._mine(job):
+            self.measure_result.setText(f"Could not measure: {reason}")
+
+    def _measure_cancelled(self, job: object) -> None:
+        if self._mine(job):
+            self.measure_result.setText("Measuring stopped; nothing was changed.")
+
+    def _measure_done(self, job: object) -> None:
+        if self._mine(job):
+            self.speed_job = None
+            self.measure_progress.hide()
+            self.measure_button.setText("&Measure on this computer")
+            self.measure_button.setEnabled(True)
+
+    def _stop_measuring(self) -> None:
+        """The dialog closed: a measurement still running is stopped (its figures would have nowhere to go)."""
+        if self.host is not None and self.speed_job is not None:
+            self.host.cancel_job(self.speed_job)
 
     def _paint_button(self, label: str) -> None:
         colour = self._colours.get(label) or self._original.colour(label)

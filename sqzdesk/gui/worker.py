@@ -40,6 +40,7 @@ from sqzdesk.engine.errors import AnalysisError
 from sqzdesk.engine.patterns import PATTERN_TYPES
 from sqzdesk.engine.pool import EngineConfig, ModelPool, ModelStatus
 from sqzdesk.engine.scheduler import Job, JobContext, Priority, Scheduler
+from sqzdesk.engine.speed import DEFAULT_ROUNDS, SpeedTrial, choosable
 from sqzdesk.engine.teach import TeachError
 from sqzdesk.engine.terms import TermsError
 from sqzdesk.reasons import one_line
@@ -89,9 +90,20 @@ class TeachJob:
     doc_id: int = -1
 
 
+@dataclass(frozen=True)
+class SpeedJob:
+    """Time each task's variants on this computer (Settings -> Models: "Measure"), on the engine thread so
+    no analysis runs beside the calls being timed; the result is ``speed_ready`` with
+    ``{(task, Variant): LocalSpeed}``."""
+
+    ticket: int
+    rounds: int
+    doc_id: int = -1
+
+
 NO_DOCUMENT = -1
 
-GuiJob = AnalysisJob | QuestionJob | TeachJob
+GuiJob = AnalysisJob | QuestionJob | TeachJob | SpeedJob
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,7 @@ class CancelBoard:
         self._lock = Lock()
         self._all_upto = 0
         self._doc_upto: dict[int, int] = {}
+        self._tickets: set[int] = set()
 
     def cancel_all(self, upto: int) -> None:
         with self._lock:
@@ -131,9 +144,14 @@ class CancelBoard:
         with self._lock:
             self._doc_upto[doc_id] = max(self._doc_upto.get(doc_id, 0), upto)
 
+    def cancel_ticket(self, ticket: int) -> None:
+        """One job only (a dialog's own job, closed while it runs): other jobs of no document go on."""
+        with self._lock:
+            self._tickets.add(ticket)
+
     def stopped(self, ticket: int, doc_id: int) -> bool:
         with self._lock:
-            return ticket <= self._all_upto or ticket <= self._doc_upto.get(doc_id, 0)
+            return ticket <= self._all_upto or ticket <= self._doc_upto.get(doc_id, 0) or ticket in self._tickets
 
 
 class _Throttle:
@@ -171,6 +189,7 @@ class WorkerHost(QObject):
     analysis_ready = Signal(object, object)   # AnalysisJob, AnalysisResult
     answers_ready = Signal(object, object)    # QuestionJob, AnswerResult
     teach_ready = Signal(object, object)      # TeachJob, what its work returned
+    speed_ready = Signal(object, object)      # SpeedJob, {(task, Variant): LocalSpeed}
     failed = Signal(object, str)              # job, one-line reason
     cancelled = Signal(object)                # job
     job_done = Signal(object)                 # job; always the last signal of a job
@@ -263,6 +282,17 @@ class WorkerHost(QObject):
         report = _Throttle(lambda done, total: self.progress.emit(job, done, total))
         return job.work(self.pool, report, self._stop_check(job, ctx))
 
+    def measure_speed(self, rounds: int = DEFAULT_ROUNDS) -> SpeedJob:
+        """Time every variant of each task that has two, with the engine's threads; the outcome is
+        ``speed_ready``, ``failed`` or ``cancelled`` (:meth:`cancel_job`)."""
+        return self._submit(SpeedJob(self._next_ticket(), rounds), self._measure)
+
+    def _measure(self, job: SpeedJob, ctx: JobContext) -> dict:
+        files = choosable(self.pool.status().choices)
+        report = _Throttle(lambda done, total: self.progress.emit(job, done, total))
+        return SpeedTrial(files, threads=self.pool.config.threads, rounds=job.rounds).run(
+            report, self._stop_check(job, ctx))
+
     def _next_ticket(self) -> int:
         if self._stopped:
             raise RuntimeError("the engine has been shut down")
@@ -306,6 +336,8 @@ class WorkerHost(QObject):
                     self.analysis_ready.emit(job, result)
                 elif isinstance(job, TeachJob):
                     self.teach_ready.emit(job, result)
+                elif isinstance(job, SpeedJob):
+                    self.speed_ready.emit(job, result)
                 else:
                     self.answers_ready.emit(job, result)
         finally:
@@ -341,6 +373,10 @@ class WorkerHost(QObject):
     def cancel(self) -> None:
         """Stop the running job within one model batch and drop every job waiting behind it."""
         self.board.cancel_all(self._ticket)
+
+    def cancel_job(self, job: GuiJob) -> None:
+        """Stop this one job (within one model call) or drop it if it has not started."""
+        self.board.cancel_ticket(job.ticket)
 
     def cancel_doc(self, doc_id: int) -> None:
         """Stop and drop this document's jobs (its tab was closed or is analysed again)."""

@@ -12,15 +12,11 @@ import platform
 import shlex
 import shutil
 import sys
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import NotRequired, TypedDict
 
-import numpy as np
-
-from sqzdesk.engine.session import DISABLED_OPTIMIZERS
 from sqzdesk.modelbuild.export import export_fp32, op_counts, quantize_int8
 from sqzdesk.modelbuild.ort_model import OrtModel
 from sqzdesk.modelbuild.pipeline import load_run, run_dir, task_spec
@@ -79,29 +75,13 @@ def choose(cands: list[Candidate], forced: int | None, metric: str) -> Candidate
 
 def interleaved_ms(paths: dict[str, Path], threads: int = 2, rounds: int = 10) -> dict[str, float]:
     """Median ms per batch of 8 x 128 tokens for each model; with several, the calls are interleaved so
-    load on a shared machine hits them all alike (the ratios are what count)."""
-    import onnxruntime as ort
+    load on a shared machine hits them all alike (the ratios are what count). The engine's trial, which
+    users run on their own computer (``sqzdesk models --measure``, Settings -> Models), so the figures
+    recorded in manifests and the ones measured there are the same measurement."""
+    from sqzdesk.engine.speed import SpeedTrial, Timed
 
-    rng = np.random.default_rng(0)
-    base = {"input_ids": rng.integers(1000, 20000, (8, 128)).astype(np.int64),
-            "attention_mask": np.ones((8, 128), np.int64), "token_type_ids": np.zeros((8, 128), np.int64),
-            "case_ids": rng.integers(1, 6, (8, 128)).astype(np.int64)}
-    sessions = {}
-    for name, path in paths.items():
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"],
-                                    disabled_optimizers=DISABLED_OPTIMIZERS)
-        feeds = {i.name: base[i.name] for i in sess.get_inputs()}
-        sess.run(None, feeds)
-        sessions[name] = (sess, feeds)
-    times: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(rounds):
-        for name, (sess, feeds) in sessions.items():
-            t = time.perf_counter()
-            sess.run(None, feeds)
-            times[name].append(time.perf_counter() - t)
-    return {name: round(1000 * float(np.median(v)), 1) for name, v in times.items()}
+    speeds = SpeedTrial({name: Timed(path) for name, path in paths.items()}, threads, rounds).run()
+    return {name: speed.ms for name, speed in speeds.items()}
 
 
 def latency_ms(path: Path, threads: int = 2, repeats: int = 10) -> float:
