@@ -106,7 +106,7 @@ def test_measure_times_both_variants_here_and_shows_them_beside_the_recorded_one
     assert sentiment[Variant.FAST].text() == f"Fast — accuracy 48.5 % · 2 ms · here {here.ms:.0f} ms"
     assert dialog.measure_result.text().startswith("Measured on this computer (")
     assert "1 thread). Sentiment: " in dialog.measure_result.text()
-    assert not dialog.measure_progress.isVisible() and dialog.measure_button.text() == "&Measure on this computer"
+    assert not dialog.measure_progress.isVisible() and dialog.measure_button.text() == "Mea&sure on this computer"
     assert dialog.variant_buttons["entities"][Variant.FAST].text() == "Fast: not available (see MODEL_CARD)"
 
     # the window keeps the figures for the next time the dialog opens (OK or Cancel)

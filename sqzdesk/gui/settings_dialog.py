@@ -205,7 +205,7 @@ class SettingsDialog(QDialog):
         grid.addWidget(note, len(VARIANT_TASKS), 0, 1, 3)
         self.models_note = note
 
-        self.measure_button = QPushButton("&Measure on this computer")
+        self.measure_button = QPushButton("Mea&sure on this computer")
         self.measure_button.setToolTip("Time both variants of each task here (a batch of 8 × 128 tokens, "
                                        "calls interleaved, the model threads of General). Takes a few seconds.")
         self.measure_button.clicked.connect(self._measure_or_stop)
@@ -279,7 +279,7 @@ class SettingsDialog(QDialog):
         if self._mine(job):
             self.speed_job = None
             self.measure_progress.hide()
-            self.measure_button.setText("&Measure on this computer")
+            self.measure_button.setText("Mea&sure on this computer")
             self.measure_button.setEnabled(True)
 
     def _stop_measuring(self) -> None:
