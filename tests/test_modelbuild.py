@@ -501,14 +501,14 @@ def test_the_shipped_fast_bundle_loads_back_as_a_grouped_student():
 
 
 def test_a_bundle_started_student_takes_logits_and_labels_only(tmp_path):
-    """Its hidden channels follow the old teacher's order: hidden states, decay and --continue-from are
-    refused before anything is loaded."""
+    """Its hidden channels follow the old teacher's order: hidden states and decay are refused before
+    anything is loaded."""
     from sqzdesk.modelbuild.__main__ import _parser
     from sqzdesk.modelbuild.grouped import distil_grouped
 
     base = ["distil-grouped", "--student-bundle", str(tmp_path / "nowhere"), "--runs", str(tmp_path)]
     for extra in ([], ["--hidden-weight", "0"], ["--decay-until", "0"],
-                  ["--hidden-weight", "0", "--decay-until", "0", "--continue-from", str(tmp_path)]):
+                  ["--hidden-weight", "0.5", "--decay-until", "0", "--continue-from", str(tmp_path)]):
         with pytest.raises(SystemExit, match="logits and labels only"):
             distil_grouped(_parser().parse_args(base + extra))
 

@@ -100,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
                     "student (use --decay-until 0: its off-diagonal blocks are already zero)")
     dg.add_argument("--student-bundle", type=Path, help="start from a shipped grouped bundle (e.g. "
                     "assets/models/sentiment-fast) after its accurate sibling was retrained: it learns the new "
-                    "teacher's logits and the labels (use --hidden-weight 0 --decay-until 0)")
+                    "teacher's logits and the labels (use --hidden-weight 0 --decay-until 0; --continue-from a run "
+                    "made so adds epochs to it)")
     dg.add_argument("--decay-until", type=float, default=0.45, help="share of training over which the "
                     "off-diagonal blocks shrink to zero; no point is scored before it ends")
     dg.add_argument("--eval-every", type=float, default=1.0, help="score every this fraction of an epoch")

@@ -192,14 +192,14 @@ def runs_text(facts: dict) -> str:
 
     def one(h: dict) -> str:
         r = h.get("recipe") or {}
+        texts = (f", {round(100 * r['text_share'])}% of the batches unlabelled Wikipedia sentences"
+                 if r.get("text_share") else "")
         if r.get("student_bundle"):
-            return (f"{r.get('epochs')} epoch(s) more at lr {r.get('lr')} on this teacher's logits and the labels "
-                    f"({h.get('train_minutes_this_run')} min): {h.get(metric)}")
+            return (f"{r.get('epochs')} epoch(s) more at lr {r.get('lr')} on this teacher's logits and the labels"
+                    f"{texts} ({h.get('train_minutes_this_run')} min): {h.get(metric)}")
         if h.get("bundle"):  # the shipped student a --student-bundle run started from (its last run)
             return f"... then shipped as {h['bundle']}: {h.get(metric)}"
         more = " more" if r.get("continued_from") else ""
-        texts = (f", {round(100 * r['text_share'])}% of the batches unlabelled Wikipedia sentences"
-                 if r.get("text_share") else "")
         decay = f", blocks decayed over the first {round(100 * r['decay_until'])}%" if r.get("decay_until") else ""
         return (f"{r.get('epochs')} epoch(s){more} at lr {r.get('lr')}{decay}{texts} "
                 f"({h.get('train_minutes_this_run')} min): {h.get(metric)}")

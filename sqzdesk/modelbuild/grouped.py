@@ -178,9 +178,9 @@ def distil_grouped(args: argparse.Namespace) -> dict:
     setup_logging(out)
     torch.set_num_threads(args.threads)
     from_bundle = getattr(args, "student_bundle", None)
-    if from_bundle is not None and (args.hidden_weight or args.continue_from is not None or args.decay_until):
+    if from_bundle is not None and (args.hidden_weight or args.decay_until):
         raise SystemExit("--student-bundle: the student's channels follow its own teacher's order, so it learns "
-                         "logits and labels only: give --hidden-weight 0 --decay-until 0, no --continue-from")
+                         "logits and labels only: give --hidden-weight 0 --decay-until 0")
     teacher = teacher_from_bundle(args.task, args.teacher or Path("assets/models") / args.task)
     if from_bundle is not None:  # an already grouped student: no permutation (logits are order-free), no decay
         p, student = None, student_from_bundle(args.task, from_bundle, args.groups).train()
@@ -213,13 +213,14 @@ def distil_grouped(args: argparse.Namespace) -> dict:
         train(student.train(), task, cfg)  # ends on the best scored point's weights
         metrics = task.evaluate(student.eval())
         grouped = student.to("cpu")
-        history = _bundle_history(from_bundle, spec.metric)
     else:
         train(student, task, cfg, step_hook=OffBlockDecay(student, groups, until=args.decay_until))
         grouped, metrics = grouped_and_scored(student, groups, spec.model_cls, task, device)
+    if args.continue_from is not None:
         history = [*previous.get("history", []), {k: previous.get(k) for k in ("recipe", spec.metric,
-                                                                              "train_minutes_this_run")}] \
-            if args.continue_from is not None else []
+                                                                              "train_minutes_this_run")}]
+    else:
+        history = _bundle_history(from_bundle, spec.metric) if from_bundle is not None else []
     dense_metrics = json.loads((dense_dir / "metrics.json").read_text())
     metrics.update({
         "history": history,
