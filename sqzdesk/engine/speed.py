@@ -86,7 +86,7 @@ class SpeedTrial(Generic[K]):
 
     def run(self, progress: Callable[[int, int], None] | None = None,
             should_stop: Callable[[], bool] | None = None) -> dict[K, LocalSpeed]:
-        """Median ms per model; raises :class:`~sqzdesk.engine.errors.Cancelled` between two calls once
+        """Median ms per model; raises :class:`~sqzdesk.engine.windows.Cancelled` between two calls once
         ``should_stop()`` says so (a call in flight finishes: ONNX Runtime cannot be interrupted)."""
         done, total = 0, self.total_calls
         times: dict[K, list[float]] = {key: [] for key in self.models}
