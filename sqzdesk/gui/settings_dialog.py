@@ -207,7 +207,7 @@ class SettingsDialog(QDialog):
 
         self.measure_button = QPushButton("Mea&sure on this computer")
         self.measure_button.setToolTip("Time both variants of each task here (a batch of 8 × 128 tokens, "
-                                       "calls interleaved, the model threads of General). Takes a few seconds.")
+                                       "calls interleaved, the model threads now in use). Takes a few seconds.")
         self.measure_button.clicked.connect(self._measure_or_stop)
         can_measure = self.host is not None and bool(choosable(models.choices))
         self.measure_button.setEnabled(can_measure)
