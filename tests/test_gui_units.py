@@ -32,7 +32,7 @@ def test_settings_round_trip(tmp_path):
     store = SettingsStore(tmp_path / "cfg" / "settings.json")
     s = Settings(threads=3, hidden_types=("MISC",), colours={**DEFAULT_COLOURS, "PER": "#ffffff"},
                  max_document_mb=7, sentiment_tint=False, answer_threshold=0.25,
-                 folded=("sentiment",)).with_recent(tmp_path / "a.txt")
+                 folded=("sentiment",), measured={"m 1.0 | 1 threads | AVX2 only": 131.5}).with_recent(tmp_path / "a.txt")
     store.save(s)
     assert store.load() == s
     assert json.loads(store.path.read_text())["hidden_types"] == ["MISC"]
@@ -46,11 +46,12 @@ def test_settings_load_is_lenient(tmp_path):
     assert store.load() == Settings()
     path.write_text(json.dumps({"threads": "many", "sentiment_tint": False, "colours": {"PER": 3},
                                 "recent_files": ["/x.txt"], "max_document_mb": 0, "unknown": 1,
-                                "folded": "sentiment"}))
+                                "folded": "sentiment", "measured": {"a": 12, "b": "fast", "c": True, "d": -1}}))
     loaded = store.load()
     assert loaded.threads == 0 and loaded.sentiment_tint is False and loaded.colours == DEFAULT_COLOURS
     assert loaded.recent_files == ("/x.txt",) and loaded.max_document_mb == 1
     assert loaded.folded == ()  # a string, not a list of names
+    assert loaded.measured == {"a": 12.0}  # figures only; the rest of the entries dropped one by one
 
 
 def test_recent_list_is_unique_and_bounded(tmp_path):

@@ -5,6 +5,7 @@ which runs, and the next analysis runs on the chosen model. Real widgets (pytest
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 from guikit import NEWS, make_window, open_and_wait
@@ -13,7 +14,8 @@ from PySide6.QtCore import Qt
 from sqzdesk.engine import Analyzer, Variant
 from sqzdesk.engine.cpu import cpu_info
 from sqzdesk.gui.document_tab import TabState
-from sqzdesk.gui.settings_dialog import SettingsDialog
+from sqzdesk.gui.settings import speed_key
+from sqzdesk.gui.settings_dialog import SettingsDialog, remembered
 from sqzdesk.modelbuild.tiny import write_tiny_fast_bundles
 
 
@@ -79,8 +81,8 @@ def test_fast_choice_persists_and_falls_back_where_the_bundle_is_gone(qtbot, tin
     assert dialog.result_settings().variants == {"sentiment": "fast", "entities": "fast"}
 
 
-def _models_page(qtbot, window, **kwargs) -> SettingsDialog:
-    dialog = SettingsDialog(window.settings, window, window.models, host=window.host, **kwargs)
+def _models_page(qtbot, window, settings=None) -> SettingsDialog:
+    dialog = SettingsDialog(settings or window.settings, window, window.models, host=window.host)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -109,12 +111,44 @@ def test_measure_times_both_variants_here_and_shows_them_beside_the_recorded_one
     assert not dialog.measure_progress.isVisible() and dialog.measure_button.text() == "Mea&sure on this computer"
     assert dialog.variant_buttons["entities"][Variant.FAST].text() == "Fast: not available (see MODEL_CARD)"
 
-    # the window keeps the figures for the next time the dialog opens (OK or Cancel)
-    dialog.reject()
-    window.speeds_here = dialog.speeds
-    again = _models_page(qtbot, window, speeds=window.speeds_here)
+    # remembered in the settings for this bundle version, thread count and CPU class
+    measured = dialog.measured()
+    assert dialog.result_settings().measured == measured
+    fast_key = speed_key("tiny-sentiment-fast", "0.0.0", 1, cpu_info()[2])
+    assert measured[fast_key] == here.ms and len(measured) == 2
+    again = _models_page(qtbot, window, settings=replace(window.settings, measured=measured))
     assert f"here {here.ms:.0f} ms" in again.variant_buttons["sentiment"][Variant.FAST].text()
-    assert again.measure_result.text().startswith("Sentiment: ")
+    assert again.measure_result.text().startswith("Measured on this computer before (")
+    assert again.measured() == measured  # nothing new timed: nothing added
+    with_figures = replace(window.settings, measured=measured)
+    assert set(remembered(with_figures, window.models, 1)) == set(dialog.speeds)
+    assert remembered(with_figures, window.models, 2) == {}  # timed with one thread: not shown for two
+
+
+def test_figures_timed_here_are_kept_when_the_dialog_is_cancelled(qtbot, with_fast):
+    """Settings -> Cancel: the choices are dropped, the speeds timed here are saved (they are facts)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from sqzdesk.engine.speed import LocalSpeed
+
+    window = make_window(qtbot)
+    seen = []
+
+    def measure_and_cancel():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, SettingsDialog)
+        dialog.speeds[("sentiment", Variant.FAST)] = LocalSpeed(42.0, 1, cpu_info()[2], calls=8)
+        dialog.variant_buttons["sentiment"][Variant.FAST].setChecked(True)
+        seen.append(dialog)
+        dialog.reject()
+
+    QTimer.singleShot(0, measure_and_cancel)
+    window.edit_settings()
+    assert seen
+    saved = window.store.load()
+    assert saved.measured == {speed_key("tiny-sentiment-fast", "0.0.0", 1, cpu_info()[2]): 42.0}
+    assert saved.variants == {}  # the choice was cancelled
 
 
 def test_stop_measuring_cancels_the_job_and_changes_nothing(qtbot, with_fast):

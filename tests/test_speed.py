@@ -83,9 +83,9 @@ def test_stop_is_seen_between_two_calls():
         SpeedTrial({}, rounds=0)
 
 
-@pytest.mark.parametrize("accurate,fast,verdict", [(110, 100, Verdict.FASTER), (109, 100, Verdict.SAME),
-                                                   (100, 100, Verdict.SAME), (91, 100, Verdict.SAME),
-                                                   (90, 100, Verdict.SLOWER), (300, 100, Verdict.FASTER)])
+@pytest.mark.parametrize("accurate,fast,verdict", [(115, 100, Verdict.FASTER), (114, 100, Verdict.SAME),
+                                                   (100, 100, Verdict.SAME), (86, 100, Verdict.SAME),
+                                                   (85, 100, Verdict.SLOWER), (300, 100, Verdict.FASTER)])
 def test_the_verdict_leaves_a_band_for_a_busy_machine(accurate, fast, verdict):
     c = Comparison("sentiment", LocalSpeed(accurate, 2, "x", 8), LocalSpeed(fast, 2, "x", 8))
     assert c.verdict is verdict and c.ratio == round(accurate / fast, 2)

@@ -181,7 +181,6 @@ class MainWindow(ReviewActions):
 
         self._find_classifiers()
         self.host = WorkerHost(self._engine_config(), self)
-        self.speeds_here: dict = {}  # (task, Variant) -> LocalSpeed, from Settings -> Models -> Measure
         h = self.host
         h.models_found.connect(self._models_found)
         h.job_started.connect(self._job_started)
@@ -391,11 +390,12 @@ class MainWindow(ReviewActions):
             self.reanalyse_all()
 
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self, self.models, host=self.host, speeds=self.speeds_here)
-        accepted = dialog.exec()
-        self.speeds_here = dialog.speeds  # timed on this computer: shown again next time, OK or Cancel
-        if accepted:
+        dialog = SettingsDialog(self.settings, self, self.models, host=self.host)
+        if dialog.exec():
             self.apply_settings(dialog.result_settings())
+        elif dialog.measured() != self.settings.measured:  # speeds timed here are facts: kept on Cancel too
+            self.settings = replace(self.settings, measured=dialog.measured())
+            self.store.save(self.settings)
 
     def set_class_tint(self, name: str) -> None:
         self.apply_settings(replace(self.settings, class_tint=name))

@@ -63,6 +63,7 @@ class Settings:
     class_tint: str = ""             # tint sentences by this classifier's labels instead of sentiment
     variants: dict[str, str] = field(default_factory=dict)  # task -> "fast" | "accurate" (Settings -> Models)
     folded: tuple[str, ...] = ()     # side sections folded to their summary line (gui.foldable.Section)
+    measured: dict[str, float] = field(default_factory=dict)  # speed_key(...) -> ms timed on this computer
 
     def colour(self, label: str) -> str:
         if label in self.colours:
@@ -97,6 +98,15 @@ class Settings:
         return replace(self, recent_files=recent)
 
 
+MAX_MEASURED = 24  # remembered speed figures (bundle versions x thread counts); the oldest go first
+
+
+def speed_key(name: str, version: str, threads: int, cpu: str) -> str:
+    """Where a speed timed here is remembered: it holds for this bundle version, thread count and CPU class
+    only (a new bundle, another thread count or a moved settings file shows no stale figure)."""
+    return f"{name} {version} | {threads} threads | {cpu}"
+
+
 def _coerce(name: str, value: Any, default: Any) -> Any:
     """``value`` if it has the field's type, else the default."""
     if name in ("hidden_types", "recent_files", "classifiers", "folded"):
@@ -110,6 +120,11 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     if name == "variants":  # unknown tasks are kept (harmless), unknown variant words dropped
         if isinstance(value, dict):
             return {k: v for k, v in value.items() if isinstance(k, str) and v in tuple(Variant)}
+        return default
+    if name == "measured":  # figures only: a wrong entry is dropped, not the rest
+        if isinstance(value, dict):
+            return {k: float(v) for k, v in value.items() if isinstance(k, str) and isinstance(v, int | float)
+                    and not isinstance(v, bool) and v > 0}
         return default
     if name == "answer_threshold":
         if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):

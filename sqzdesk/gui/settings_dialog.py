@@ -42,7 +42,7 @@ from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.pool import ModelStatus
 from sqzdesk.engine.speed import Comparison, LocalSpeed, Verdict, choosable, compare
 from sqzdesk.gui.entity_types import DISPLAY_ORDER, is_pattern, type_name
-from sqzdesk.gui.settings import Settings
+from sqzdesk.gui.settings import MAX_MEASURED, Settings, speed_key
 
 if TYPE_CHECKING:
     from sqzdesk.gui.worker import SpeedJob, WorkerHost
@@ -70,6 +70,18 @@ VERDICTS = {Verdict.FASTER: "Fast is {ratio:.2f}× faster here.",
             Verdict.SLOWER: "Fast is slower here ({ratio:.2f}×), so keep Accurate."}
 
 
+def remembered(settings: Settings, models: ModelStatus, threads: int) -> Speeds:
+    """The speeds timed here before for the installed bundles, at this thread count on this CPU class."""
+    cpu = cpu_info()[2]
+    found: Speeds = {}
+    for task, variants in models.choices.items():
+        for variant, bundle in variants.items():
+            ms = settings.measured.get(speed_key(bundle.manifest.name, bundle.manifest.version, threads, cpu))
+            if ms is not None:
+                found[(task, variant)] = LocalSpeed(ms, threads, cpu, calls=0)  # 0: from an earlier trial
+    return found
+
+
 def verdict_line(comparisons: list[Comparison]) -> str:
     """One sentence per task timed: what the trial says about choosing Fast on this computer."""
     return " ".join(f"{VARIANT_TASKS.get(c.task, c.task)}: " + VERDICTS[c.verdict].format(ratio=c.ratio)
@@ -78,9 +90,11 @@ def verdict_line(comparisons: list[Comparison]) -> str:
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None, models: ModelStatus | None = None,
-                 host: WorkerHost | None = None, speeds: Speeds | None = None) -> None:
+                 host: WorkerHost | None = None) -> None:
         super().__init__(parent)
-        self.host, self.speeds = host, dict(speeds or {})
+        self.host = host
+        self.speeds: Speeds = remembered(settings, models or ModelStatus(),
+                                         host.config.threads if host is not None else settings.effective_threads())
         self.speed_job: SpeedJob | None = None
         self.setWindowTitle("Settings")
         self._original = settings
@@ -216,7 +230,9 @@ class SettingsDialog(QDialog):
         self.measure_progress = QProgressBar()
         self.measure_progress.setRange(0, 1000)
         self.measure_progress.hide()
-        self.measure_result = QLabel(verdict_line(compare(self.speeds)))
+        earlier = compare(self.speeds)
+        self.measure_result = QLabel(f"Measured on this computer before ({cpu_info()[2]}). " + verdict_line(earlier)
+                                     if earlier else "")
         self.measure_result.setWordWrap(True)
         grid.addWidget(self.measure_button, len(VARIANT_TASKS) + 1, 0, 1, 1)
         grid.addWidget(self.measure_progress, len(VARIANT_TASKS) + 1, 1, 1, 2)
@@ -321,6 +337,17 @@ class SettingsDialog(QDialog):
                 chosen[task] = Variant.FAST.value
         return {task: v for task, v in chosen.items() if v == Variant.FAST}
 
+    def measured(self) -> dict[str, float]:
+        """The settings' remembered speeds with this dialog's trial added (newest last, at most
+        :data:`MAX_MEASURED`)."""
+        new = {}
+        for (task, variant), speed in self.speeds.items():
+            bundle = self._choices.get(task, {}).get(variant)
+            if bundle is not None and speed.calls:
+                new[speed_key(bundle.manifest.name, bundle.manifest.version, speed.threads, speed.cpu)] = speed.ms
+        merged = {k: v for k, v in self._original.measured.items() if k not in new} | new
+        return dict(list(merged.items())[-MAX_MEASURED:])
+
     def result_settings(self) -> Settings:
         """The edited settings (recent files, zoom, geometry and folded sections carried over untouched)."""
         return replace(
@@ -332,4 +359,5 @@ class SettingsDialog(QDialog):
             hidden_types=tuple(label for label, box in self.shown.items() if not box.isChecked()),
             colours=dict(self._colours),
             variants=self.chosen_variants(),
+            measured=self.measured(),
         )
