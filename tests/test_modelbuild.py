@@ -534,3 +534,25 @@ def test_the_fast_card_says_where_a_bundle_started_student_came_from():
     assert "2.0 epoch(s) more at lr 2e-05 on this teacher's logits and the labels (55.0 min): 89.6" in text
     record = " ".join(attempt_text("sentiment", facts, shipped=True).split())  # unwrapped
     assert "fast bundle shipped before (sqzdesk-sentiment-fast 2.0.0)" in record and "None" not in record
+
+
+def test_without_a_hidden_weight_no_hidden_states_are_asked_for_and_the_loss_is_the_same():
+    """--student-bundle runs (weight 0): the models are not asked for hidden states, and the loss is the
+    labels + logits part alone, as with the states computed and weighted by zero."""
+    from sqzdesk.modelbuild.distill import kd_loss
+    from sqzdesk.modelbuild.grouped import LayerwiseDistill
+
+    teacher = _small(HEADS["sequence"], 1, num_labels=2)
+    student = _small(HEADS["sequence"], 4, num_labels=2)
+    ids, mask, _ = _inputs()
+    batch = {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([0, 1, 0])}
+    asked = []
+    for model in (teacher, student):
+        model.register_forward_pre_hook(lambda m, a, kw: asked.append(kw.get("output_hidden_states")),
+                                        with_kwargs=True)
+    with torch.no_grad():
+        loss = LayerwiseDistill(_TextTask(), teacher, hidden_weight=0.0).loss(student, batch)
+        s, t = student(input_ids=ids, attention_mask=mask).logits, teacher(input_ids=ids, attention_mask=mask).logits
+    assert asked[:2] == [False, False]
+    expected = 0.5 * torch.nn.functional.cross_entropy(s, batch["labels"]) + 0.5 * kd_loss(s, t, 2.0)
+    torch.testing.assert_close(loss, expected)

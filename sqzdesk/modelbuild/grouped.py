@@ -82,9 +82,9 @@ class LayerwiseDistill:
         return self.task.score(preds)
 
     @staticmethod
-    def _run(model, batch):
+    def _run(model, batch, hidden_states: bool = True):
         kwargs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"],
-                  "output_hidden_states": True}
+                  "output_hidden_states": hidden_states}
         if "token_type_ids" in batch:  # question and context (QA) are told apart by their token types
             kwargs["token_type_ids"] = batch["token_type_ids"]
         if "case_ids" in batch and takes_case(model):
@@ -92,10 +92,11 @@ class LayerwiseDistill:
         return model(**on_device(model, kwargs))
 
     def loss(self, model, batch):
-        student = self._run(model, batch)
+        compare = bool(self.hidden_weight)  # weight 0 (--student-bundle): no hidden states kept or compared
+        student = self._run(model, batch, compare)
         with torch.no_grad():
-            teacher = self._run(self.teacher, batch)
-        hidden = self._hidden(student, teacher, batch["attention_mask"])
+            teacher = self._run(self.teacher, batch, compare)
+        hidden = self._hidden(student, teacher, batch["attention_mask"]) if compare else 0.0
         if "start_positions" in batch:  # spans (QA): start and end over the context, as QATask.loss
             return self._span_loss(student, teacher, batch) + self.hidden_weight * hidden
         logits, t_logits = student.logits, teacher.logits
