@@ -36,11 +36,16 @@ def groups_of(bundle: Bundle) -> int | None:
     return None
 
 
+def validation_text(bundle: Bundle) -> str:
+    """``accuracy 90.4``: the manifest's validation figure."""
+    validation = bundle.manifest.validation()
+    return f"{validation[0]} {validation[1]:.1f}" if validation else "no validation figure"
+
+
 def figures(bundle: Bundle) -> str:
     """``accuracy 90.4 · 42.0 ms/batch (2 threads, AVX-512 VNNI)``: what the variants are chosen by."""
     m = bundle.manifest
-    validation = m.validation()
-    parts = [f"{validation[0]} {validation[1]:.1f}" if validation else "no validation figure"]
+    parts = [validation_text(bundle)]
     if m.speed is None:
         parts.append("speed not measured")
     else:
@@ -101,7 +106,7 @@ def measure(args: argparse.Namespace, dirs: list) -> int:
     verdicts = {c.task: c for c in compare(speeds)}
     for task in dict.fromkeys(t for t, _ in speeds):
         mine = {v: s for (t, v), s in speeds.items() if t == task}
-        parts = [f"{v} {s.ms:.1f} ms ({figures(status.choices[task][v]).split(' · ')[0]})" for v, s in mine.items()]
+        parts = [f"{v} {s.ms:.1f} ms ({validation_text(status.choices[task][v])})" for v, s in mine.items()]
         c = verdicts.get(task)
         verdict = ": " + VERDICT_WORDS[c.verdict].format(ratio=c.ratio) if c else ""
         print(f"{task:<10} " + " · ".join(parts) + verdict, flush=True)

@@ -393,8 +393,8 @@ class MainWindow(ReviewActions):
         dialog = SettingsDialog(self.settings, self, self.models, host=self.host)
         if dialog.exec():
             self.apply_settings(dialog.result_settings())
-        elif dialog.measured() != self.settings.measured:  # speeds timed here are facts: kept on Cancel too
-            self.settings = replace(self.settings, measured=dialog.measured())
+        elif (measured := dialog.measured()) != self.settings.measured:  # timed here: facts, kept on Cancel too
+            self.settings = replace(self.settings, measured=measured)
             self.store.save(self.settings)
 
     def set_class_tint(self, name: str) -> None:

@@ -193,7 +193,7 @@ class SettingsDialog(QDialog):
             for col, variant in enumerate(Variant, start=1):
                 bundle = choices.get(variant)
                 if bundle is not None:
-                    button = QRadioButton(f"{variant.title()} — {figures(bundle, self.speeds.get((task, variant)))}")
+                    button = QRadioButton(self._variant_label(task, variant, bundle))
                     button.setToolTip(f"{bundle.manifest.name} {bundle.manifest.version}\n{bundle.path}")
                 else:
                     button = QRadioButton(f"{variant.title()}: not available (see MODEL_CARD)")
@@ -247,6 +247,10 @@ class SettingsDialog(QDialog):
             self.finished.connect(self._stop_measuring)
         return box
 
+    def _variant_label(self, task: str, variant: Variant, bundle: Bundle) -> str:
+        """``Fast — accuracy 89.1 % · 136 ms · here 92 ms``: the radio button of one variant."""
+        return f"{variant.title()} — {figures(bundle, self.speeds.get((task, variant)))}"
+
     # --- measuring here ------------------------------------------------------------------------------
 
     def _measure_or_stop(self) -> None:
@@ -277,7 +281,7 @@ class SettingsDialog(QDialog):
             for variant, button in buttons.items():
                 bundle = self._choices.get(task, {}).get(variant)
                 if bundle is not None:
-                    button.setText(f"{variant.title()} — {figures(bundle, self.speeds.get((task, variant)))}")
+                    button.setText(self._variant_label(task, variant, bundle))
         threads = next(iter(speeds.values())).threads if speeds else 0
         self.measure_result.setText(f"Measured on this computer ({cpu_info()[2]}, "
                                     f"{threads or 'all'} thread{'' if threads == 1 else 's'}). "
