@@ -67,6 +67,16 @@ def test_onnx_graph_matches_transformers(tmp_path, head, groups, split):
         np.testing.assert_allclose(a[keep], b.numpy()[keep], atol=2e-5)
 
 
+def test_split_groups_join_twice_a_layer(tmp_path):
+    """q, k and v share one Split and each group's attention runs on its own slice, so the groups meet once
+    before the dense post-attention projection; the FFN splits once and joins once."""
+    model = _small(HEADS["sequence"], 4)
+    export_fp32(model, tmp_path / "m.onnx", split_groups=True)
+    ops = op_counts(tmp_path / "m.onnx")
+    layers = model.config.num_hidden_layers
+    assert ops["Split"] == 2 * layers and ops["Concat"] == 2 * layers
+
+
 def test_int8_uses_matmulinteger_not_convinteger_and_stays_close(tmp_path):
     model = _small(HEADS["sequence"], 4)
     export_fp32(model, tmp_path / "f.onnx")
