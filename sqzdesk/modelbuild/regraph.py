@@ -104,7 +104,7 @@ def note_text(facts: dict) -> str:
             f"the same weights (every one equal bit for bit to the file before) written by today's graph builder, "
             f"which runs each group's attention on its own slice (one Split of the input for q, k and v per "
             f"layer, no Concat between them). {facts['validation']} Batch 8 x 128, {facts['threads']} "
-            f"thread(s), interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}): this file "
+            f"thread{'' if facts['threads'] == 1 else 's'}, interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}): this file "
             f"{ms['fast']} ms, the file before {ms['before']} ms, the accurate bundle {ms['accurate']} ms "
             f"({round(ms['accurate'] / ms['fast'], 2)}x, before {round(ms['accurate'] / ms['before'], 2)}x). "
             "Size and speed above are the figures of the build.")
@@ -145,7 +145,9 @@ def regraph(args: argparse.Namespace, timer: Callable[[dict[str, Path], int, int
         if agree < 100 or scores[0] != scores[1]:
             raise SystemExit(f"predictions differ on the validation split ({agree}% agree, {scores}); nothing written")
         facts["validation"] = (f"On the validation split ({len(val)} examples) both files give the same "
-                               f"predictions (100% agree; {spec.metric} {scores[1][spec.metric]}).")
+                               f"predictions (100% agree; {spec.metric} {scores[1][spec.metric]} on this "
+                               "CPU: int8 kernels round differently across CPU classes, so the figures above, of "
+                               "the build, may differ in the last digits).")
     else:
         facts["validation"] = "The validation data was not at hand: predictions were not compared."
     files = {"fast": new, "before": old, "accurate": load_bundle(accurate_dir).file("model")}
