@@ -49,7 +49,8 @@ def figures(bundle: Bundle) -> str:
     if m.speed is None:
         parts.append("speed not measured")
     else:
-        where = ", ".join(x for x in (f"{m.speed.threads} threads" if m.speed.threads else "", m.speed.cpu) if x)
+        threads = f"{m.speed.threads} thread{'' if m.speed.threads == 1 else 's'}" if m.speed.threads else ""
+        where = ", ".join(x for x in (threads, m.speed.cpu) if x)
         parts.append(f"{m.speed.ms:.1f} ms/batch" + (f" ({where})" if where else ""))
     return " · ".join(parts)
 
