@@ -157,7 +157,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     print(f"CPU: {name}\nISA: {' '.join(flags) or 'none of ' + ', '.join(ISA_FLAGS)}\nclass: {cls}\n"
-          f"onnxruntime {ort.__version__}; batch {BATCH} x {LENGTH} tokens, {args.threads} threads, "
+          f"onnxruntime {ort.__version__}; batch {BATCH} x {LENGTH} tokens, {args.threads} thread{'' if args.threads == 1 else 's'}, "
           f"{args.rounds * args.repeats} interleaved calls each, median\n")
     print(f"{'graph':<28} {'ms/batch':>9} {'cpu ms':>8} {'tokens/s':>9} {'MB':>6}")
     for k in med:
