@@ -121,3 +121,24 @@ def test_the_step_installs_the_new_file_and_records_both_speeds(pair: Path):
 def test_an_accurate_bundle_is_refused(pair: Path):
     with pytest.raises(SystemExit, match="not a fast"):
         regraph(_args(pair, "tiny-sentiment"), timer=lambda files, threads, rounds: {})
+
+
+def test_record_speeds_times_every_task_bundle_in_one_run(pair: Path):
+    """The sentence encoder has no batch figure; the four task bundles get one run's figures, one class."""
+    from sqzdesk.engine.bundle import MANIFEST
+    from sqzdesk.modelbuild.speeds import record_speeds
+
+    calls = []
+
+    def timer(files: dict[str, Path], threads: int, rounds: int) -> dict[str, float]:
+        calls.append((sorted(files), threads, rounds))
+        return {name: float(i + 1) for i, name in enumerate(sorted(files))}
+
+    before = (pair / "tiny-embed" / MANIFEST).read_text(encoding="utf-8")
+    written = record_speeds(pair, 1, 3, timer=timer)
+    names = ["tiny-entities", "tiny-qa", "tiny-sentiment", "tiny-sentiment-fast"]
+    assert calls == [(names, 1, 3)] and sorted(written) == names
+    for i, name in enumerate(names):
+        speed = load_bundle(pair / name).manifest.speed  # checksums still hold
+        assert speed is not None and (speed.ms, speed.threads) == (float(i + 1), 1) and speed.cpu
+    assert (pair / "tiny-embed" / MANIFEST).read_text(encoding="utf-8") == before

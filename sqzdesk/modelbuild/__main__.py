@@ -9,7 +9,8 @@ app's engine, as users get it), ``silver`` (spaCy-tagged Wikipedia for entities;
 (random-weight test bundles), ``distil-grouped`` and ``fast`` (the groups=4 "fast" variant of a shipped
 bundle: :mod:`sqzdesk.modelbuild.grouped`, :mod:`sqzdesk.modelbuild.fast_release`), ``device-kit``
 (a run on the GPU machine and back: :mod:`sqzdesk.modelbuild.device_kit`), ``regraph`` (a shipped fast
-bundle written again by today's graph builder, same weights: :mod:`sqzdesk.modelbuild.regraph`).
+bundle written again by today's graph builder, same weights: :mod:`sqzdesk.modelbuild.regraph`),
+``record-speeds`` (every task bundle timed in one run, each figure in its manifest).
 """
 
 from __future__ import annotations
@@ -128,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
     rg.add_argument("--speed-threads", type=int, default=None,
                     help="ONNX Runtime threads for the timing (default: fast's, 2; 1 on a machine where a second thread does not pay)")
 
+    rs = sub.add_parser("record-speeds", help="time every task bundle in one run and record each figure (with "
+                        "threads and CPU class) in its manifest, so the recorded speeds compare")
+    rs.add_argument("--models", type=Path, default=Path("assets/models"))
+    rs.add_argument("--threads", type=int, default=1, help="ONNX Runtime threads (default 1: the app's on 2 cores)")
+    rs.add_argument("--rounds", type=int, default=15, help="timed calls per model")
+
     dk = sub.add_parser("device-kit", help="carry a run to the GPU machine and its weights back "
                         "(sqzdesk/modelbuild/device_kit.py)")
     kit = dk.add_subparsers(dest="kit_step", required=True)
@@ -184,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         from sqzdesk.modelbuild.regraph import regraph
 
         print(json.dumps(regraph(args), indent=2))
+        return 0
+    if args.step == "record-speeds":
+        from sqzdesk.modelbuild.speeds import run as record
+
+        for name, speed in record(args).items():
+            print(f"{name}: {speed.ms} ms ({speed.threads} thread{'' if speed.threads == 1 else 's'}, {speed.cpu})")
         return 0
     if args.step == "fast":
         from sqzdesk.modelbuild.fast_release import build_fast
