@@ -1,8 +1,8 @@
 """Edit the settings: engine threads, entity types shown and their colours, size limit, tint, QA threshold,
 and per task the model variant (Fast or Accurate, their measured accuracy and speed side by side).
 
-The speeds in the manifests were measured on the CPU each bundle was built on; whether the fast variant pays
-depends on the CPU class (:mod:`sqzdesk.engine.speed`). So the Models page can time both variants on this
+The speeds in the manifests were measured in one run on one computer (``modelbuild record-speeds``); whether
+the fast variant pays depends on the CPU class (:mod:`sqzdesk.engine.speed`). So the Models page can time both variants on this
 computer ("Measure on this computer", on the engine thread, with progress and Stop) and shows those figures
 beside the recorded ones.
 
@@ -210,7 +210,7 @@ class SettingsDialog(QDialog):
             (buttons[wanted] if buttons[wanted].isEnabled() else buttons[Variant.ACCURATE]).setChecked(True)
         recorded = sorted({b.manifest.speed.cpu for variants in models.choices.values() for b in variants.values()
                            if b.manifest.speed and b.manifest.speed.cpu})
-        where = f" on the CPU they were built on ({', '.join(recorded)})" if recorded else ""
+        where = f" on a computer of the class {' / '.join(recorded)}" if recorded else ""
         note = QLabel("Fast models are smaller grouped versions; the figures are from their validation split "
                       f"and one batch of 8 × 128 tokens, timed{where}. Whether Fast pays depends on the "
                       f"processor: this computer's class is {cpu_info()[2]}.")
