@@ -544,6 +544,10 @@ def test_the_fast_card_says_where_a_bundle_started_student_came_from():
     assert "2.0 epoch(s) more at lr 2e-05 on this teacher's logits and the labels (55.0 min): 89.6" in text
     record = " ".join(attempt_text("sentiment", facts, shipped=True).split())  # unwrapped
     assert "fast bundle shipped before (sqzdesk-sentiment-fast 2.0.0)" in record and "None" not in record
+    assert "2 threads" in text and "2 threads" in record  # facts without a thread count: the default
+    one = {**facts, "threads": 1}
+    assert "128 tokens, 1 thread," in " ".join(card("sentiment", one).split())
+    assert "128, 1 thread," in " ".join(attempt_text("sentiment", one, shipped=False).split())
 
 
 def test_without_a_hidden_weight_no_hidden_states_are_asked_for_and_the_loss_is_the_same():

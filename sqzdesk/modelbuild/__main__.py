@@ -116,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     common(fa)
     fa.add_argument("--out", type=Path, default=Path("assets/models"))
     fa.add_argument("--tried", default="", help="text for the card's 'What was tried' section")
+    fa.add_argument("--speed-threads", type=int, default=None, help="ONNX Runtime threads for the timing (default 2; "
+                    "record-speeds' default is 1)")
     fa.add_argument("--batched-groups", dest="split_groups", action="store_false",
                     help="grouped layers as MatMuls batched over a group axis instead of one MatMul per group")
 

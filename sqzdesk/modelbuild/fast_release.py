@@ -68,7 +68,7 @@ Rule: shipped only within {MAX_FAST_COST} points of `{metric}` of the accurate b
 
 ## Size and speed
 - model.onnx: {facts['size_mb']} MB (accurate: {acc['size_mb']} MB).
-- Batch 8 x 128 tokens, {SPEED_THREADS} threads, interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}):
+- Batch 8 x 128 tokens, {threads_text(facts)}, interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}):
   fast {facts['ms']['fast']} ms, accurate {facts['ms']['accurate']} ms ({facts['speedup']}x). Grouping cuts the
   1x1 convolutions' multiply-adds by 4; where int8 MatMuls are cheap (VNNI/AMX) the rest of the encoder
   dominates and the gain is small; on AVX2-only CPUs, where int8 is no faster than fp32, it is larger
@@ -116,7 +116,8 @@ def build_fast(args: argparse.Namespace) -> dict:
     acc8 = task.score(acc_pred)
     metric = spec.metric
     cost = round(acc8[metric] - m8[metric], 2)
-    ms = interleaved_ms({"fast": int8, "accurate": accurate.file("model")}, SPEED_THREADS, rounds=15)
+    threads_speed = getattr(args, "speed_threads", None) or SPEED_THREADS
+    ms = interleaved_ms({"fast": int8, "accurate": accurate.file("model")}, threads_speed, rounds=15)
     name, _, cls = cpu_info()
     facts = {
         "metric": metric, "fast_fp32": m32, "fast_int8": m8, "accurate_int8_now": acc8, "cost": cost,
@@ -128,7 +129,7 @@ def build_fast(args: argparse.Namespace) -> dict:
         "grouped_layers": "one MatMul per group" if args.split_groups else "batched over a group axis",
         "int8_ops": {k: v for k, v in ops.items() if "Integer" in k or "Quantize" in k},
         "validation_size": len(val), "size_mb": round(int8.stat().st_size / 1e6, 1), "ms": ms,
-        "speedup": round(ms["accurate"] / ms["fast"], 2), "cpu": name, "cpu_class": cls,
+        "speedup": round(ms["accurate"] / ms["fast"], 2), "cpu": name, "cpu_class": cls, "threads": threads_speed,
         "accurate": {"metrics": accurate.manifest.metrics,
                      "size_mb": round(accurate.file("model").stat().st_size / 1e6, 1)},
         "tried": getattr(args, "tried", "") or TRIED_ELSEWHERE,
@@ -137,9 +138,8 @@ def build_fast(args: argparse.Namespace) -> dict:
     print(json.dumps({k: v for k, v in facts.items() if k != "accurate"}, indent=2), flush=True)
     if cost > MAX_FAST_COST:
         print(f"fast variant loses {cost} points of {metric} (limit {MAX_FAST_COST}): not bundled")
-        record_attempt(accurate_dir, attempt_text(args.task, facts, shipped=False), Speed(ms["accurate"], SPEED_THREADS, cls))
+        record_attempt(accurate_dir, attempt_text(args.task, facts, shipped=False), Speed(ms["accurate"], threads_speed, cls))
         return facts
-    threads_speed = SPEED_THREADS
     path = write_bundle(
         args.out / f"{args.task}-fast", name=f"{BUNDLE_NAME[args.task]}-fast", version=BUNDLE_VERSION[args.task],
         task=args.task, architecture=encoder.as_dict(), labels=list(spec.labels),
@@ -159,6 +159,12 @@ def build_fast(args: argparse.Namespace) -> dict:
     record_attempt(accurate_dir, attempt_text(args.task, facts, shipped=True), Speed(ms["accurate"], threads_speed, cls))
     print(path)
     return facts
+
+
+def threads_text(facts: dict) -> str:
+    """``2 threads`` / ``1 thread``: what the speeds were timed with (facts of older runs: the default)."""
+    n = facts.get("threads") or SPEED_THREADS
+    return f"{n} thread{'' if n == 1 else 's'}"
 
 
 SECTION = "## Fast variant (groups=4)"
@@ -226,7 +232,7 @@ def attempt_text(task: str, facts: dict, shipped: bool) -> str:
             f"this bundle's split, int8 against int8: fast {facts['fast_int8'][metric]} (its fp32 export "
             f"{facts['fast_fp32'][metric]}), this bundle {facts['accurate_int8_now'][metric]}. The grouped "
             f"student's `{metric}` (fp32) after each run, each continuing the one before: {tried}. Speed, "
-            f"batch 8 x 128, {SPEED_THREADS} threads, interleaved in one run on {facts['cpu_class']}: fast "
+            f"batch 8 x 128, {threads_text(facts)}, interleaved in one run on {facts['cpu_class']}: fast "
             f"{facts['ms']['fast']} ms, this bundle {facts['ms']['accurate']} ms; size {facts['size_mb']} MB "
             f"vs {facts['accurate']['size_mb']} MB.")
     if facts.get("tried", TRIED_ELSEWHERE) != TRIED_ELSEWHERE:  # `fast --tried`: what came before these runs
