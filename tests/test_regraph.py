@@ -142,3 +142,15 @@ def test_record_speeds_times_every_task_bundle_in_one_run(pair: Path):
         speed = load_bundle(pair / name).manifest.speed  # checksums still hold
         assert speed is not None and (speed.ms, speed.threads) == (float(i + 1), 1) and speed.cpu
     assert (pair / "tiny-embed" / MANIFEST).read_text(encoding="utf-8") == before
+
+
+def test_a_card_section_is_replaced_up_to_the_next_heading_or_appended():
+    """The one card-section rule of `fast` (its attempt in the accurate card) and `regraph` (its note)."""
+    from sqzdesk.modelbuild.bundle_writer import with_section
+
+    card = "# m\n\n## Use\nuse\n\n## Fast variant (groups=4)\nold run\n\n## Limits\nlimits\n"
+    new = "## Fast variant (groups=4)\nnew run\n"
+    assert with_section(card, "## Fast variant (groups=4)", new) == \
+        "# m\n\n## Use\nuse\n\n## Fast variant (groups=4)\nnew run\n\n## Limits\nlimits\n"
+    assert with_section("# m\n\n## Use\nuse\n", "## Fast variant (groups=4)", new) == \
+        "# m\n\n## Use\nuse\n\n## Fast variant (groups=4)\nnew run\n"

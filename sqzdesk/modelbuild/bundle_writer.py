@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,33 @@ def write_bundle(out: Path, *, name: str, version: str, task: str, architecture:
     (out / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
     load_bundle(out)
     return out
+
+
+def with_section(card: str, heading: str, text: str) -> str:
+    """``card`` with the section that starts at ``heading`` replaced by ``text`` (up to the next ``## ``
+    heading), or ``text`` appended when the card has no such section yet."""
+    if heading not in card:
+        return card.rstrip("\n") + "\n\n" + text
+    head, _, rest = card.partition(heading)
+    tail = rest.split("\n## ", 1)
+    return head + text + ("\n## " + tail[1] if len(tail) > 1 else "")
+
+
+def amend_bundle(folder: Path, *, speed: Speed | None = None, card_section: tuple[str, str] | None = None,
+                 model_file: Path | None = None, build: dict[str, Any] | None = None) -> None:
+    """Change a written bundle in place: a new model file, a card section (heading, text: see
+    :func:`with_section`), entries added to ``build``, the measured ``speed``; the changed files are re-hashed
+    and the bundle is loaded back as a check. What is not given stays as it was."""
+    bundle = load_bundle(folder)
+    files = dict(bundle.manifest.files)
+    if model_file is not None:
+        shutil.copyfile(model_file, bundle.file("model"))
+        files["model"] = FileEntry(files["model"].name, sha256_of(bundle.file("model")))
+    if card_section is not None:
+        card_path = bundle.file("card")
+        card_path.write_text(with_section(card_path.read_text(encoding="utf-8"), *card_section), encoding="utf-8")
+        files["card"] = FileEntry(files["card"].name, sha256_of(card_path))
+    manifest = replace(bundle.manifest, files=files, build={**bundle.manifest.build, **(build or {})},
+                       speed=speed or bundle.manifest.speed)
+    (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+    load_bundle(folder)

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from sqzdesk.engine.bundle import MANIFEST
 from sqzdesk.engine.manifest import Speed, Variant
 from sqzdesk.modelbuild.cpu import cpu_info
 from sqzdesk.modelbuild.export import export_fp32, op_counts, quantize_int8
@@ -244,22 +242,6 @@ def record_attempt(bundle_dir: Path, text: str, speed: Speed | None = None) -> N
     """Put ``text`` in the bundle's card (replacing an earlier fast-variant section), the measured speed (if
     any) in its manifest, and re-hash the card; the model file is untouched and the bundle is loaded back as
     a check."""
-    from sqzdesk.engine.bundle import load_bundle, sha256_of
-    from sqzdesk.engine.manifest import FileEntry
+    from sqzdesk.modelbuild.bundle_writer import amend_bundle
 
-    bundle = load_bundle(bundle_dir)
-    card_path = bundle.file("card")
-    card_text = card_path.read_text(encoding="utf-8")
-    if SECTION in card_text:
-        head, _, rest = card_text.partition(SECTION)
-        tail = rest.split("\n## ", 1)
-        card_text = head + text + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        card_text = card_text.rstrip("\n") + "\n\n" + text
-    card_path.write_text(card_text, encoding="utf-8")
-    files = dict(bundle.manifest.files)
-    files["card"] = FileEntry(files["card"].name, sha256_of(card_path))
-    manifest = replace(bundle.manifest, files=files, speed=speed or bundle.manifest.speed)
-    (bundle_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    load_bundle(bundle_dir)
-
+    amend_bundle(bundle_dir, speed=speed, card_section=(SECTION, text))

@@ -20,15 +20,15 @@ import argparse
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import onnx
 
-from sqzdesk.engine.bundle import MANIFEST, load_bundle, sha256_of
-from sqzdesk.engine.manifest import FileEntry, Manifest, Speed, Variant
+from sqzdesk.engine.bundle import load_bundle
+from sqzdesk.engine.manifest import Manifest, Speed, Variant
+from sqzdesk.modelbuild.bundle_writer import amend_bundle
 from sqzdesk.modelbuild.export import quantize_int8
 from sqzdesk.modelbuild.from_bundle import dequantized_weights
 from sqzdesk.modelbuild.onnx_graph import EncoderSpec, build_model
@@ -68,32 +68,9 @@ def same_weights(old: Path, new: Path) -> list[str]:
 def install(bundle_dir: Path, new_model: Path, note: str, speed: Speed | None = None) -> None:
     """Replace the bundle's model file, record ``note`` in its card (replacing an earlier note of this step)
     and ``speed`` in its manifest, re-hash both files and load the bundle back as a check."""
-    bundle = load_bundle(bundle_dir)
-    model_path, card_path = bundle.file("model"), bundle.file("card")
-    shutil.copyfile(new_model, model_path)
-    text = card_path.read_text(encoding="utf-8")
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
-        tail = rest.split("\n## ", 1)
-        text = head + note + ("\n## " + tail[1] if len(tail) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + note
-    card_path.write_text(text, encoding="utf-8")
-    files = dict(bundle.manifest.files)
-    files["model"] = FileEntry(files["model"].name, sha256_of(model_path))
-    files["card"] = FileEntry(files["card"].name, sha256_of(card_path))
-    build = {**bundle.manifest.build, "grouped_layers": "one MatMul per group, each group's attention alone",
-             "regraphed": date.today().isoformat()}
-    manifest = replace(bundle.manifest, files=files, build=build, speed=speed or bundle.manifest.speed)
-    (bundle_dir / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    load_bundle(bundle_dir)
-
-
-def record_speed(bundle_dir: Path, speed: Speed) -> None:
-    """The accurate sibling's figure from the same timing run (its files untouched)."""
-    bundle = load_bundle(bundle_dir)
-    (bundle_dir / MANIFEST).write_text(replace(bundle.manifest, speed=speed).to_json(), encoding="utf-8")
-    load_bundle(bundle_dir)
+    amend_bundle(bundle_dir, speed=speed, card_section=(SECTION, note), model_file=new_model,
+                 build={"grouped_layers": "one MatMul per group, each group's attention alone",
+                        "regraphed": date.today().isoformat()})
 
 
 def note_text(facts: dict) -> str:
@@ -157,5 +134,5 @@ def regraph(args: argparse.Namespace, timer: Callable[[dict[str, Path], int, int
     facts.update(ms=ms, threads=threads, cpu=name, cpu_class=cls)
     (work / "facts.json").write_text(json.dumps(facts, indent=2))
     install(args.bundle, new, note_text(facts), Speed(ms["fast"], threads, cls))
-    record_speed(accurate_dir, Speed(ms["accurate"], threads, cls))
+    amend_bundle(accurate_dir, speed=Speed(ms["accurate"], threads, cls))  # its files untouched
     return facts

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from sqzdesk.engine.bundle import MANIFEST, load_bundle
 from sqzdesk.engine.manifest import Speed
+from sqzdesk.modelbuild.bundle_writer import amend_bundle
 
 TIMED_TASKS = ("sentiment", "entities", "qa")  # embed has no batch-of-8 figure to compare
 
@@ -44,12 +44,8 @@ def record_speeds(models: Path, threads: int, rounds: int,
     cls = cpu_info()[2]
     written = {}
     for name in files:
-        folder = models / name
-        speed = Speed(ms[name], threads, cls)
-        manifest = replace(load_bundle(folder).manifest, speed=speed)
-        (folder / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-        load_bundle(folder)  # the manifest is not hashed, but must still read back
-        written[name] = speed
+        written[name] = Speed(ms[name], threads, cls)
+        amend_bundle(models / name, speed=written[name])
     return written
 
 
