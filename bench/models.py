@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 BATCH, LENGTH, THREADS = 8, 128, 2
 SHIPPED = dict(vocab_size=30522, hidden_size=384, num_layers=6, num_heads=12, intermediate_size=1536)
 
+from sqzdesk.engine.speed import threads_text  # noqa: E402
 from sqzdesk.modelbuild.cpu import ISA_FLAGS, cpu_info  # noqa: E402  (after the sys.path line; shared with the release step)
 
 
@@ -157,7 +158,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     print(f"CPU: {name}\nISA: {' '.join(flags) or 'none of ' + ', '.join(ISA_FLAGS)}\nclass: {cls}\n"
-          f"onnxruntime {ort.__version__}; batch {BATCH} x {LENGTH} tokens, {args.threads} thread{'' if args.threads == 1 else 's'}, "
+          f"onnxruntime {ort.__version__}; batch {BATCH} x {LENGTH} tokens, {threads_text(args.threads)}, "
           f"{args.rounds * args.repeats} interleaved calls each, median\n")
     print(f"{'graph':<28} {'ms/batch':>9} {'cpu ms':>8} {'tokens/s':>9} {'MB':>6}")
     for k in med:

@@ -105,3 +105,9 @@ def test_only_tasks_with_two_variants_are_timed_accurate_first(tmp_path, tiny_ro
     (only,) = compare(speeds)
     assert only.task == "sentiment" and only.accurate is speeds[("sentiment", Variant.ACCURATE)]
     assert compare({("qa", Variant.ACCURATE): only.accurate}) == []
+
+
+def test_a_thread_count_is_named_in_the_singular_for_one():
+    from sqzdesk.engine.speed import threads_text
+
+    assert [threads_text(n) for n in (1, 2, 8)] == ["1 thread", "2 threads", "8 threads"]

@@ -44,12 +44,14 @@ def validation_text(bundle: Bundle) -> str:
 
 def figures(bundle: Bundle) -> str:
     """``accuracy 90.4 · 42.0 ms/batch (2 threads, AVX-512 VNNI)``: what the variants are chosen by."""
+    from sqzdesk.engine.speed import threads_text
+
     m = bundle.manifest
     parts = [validation_text(bundle)]
     if m.speed is None:
         parts.append("speed not measured")
     else:
-        threads = f"{m.speed.threads} thread{'' if m.speed.threads == 1 else 's'}" if m.speed.threads else ""
+        threads = threads_text(m.speed.threads) if m.speed.threads else ""
         where = ", ".join(x for x in (threads, m.speed.cpu) if x)
         parts.append(f"{m.speed.ms:.1f} ms/batch" + (f" ({where})" if where else ""))
     return " · ".join(parts)
@@ -75,7 +77,7 @@ def measure(args: argparse.Namespace, dirs: list) -> int:
 
     from sqzdesk.engine.cpu import cpu_info
     from sqzdesk.engine.pool import locate_models
-    from sqzdesk.engine.speed import DEFAULT_ROUNDS, SpeedTrial, choosable, compare
+    from sqzdesk.engine.speed import DEFAULT_ROUNDS, SpeedTrial, choosable, compare, threads_text
 
     status = locate_models(dirs)
     files = choosable(status.choices)
@@ -101,7 +103,7 @@ def measure(args: argparse.Namespace, dirs: list) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    threads = f"{args.threads} thread{'s' if args.threads > 1 else ''}" if args.threads else "all cores"
+    threads = threads_text(args.threads) if args.threads else "all cores"
     print(f"measured here: {name} ({cls}), batch 8 x 128 tokens, {threads}, median of "
           f"{trial.rounds} calls each")
     verdicts = {c.task: c for c in compare(speeds)}

@@ -118,6 +118,11 @@ class SpeedTrial(Generic[K]):
                 for key, values in times.items()}
 
 
+def threads_text(n: int) -> str:
+    """``1 thread`` / ``4 threads``: how a speed figure names the ONNX Runtime threads it was timed with."""
+    return f"{n} thread{'' if n == 1 else 's'}"
+
+
 SAME_BAND = 0.15  # ratios within 15% of 1: trials of the same pair on a busy machine ranged 1.04-1.13x here
 
 

@@ -40,7 +40,7 @@ from sqzdesk.engine.bundle import Bundle
 from sqzdesk.engine.cpu import cpu_info
 from sqzdesk.engine.manifest import Variant
 from sqzdesk.engine.pool import ModelStatus
-from sqzdesk.engine.speed import Comparison, LocalSpeed, Verdict, choosable, compare
+from sqzdesk.engine.speed import Comparison, LocalSpeed, Verdict, choosable, compare, threads_text
 from sqzdesk.gui.entity_types import DISPLAY_ORDER, is_pattern, type_name
 from sqzdesk.gui.settings import MAX_MEASURED, Settings, speed_key
 
@@ -284,7 +284,7 @@ class SettingsDialog(QDialog):
                     button.setText(self._variant_label(task, variant, bundle))
         threads = next(iter(speeds.values())).threads if speeds else 0
         self.measure_result.setText(f"Measured on this computer ({cpu_info()[2]}, "
-                                    f"{threads or 'all'} thread{'' if threads == 1 else 's'}). "
+                                    f"{threads_text(threads) if threads else 'all threads'}). "
                                     + verdict_line(compare(speeds)))
 
     def _measure_failed(self, job: object, reason: str) -> None:

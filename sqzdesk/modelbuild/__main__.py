@@ -195,10 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(regraph(args), indent=2))
         return 0
     if args.step == "record-speeds":
+        from sqzdesk.engine.speed import threads_text
         from sqzdesk.modelbuild.speeds import run as record
 
         for name, speed in record(args).items():
-            print(f"{name}: {speed.ms} ms ({speed.threads} thread{'' if speed.threads == 1 else 's'}, {speed.cpu})")
+            print(f"{name}: {speed.ms} ms ({threads_text(speed.threads)}, {speed.cpu})")
         return 0
     if args.step == "fast":
         from sqzdesk.modelbuild.fast_release import build_fast

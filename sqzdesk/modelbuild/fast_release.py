@@ -161,8 +161,9 @@ def build_fast(args: argparse.Namespace) -> dict:
 
 def threads_text(facts: dict) -> str:
     """``2 threads`` / ``1 thread``: what the speeds were timed with (facts of older runs: the default)."""
-    n = facts.get("threads") or SPEED_THREADS
-    return f"{n} thread{'' if n == 1 else 's'}"
+    from sqzdesk.engine.speed import threads_text as text
+
+    return text(facts.get("threads") or SPEED_THREADS)
 
 
 SECTION = "## Fast variant (groups=4)"

@@ -28,6 +28,7 @@ import onnx
 
 from sqzdesk.engine.bundle import load_bundle
 from sqzdesk.engine.manifest import Manifest, Speed, Variant
+from sqzdesk.engine.speed import threads_text
 from sqzdesk.modelbuild.bundle_writer import amend_bundle
 from sqzdesk.modelbuild.export import quantize_int8
 from sqzdesk.modelbuild.from_bundle import dequantized_weights
@@ -80,8 +81,8 @@ def note_text(facts: dict) -> str:
     body = (f"Re-exported {facts['date']} by `python -m sqzdesk.modelbuild regraph --bundle {facts['bundle']}`: "
             f"the same weights (every one equal bit for bit to the file before) written by today's graph builder, "
             f"which runs each group's attention on its own slice (one Split of the input for q, k and v per "
-            f"layer, no Concat between them). {facts['validation']} Batch 8 x 128, {facts['threads']} "
-            f"thread{'' if facts['threads'] == 1 else 's'}, interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}): this file "
+            f"layer, no Concat between them). {facts['validation']} Batch 8 x 128, {threads_text(facts['threads'])}, "
+            f"interleaved in one run on `{facts['cpu']}` ({facts['cpu_class']}): this file "
             f"{ms['fast']} ms, the file before {ms['before']} ms, the accurate bundle {ms['accurate']} ms "
             f"({round(ms['accurate'] / ms['fast'], 2)}x, before {round(ms['accurate'] / ms['before'], 2)}x). "
             "Size and speed above are the figures of the build.")
