@@ -186,6 +186,14 @@ class _Graph:
         return self.op("Mul", [self.op("Mul", [x, one_plus]), half])
 
 
+def head_groups(spec: EncoderSpec) -> int:
+    """The group count q, k and v share when it is > 1 and each group holds whole heads (group j: heads
+    j*H/G .. (j+1)*H/G - 1), so attention can follow the groups without joining them; else 0."""
+    counts = {spec.groups[n] for n in ("q", "k", "v")}
+    groups = counts.pop() if len(counts) == 1 else 0
+    return groups if groups > 1 and spec.num_heads % groups == 0 else 0
+
+
 def _attention_by_group(g: _Graph, x: str, i: int, spec: EncoderSpec, mask: str, groups: int,
                         post_groups: int) -> str:
     """Self-attention and its output projection with q, k and v split into groups, each group on its own slice
@@ -215,13 +223,10 @@ def _attention(g: _Graph, x: str, i: int, spec: EncoderSpec, mask: str) -> str:
     heads, c = spec.num_heads, spec.hidden_size
     d = c // heads
     shapes = linear_shapes(spec)
-    qkv_groups = {shapes[n][0] for n in ("q", "k", "v")}
-    shared = (len(qkv_groups) == 1 and heads % next(iter(qkv_groups)) == 0 and next(iter(qkv_groups)) > 1
-              and not g.split_groups)
-    if shared:
+    groups = head_groups(spec)
+    if groups and not g.split_groups:
         # one grouped input for q, k and v (one activation quantization in int8), straight into heads:
         # group j of a projection holds heads j*H/G .. (j+1)*H/G - 1
-        groups = next(iter(qkv_groups))
         xg = g.to_groups(x, groups, c)
         split = g.const(f"l{i}.group_heads", np.array([0, 0, 0, heads // groups, d]))
         merge_q = g.const(f"l{i}.heads_q", np.array([0, heads, -1, d]))
@@ -305,11 +310,10 @@ def build_model(spec: EncoderSpec, head: str, weights: dict[str, np.ndarray], nu
     mask = g.op("Unsqueeze", [additive, g.const("mask_axes", np.array([1, 2]))])
 
     shapes = linear_shapes(spec)
+    by_group = head_groups(spec) if split_groups else 0
     for i in range(spec.num_layers):
-        qkv = {shapes[n][0] for n in ("q", "k", "v")}
-        if g.split_groups and len(qkv) == 1 and next(iter(qkv)) > 1 \
-                and spec.num_heads % next(iter(qkv)) == 0:
-            post = _attention_by_group(g, x, i, spec, mask, next(iter(qkv)), shapes["post"][0])
+        if by_group:
+            post = _attention_by_group(g, x, i, spec, mask, by_group, shapes["post"][0])
         else:
             post = g.linear(_attention(g, x, i, spec, mask), f"l{i}.post", shapes["post"][0], spec.hidden_size)
         x = g.layer_norm(g.op("Add", [post, x]), f"l{i}.post_ln", spec.layer_norm_eps)
